@@ -1,0 +1,5 @@
+//! Reusable pieces of UI.
+
+pub mod guard;
+pub mod layout;
+pub mod ui;

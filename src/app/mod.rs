@@ -1,0 +1,85 @@
+//! The Leptos application: HTML shell, routes and the signed-in user.
+
+pub mod api;
+mod components;
+mod pages;
+mod theme;
+
+use crate::model::UserInfo;
+use components::layout::Layout;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+use pages::{admin_users::AdminUsersPage, home::HomePage, login::LoginPage, not_found::NotFound};
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <script>{theme::BOOT_SCRIPT}</script>
+                <link rel="stylesheet" id="leptos" href="/pkg/feedboard.css" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Who is signed in, shared by every page; refreshed after sign-in/out.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub user: Resource<Result<Option<UserInfo>, crate::error::AppError>>,
+    pub login: ServerAction<api::Login>,
+    pub logout: ServerAction<api::Logout>,
+}
+
+impl Session {
+    /// The signed-in user, once loaded (`None` while loading or signed out).
+    pub fn current(&self) -> Option<UserInfo> {
+        self.user.get().and_then(Result::ok).flatten()
+    }
+}
+
+/// The root component.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let login = ServerAction::<api::Login>::new();
+    let logout = ServerAction::<api::Logout>::new();
+    let user = Resource::new(move || (login.version().get(), logout.version().get()), |_| api::current_user());
+    provide_context(Session { user, login, logout });
+    // Marks the page as interactive, so tests (and people) know when it is.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Title formatter=|page: String| if page.is_empty() { "feedboard".to_owned() } else { format!("{page} · feedboard") } />
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

@@ -1,0 +1,8 @@
+//! Who is asking: passwords, sessions, roles and login throttling.
+
+pub mod password;
+pub mod rate_limit;
+pub mod session;
+pub mod users;
+
+pub use session::{CurrentUser, MaybeUser};

@@ -1,0 +1,155 @@
+//! Configuration from environment variables, parsed once at start-up.
+//!
+//! Every variable has a default that works on a developer machine with the
+//! services of the README; a malformed value stops start-up with a message
+//! naming the variable.
+
+use std::net::SocketAddr;
+
+/// Everything the server reads from its environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `DATABASE_URL`: Postgres; the database is created if missing.
+    pub database_url: String,
+    /// `LEPTOS_SITE_ADDR`: where the HTTP server listens.
+    pub site_addr: SocketAddr,
+    /// `LEPTOS_SITE_ROOT`: the folder with the compiled site (`pkg/`, assets).
+    pub site_root: String,
+    /// `FEEDBOARD_ADMIN_PASSWORD`: password of the first admin, used only
+    /// when no user exists yet.
+    pub admin_password: Option<String>,
+    /// `FEEDBOARD_DEMO`: create demo feeds and publish synthetic data.
+    pub demo: bool,
+    /// `FEEDBOARD_ALLOWED_ORIGINS`: exact origins allowed to open WebSockets
+    /// and send state-changing requests; `None` means the site's own origin.
+    pub allowed_origins: Option<Vec<String>>,
+    /// `FEEDBOARD_ANONYMOUS_VIEW`: whether dashboards can be watched without
+    /// signing in.
+    pub anonymous_view: bool,
+    /// `FEEDBOARD_COOKIE_SECURE`: mark the session cookie `Secure` (HTTPS).
+    pub cookie_secure: bool,
+    /// `FEEDBOARD_MQTT_URL`: broker the demo feeds use.
+    pub demo_mqtt_url: String,
+    /// `FEEDBOARD_AMQP_URL`: broker the demo log feed uses when reachable.
+    pub demo_amqp_url: String,
+}
+
+/// A variable that is set but cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {var}={value:?}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads variables through `get`, so tests can supply their own.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &'static str, default: &str| get(name).unwrap_or_else(|| default.to_owned());
+        let site_addr = parse(&get, "LEPTOS_SITE_ADDR", "127.0.0.1:3000", |v| {
+            v.parse::<SocketAddr>().map_err(|e| format!("{e}; expected host:port such as 127.0.0.1:3000"))
+        })?;
+        let database_url = parse(&get, "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/feedboard", |v| {
+            let url = url::Url::parse(v).map_err(|e| e.to_string())?;
+            match url.scheme() {
+                "postgres" | "postgresql" => Ok(v.to_owned()),
+                other => Err(format!("scheme {other:?} is not postgres://")),
+            }
+        })?;
+        let allowed_origins = match get("FEEDBOARD_ALLOWED_ORIGINS") {
+            None => None,
+            Some(v) => Some(parse_origins(&v).map_err(|reason| ConfigError {
+                var: "FEEDBOARD_ALLOWED_ORIGINS",
+                value: v.clone(),
+                reason,
+            })?),
+        };
+        Ok(Self {
+            database_url,
+            site_addr,
+            site_root: var("LEPTOS_SITE_ROOT", "target/site"),
+            admin_password: get("FEEDBOARD_ADMIN_PASSWORD"),
+            demo: parse(&get, "FEEDBOARD_DEMO", "1", parse_bool)?,
+            allowed_origins,
+            anonymous_view: parse(&get, "FEEDBOARD_ANONYMOUS_VIEW", "1", parse_bool)?,
+            cookie_secure: parse(&get, "FEEDBOARD_COOKIE_SECURE", "0", parse_bool)?,
+            demo_mqtt_url: var("FEEDBOARD_MQTT_URL", "mqtt://127.0.0.1:1883"),
+            demo_amqp_url: var("FEEDBOARD_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
+        })
+    }
+}
+
+fn parse<T>(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: &str,
+    f: impl Fn(&str) -> Result<T, String>,
+) -> Result<T, ConfigError> {
+    let value = get(var).unwrap_or_else(|| default.to_owned());
+    f(value.trim()).map_err(|reason| ConfigError { var, value, reason })
+}
+
+fn parse_bool(v: &str) -> Result<bool, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err("expected 1 or 0".into()),
+    }
+}
+
+fn parse_origins(v: &str) -> Result<Vec<String>, String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let url = url::Url::parse(s).map_err(|e| format!("{s:?}: {e}"))?;
+            let origin = url.origin().ascii_serialization();
+            if origin == "null" || url.path() != "/" {
+                return Err(format!("{s:?} is not an origin such as https://feeds.example.com"));
+            }
+            Ok(origin)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_work_without_any_variable() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert!(c.demo);
+        assert!(c.allowed_origins.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = config(&[("FEEDBOARD_DEMO", "maybe")]).unwrap_err();
+        assert_eq!(e.var, "FEEDBOARD_DEMO");
+        assert!(e.to_string().contains("FEEDBOARD_DEMO=\"maybe\""), "{e}");
+        assert_eq!(config(&[("LEPTOS_SITE_ADDR", "nope")]).unwrap_err().var, "LEPTOS_SITE_ADDR");
+        assert_eq!(config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var, "DATABASE_URL");
+        let e = config(&[("FEEDBOARD_ALLOWED_ORIGINS", "https://a.example/path")]).unwrap_err();
+        assert_eq!(e.var, "FEEDBOARD_ALLOWED_ORIGINS");
+    }
+
+    #[test]
+    fn origins_are_normalised() {
+        let c = config(&[("FEEDBOARD_ALLOWED_ORIGINS", "https://A.example:443, http://localhost:3000")]).unwrap();
+        assert_eq!(c.allowed_origins.unwrap(), vec!["https://a.example", "http://localhost:3000"]);
+    }
+}

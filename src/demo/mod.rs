@@ -1,0 +1,1 @@
+//! The built-in demo: feeds and a publisher of synthetic ticks and logs.

@@ -1,0 +1,65 @@
+//! Where typed errors become HTTP responses: each `AppError` category maps to
+//! its status, each layer's error maps to an `AppError`, once, here.
+
+use crate::{
+    error::{AppError, ErrorBody, ErrorCode},
+    store::StoreError,
+};
+use axum::{
+    Json,
+    extract::{FromRequest, Request, rejection::JsonRejection},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::de::DeserializeOwned;
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(ErrorBody { error: self })).into_response()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(what) => AppError::new(ErrorCode::Conflict, format!("{what} already exists")),
+            StoreError::NotFound(what) => AppError::not_found(what),
+            StoreError::Db(e) if crate::store::is_transient(&e) => {
+                tracing::warn!(error = %e, "database unavailable");
+                AppError::new(ErrorCode::Unavailable, "the database is unavailable; try again shortly")
+            }
+            StoreError::Db(e) => {
+                tracing::error!(error = %e, "database error");
+                AppError::internal()
+            }
+        }
+    }
+}
+
+/// A JSON body whose rejections use the API error format: 400 for malformed
+/// JSON, 422 for well-formed JSON with wrong fields, 413 when too large.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> AppError {
+    let text = rejection.body_text();
+    match rejection {
+        JsonRejection::JsonDataError(_) => AppError::new(ErrorCode::Invalid, text),
+        JsonRejection::MissingJsonContentType(_) => {
+            AppError::bad_request("expected a JSON body with Content-Type: application/json")
+        }
+        _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::new(ErrorCode::TooLarge, text),
+        _ => AppError::bad_request(text),
+    }
+}

@@ -1,0 +1,54 @@
+//! The HTTP edge: REST, SSE, WebSocket and probe routes, plus the Leptos
+//! pages, behind the session, origin and tracing layers.
+
+pub mod auth;
+pub mod error;
+pub mod openapi;
+pub mod origin;
+pub mod probes;
+pub mod users;
+pub mod ws;
+
+use crate::{app, error::AppError, server::AppState};
+use axum::{Router, middleware, routing::get};
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+use tower_sessions_sqlx_store::PostgresStore;
+
+/// Builds the whole application router.
+pub fn router(state: AppState, sessions: PostgresStore) -> Router {
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name("feedboard_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(7)));
+
+    let api = Router::new()
+        .route("/api/v1/login", axum::routing::post(auth::login))
+        .route("/api/v1/logout", axum::routing::post(auth::logout))
+        .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users/{username}", axum::routing::put(users::update))
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/api/v1/{*rest}", axum::routing::any(|| async { AppError::not_found("endpoint") }));
+
+    let probes = Router::new()
+        .route("/healthz", get(probes::healthz))
+        .route("/readyz", get(probes::readyz))
+        .route("/metrics", get(probes::metrics));
+
+    let pages = generate_route_list(app::App);
+    let leptos = state.leptos.clone();
+    Router::new()
+        .merge(api)
+        .leptos_routes(&state, pages, move || app::shell(leptos.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(middleware::from_fn_with_state(state.clone(), origin::reject_foreign_writes))
+        .layer(session_layer)
+        .layer(CompressionLayer::new())
+        .merge(probes)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

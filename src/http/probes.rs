@@ -1,0 +1,52 @@
+//! Liveness, readiness and metrics for operators and orchestrators.
+
+use crate::server::AppState;
+use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
+use serde::Serialize;
+use std::time::Duration;
+
+/// `GET /healthz`: 200 whenever the process serves requests.
+#[utoipa::path(get, path = "/healthz", tag = "probes", responses((status = 200, description = "the process serves")))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The state of one dependency in `/readyz`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Dependency {
+    pub name: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// `/readyz` body: each dependency's state.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    pub ready: bool,
+    pub dependencies: Vec<Dependency>,
+}
+
+/// `GET /readyz`: 200 when Postgres answers, else 503; lists each dependency.
+#[utoipa::path(get, path = "/readyz", tag = "probes", responses(
+    (status = 200, body = Readiness, description = "ready"),
+    (status = 503, body = Readiness, description = "a required dependency is down")))]
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let ping = tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(&state.db)).await;
+    let postgres = match ping {
+        Ok(Ok(_)) => Dependency { name: "postgres".into(), ok: true, error: None },
+        Ok(Err(e)) => Dependency { name: "postgres".into(), ok: false, error: Some(e.to_string()) },
+        Err(_) => Dependency { name: "postgres".into(), ok: false, error: Some("no answer within 2 s".into()) },
+    };
+    let ready = postgres.ok;
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(Readiness { ready, dependencies: vec![postgres] }))
+}
+
+/// `GET /metrics`: Prometheus text exposition.
+#[utoipa::path(get, path = "/metrics", tag = "probes", responses((status = 200, content_type = "text/plain", description = "Prometheus metrics")))]
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    metrics::gauge!("feedboard_uptime_seconds").set(state.started_at.elapsed().as_secs_f64());
+    metrics::gauge!("feedboard_db_pool_connections").set(f64::from(state.db.size()));
+    ([("content-type", "text/plain; version=0.0.4")], state.metrics.render())
+}

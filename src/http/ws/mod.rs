@@ -1,0 +1,5 @@
+//! WebSocket interaction: rooms, chat, annotations, presence.
+
+mod sockets;
+
+pub use sockets::SessionSockets;

@@ -1,0 +1,1 @@
+//! In-process fan-out of committed feed messages to live subscribers.

@@ -1,0 +1,1 @@
+//! Broker clients, payload parsing and batched storage of feed messages.

@@ -1,0 +1,36 @@
+//! feedboard: a live-feed dashboard for stock ticks and log lines.
+//!
+//! The crate compiles twice: with `ssr` as the server (ingest, storage,
+//! fan-out, HTTP) and with `hydrate` as the browser half of the Leptos app.
+//! Modules shared by both hold the UI and the types that cross the wire.
+
+#![recursion_limit = "256"]
+
+pub mod app;
+pub mod error;
+pub mod model;
+
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(feature = "ssr")]
+pub mod hub;
+#[cfg(feature = "ssr")]
+pub mod ingest;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+/// Browser entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

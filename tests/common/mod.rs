@@ -1,0 +1,98 @@
+//! Test harness: the real server on a random port with a database of its own.
+
+#![allow(dead_code)]
+
+use feedboard::{config::Config, server};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+
+/// Password of the `admin` user every test app starts with.
+pub const ADMIN_PASSWORD: &str = "test-admin-password";
+
+/// A running server and a database that belong to one test.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    pub running: Option<server::Running>,
+}
+
+/// Starts feedboard with a fresh database and the demo off.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], letting the test adjust the configuration first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let name = format!("fbtest_{}", uuid::Uuid::new_v4().simple());
+    let database_url = format!("postgres://postgres@127.0.0.1:5432/{name}");
+    let mut config = Config::from_lookup(|var| match var {
+        "DATABASE_URL" => Some(database_url.clone()),
+        "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
+        "FEEDBOARD_ADMIN_PASSWORD" => Some(ADMIN_PASSWORD.into()),
+        "FEEDBOARD_DEMO" => Some("0".into()),
+        _ => None,
+    })
+    .expect("test configuration is valid");
+    adjust(&mut config);
+    let running = server::start(config).await.expect("server starts");
+    TestApp { addr: running.addr, database_url, running: Some(running) }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A client with its own cookie jar (one browser, in effect).
+    pub fn client(&self) -> Client {
+        Client::builder().cookie_store(true).build().expect("client builds")
+    }
+
+    /// A client signed in as `username`.
+    pub async fn signed_in(&self, username: &str, password: &str) -> Client {
+        let client = self.client();
+        let res = client
+            .post(self.url("/api/v1/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(res.status(), StatusCode::OK, "login as {username}");
+        client
+    }
+
+    pub async fn admin(&self) -> Client {
+        self.signed_in("admin", ADMIN_PASSWORD).await
+    }
+
+    /// Creates a user with `role` through the API and returns a client
+    /// signed in as that user.
+    pub async fn user(&self, username: &str, role: &str) -> Client {
+        let res = self
+            .admin()
+            .await
+            .post(self.url("/api/v1/users"))
+            .json(&json!({"username": username, "password": "password-123", "role": role}))
+            .send()
+            .await
+            .expect("create user");
+        assert_eq!(res.status(), StatusCode::CREATED);
+        self.signed_in(username, "password-123").await
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await;
+        }
+    }
+}
+
+/// Asserts the status and the API error code of a failed response.
+pub async fn assert_error(res: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(res.status(), status, "status");
+    let body: Value = res.json().await.expect("JSON error body");
+    assert_eq!(body["error"]["code"], code, "error code in {body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "message in {body}");
+    body
+}

@@ -1,0 +1,190 @@
+//! Probes, OpenAPI, sign-in, users and roles against the real server.
+
+mod common;
+
+use common::{ADMIN_PASSWORD, assert_error, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn probes_answer() {
+    let app = spawn_app().await;
+    let client = app.client();
+
+    let health = client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+
+    let ready = client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    let body: Value = ready.json().await.unwrap();
+    assert_eq!(body["ready"], true);
+    assert_eq!(body["dependencies"][0]["name"], "postgres");
+    assert_eq!(body["dependencies"][0]["ok"], true);
+
+    let metrics = client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), StatusCode::OK);
+    let text = metrics.text().await.unwrap();
+    assert!(text.contains("feedboard_uptime_seconds"), "{text}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn openapi_document_lists_the_endpoints() {
+    let app = spawn_app().await;
+    let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/api/v1/login", "/api/v1/logout", "/api/v1/me", "/api/v1/users", "/healthz", "/readyz"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sign_in_me_and_sign_out() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let login = |password: &str| {
+        client.post(app.url("/api/v1/login")).json(&json!({"username": "admin", "password": password})).send()
+    };
+
+    assert_error(login("wrong").await.unwrap(), StatusCode::UNAUTHORIZED, "unauthorized").await;
+    assert_error(client.get(app.url("/api/v1/me")).send().await.unwrap(), StatusCode::UNAUTHORIZED, "unauthorized")
+        .await;
+
+    let ok = login(ADMIN_PASSWORD).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    let cookie = ok.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert_eq!(ok.json::<Value>().await.unwrap(), json!({"username": "admin", "role": "admin"}));
+
+    let me: Value = client.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me, json!({"username": "admin", "role": "admin"}));
+
+    let out = client.post(app.url("/api/v1/logout")).send().await.unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert_eq!(client.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn admins_manage_users_and_viewers_cannot() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let users = app.url("/api/v1/users");
+
+    let created = admin
+        .post(&users)
+        .json(&json!({"username": "alice", "password": "password-123", "role": "viewer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.json::<Value>().await.unwrap(), json!({"username": "alice", "role": "viewer"}));
+
+    let again = admin
+        .post(&users)
+        .json(&json!({"username": "alice", "password": "password-123", "role": "viewer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(again, StatusCode::CONFLICT, "conflict").await;
+
+    let invalid = admin
+        .post(&users)
+        .json(&json!({"username": "a b", "password": "short", "role": "viewer"}))
+        .send()
+        .await
+        .unwrap();
+    let body = assert_error(invalid, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    let fields: Vec<&str> =
+        body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["username", "password"]);
+
+    let bad_role =
+        admin.post(&users).json(&json!({"username": "bob", "password": "password-123", "role": "root"})).send().await;
+    assert_error(bad_role.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    let malformed =
+        admin.post(&users).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    assert_error(malformed, StatusCode::BAD_REQUEST, "bad_request").await;
+
+    let list: Value = admin.get(&users).send().await.unwrap().json().await.unwrap();
+    let names: Vec<&str> = list["items"].as_array().unwrap().iter().map(|u| u["username"].as_str().unwrap()).collect();
+    assert_eq!(names, ["admin", "alice"]);
+
+    let alice = app.signed_in("alice", "password-123").await;
+    assert_error(alice.get(&users).send().await.unwrap(), StatusCode::FORBIDDEN, "forbidden").await;
+    let escalate = alice.put(app.url("/api/v1/users/alice")).json(&json!({"role": "admin"})).send().await.unwrap();
+    assert_error(escalate, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_error(app.client().get(&users).send().await.unwrap(), StatusCode::UNAUTHORIZED, "unauthorized").await;
+
+    let promoted = admin.put(app.url("/api/v1/users/alice")).json(&json!({"role": "admin"})).send().await.unwrap();
+    assert_eq!(promoted.json::<Value>().await.unwrap()["role"], "admin");
+    assert_eq!(alice.get(&users).send().await.unwrap().status(), StatusCode::OK, "role change applies at once");
+
+    let demote_self = admin.put(app.url("/api/v1/users/admin")).json(&json!({"role": "viewer"})).send().await.unwrap();
+    assert_eq!(demote_self.status(), StatusCode::OK, "another admin (alice) remains");
+    let last = alice.put(app.url("/api/v1/users/alice")).json(&json!({"role": "viewer"})).send().await.unwrap();
+    assert_error(last, StatusCode::CONFLICT, "conflict").await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_rate_limited() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let attempt = |password: &'static str| {
+        client.post(app.url("/api/v1/login")).json(&json!({"username": "admin", "password": password})).send()
+    };
+    let started = std::time::Instant::now();
+    let mut refused = 0;
+    for _ in 0..20 {
+        match attempt("guess").await.unwrap().status() {
+            StatusCode::UNAUTHORIZED => refused += 1,
+            StatusCode::TOO_MANY_REQUESTS => break,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    // A burst of 10, plus one attempt per 3 s that passed meanwhile.
+    let allowed = 10 + (started.elapsed().as_secs() / 3) as usize + 1;
+    assert!(refused >= 10 && refused <= allowed, "{refused} wrong passwords checked before throttling");
+    let right = attempt(ADMIN_PASSWORD).await.unwrap();
+    let body = assert_error(right, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    assert!(body["error"]["message"].as_str().unwrap().contains("try again in"), "{body}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn writes_from_foreign_origins_are_refused() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let foreign = client
+        .post(app.url("/api/v1/login"))
+        .header("origin", "https://evil.example")
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(foreign, StatusCode::FORBIDDEN, "forbidden").await;
+    let own = client
+        .post(app.url("/api/v1/login"))
+        .header("origin", format!("http://{}", app.addr))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_api_paths_answer_json_404_and_pages_render() {
+    let app = spawn_app().await;
+    let client = app.client();
+    assert_error(client.get(app.url("/api/v1/nope")).send().await.unwrap(), StatusCode::NOT_FOUND, "not_found").await;
+    let home = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    assert!(home.text().await.unwrap().contains("Dashboards"));
+    let missing = client.get(app.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}

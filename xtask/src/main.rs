@@ -1,0 +1,101 @@
+//! Project automation: `cargo xtask <command>`.
+//!
+//! `run` sets everything up and serves feedboard with the live demo;
+//! `test` sets everything up and runs every check and test layer. Both work
+//! on a fresh machine: missing tools are installed from crates.io, npm and
+//! Debian only.
+
+mod cmd;
+mod e2e;
+mod paths;
+mod services;
+mod toolchain;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  run      set up, build (release) and serve feedboard with the live demo
+  test     set up, then fmt, clippy, unit + integration tests, Playwright e2e
+  setup    install the tool chain only (wasm target, cargo-leptos,
+           wasm-bindgen, npm packages, Chromium)
+  build    release build of the site (server + wasm + css)
+  e2e      build, then run only the Playwright suite";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(),
+        Some("test") => test(),
+        Some("setup") => toolchain::setup(toolchain::Needs::Everything),
+        Some("build") => toolchain::setup(toolchain::Needs::Build).and_then(|_| build()),
+        Some("e2e") => toolchain::setup(toolchain::Needs::Everything)
+            .and_then(|_| services::ensure())
+            .and_then(|_| build())
+            .and_then(|_| e2e::run()),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Result of an xtask step; the message says what failed and how to fix it.
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn run() -> Result {
+    toolchain::setup(toolchain::Needs::Build)?;
+    services::ensure_postgres()?;
+    build()?;
+    let site = paths::site_root();
+    let mut server = cmd::cargo_env(std::process::Command::new(paths::server_binary()));
+    server.env("LEPTOS_SITE_ROOT", &site).current_dir(paths::root());
+    if std::env::var_os("FEEDBOARD_DEMO").is_none() {
+        server.env("FEEDBOARD_DEMO", "1");
+    }
+    cmd::step("serve feedboard (Ctrl-C stops it)");
+    cmd::exec(server)
+}
+
+fn test() -> Result {
+    let started = std::time::Instant::now();
+    toolchain::setup(toolchain::Needs::Everything)?;
+    services::ensure()?;
+    cmd::step("cargo fmt --check");
+    cmd::cargo(&["fmt", "--all", "--check"])?;
+    cmd::step("clippy (server, browser, xtask)");
+    cmd::cargo(&["clippy", "--features", "ssr", "--all-targets", "--", "-D", "warnings"])?;
+    cmd::cargo(&[
+        "clippy",
+        "--lib",
+        "--no-default-features",
+        "--features",
+        "hydrate",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    cmd::cargo(&["clippy", "-p", "xtask", "--all-targets", "--", "-D", "warnings"])?;
+    cmd::step("unit and integration tests (real Postgres, Mosquitto, RabbitMQ)");
+    cmd::cargo(&["test", "--workspace", "--features", "ssr"])?;
+    build()?;
+    e2e::run()?;
+    println!("\nall checks passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+/// Release build of the server, the wasm bundle and the stylesheet.
+pub fn build() -> Result {
+    cmd::step("cargo leptos build --release");
+    cmd::run(cmd::cargo_env(std::process::Command::new("cargo")).args(["leptos", "build", "--release"]))
+}
