@@ -5,7 +5,7 @@ test('an admin signs in, manages users, and signs out', async ({ page }) => {
   await signIn(page, ADMIN);
   await expect(page.getByRole('link', { name: 'Users' })).toBeVisible();
   await page.getByRole('link', { name: 'Users' }).click();
-  await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Users', exact: true })).toBeVisible();
   await expect(page.locator('[data-testid="user-row"][data-username="admin"]')).toBeVisible();
 
   await page.getByTestId('sign-out').click();
@@ -64,5 +64,5 @@ test('anonymous visitors to an admin page are sent to sign in and come back', as
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/admin\/users$/);
-  await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Users', exact: true })).toBeVisible();
 });

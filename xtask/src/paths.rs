@@ -21,9 +21,10 @@ pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| cache().join("target"))
 }
 
-/// The compiled site (wasm, js, css, assets) that the server serves.
+/// The compiled site (wasm, js, css, assets) that the server serves;
+/// cargo-leptos writes it inside the project whatever the target dir.
 pub fn site_root() -> PathBuf {
-    target_dir().join("site")
+    root().join("target/site")
 }
 
 /// The release server binary.
