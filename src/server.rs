@@ -4,6 +4,8 @@ use crate::{
     auth::users::{LoginLimiter, login_limiter},
     config::Config,
     http::{self, ws::SessionSockets},
+    hub::Hub,
+    ingest::{self, Ingest},
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -26,6 +28,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub login_limiter: Arc<LoginLimiter>,
     pub sockets: SessionSockets,
+    pub hub: Hub,
+    pub ingest: Ingest,
     pub shutdown: CancellationToken,
     pub started_at: Instant,
 }
@@ -41,6 +45,8 @@ impl FromRef<AppState> for LeptosOptions {
 pub enum StartError {
     #[error("cannot prepare the database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("cannot start ingest: {0}")]
+    Ingest(#[from] crate::store::StoreError),
     #[error("cannot create the first admin: {0}")]
     Bootstrap(crate::error::AppError),
     #[error("cannot listen on {addr}: {source}")]
@@ -63,6 +69,7 @@ impl Running {
     pub async fn shutdown(self) {
         self.state.shutdown.cancel();
         let _ = self.task.await;
+        self.state.ingest.shutdown().await;
     }
 }
 
@@ -78,6 +85,8 @@ pub fn metrics_handle() -> PrometheusHandle {
 
 /// Prepares the database, binds the listener and starts serving.
 pub async fn start(config: Config) -> Result<Running, StartError> {
+    // TLS to brokers (mqtts://, amqps://) uses rustls with the ring provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let db = crate::store::connect_and_migrate(&config.database_url).await?;
     let generated_admin_password = crate::auth::users::bootstrap_admin(&db, config.admin_password.as_deref())
         .await
@@ -96,6 +105,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
+    let hub = Hub::new(4096);
+    let ingest = Ingest::new(db.clone(), hub.clone(), ingest::Settings::default()).await?;
     let state = AppState {
         leptos,
         config: Arc::new(config),
@@ -103,9 +114,15 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         metrics: metrics_handle(),
         login_limiter: Arc::new(login_limiter()),
         sockets: SessionSockets::default(),
+        hub,
+        ingest,
         shutdown: CancellationToken::new(),
         started_at: Instant::now(),
     };
+    if state.config.demo {
+        crate::demo::start(&state).await;
+    }
+    state.ingest.reconcile().await?;
     let app = http::router(state.clone(), sessions);
     let shutdown = state.shutdown.clone();
     let task = tokio::spawn(async move {

@@ -66,7 +66,7 @@ pub async fn logout() -> Result<(), AppError> {
 /// Every dashboard, for the home page.
 #[server]
 pub async fn list_dashboards() -> Result<Vec<DashboardSummary>, AppError> {
-    Ok(crate::store::dashboards::list(&ctx::state().db).await?)
+    Ok(crate::store::dashboards::summaries(&ctx::state().db).await?)
 }
 
 /// All users (admin).

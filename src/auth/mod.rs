@@ -5,4 +5,4 @@ pub mod rate_limit;
 pub mod session;
 pub mod users;
 
-pub use session::{CurrentUser, MaybeUser};
+pub use session::{Admin, CurrentUser, MaybeUser, Viewer};

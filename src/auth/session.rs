@@ -69,3 +69,33 @@ impl FromRequestParts<AppState> for CurrentUser {
         user.map(CurrentUser).ok_or_else(AppError::unauthorized)
     }
 }
+
+/// Someone allowed to watch: anyone when anonymous viewing is on
+/// (`FEEDBOARD_ANONYMOUS_VIEW`), else a signed-in user (401 otherwise).
+#[derive(Clone, Debug)]
+pub struct Viewer(pub Option<UserRow>);
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
+        if user.is_none() && !state.config.anonymous_view {
+            return Err(AppError::unauthorized());
+        }
+        Ok(Viewer(user))
+    }
+}
+
+/// A signed-in admin; 401 without a session, 403 for viewers.
+#[derive(Clone, Debug)]
+pub struct Admin(pub UserRow);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?.require_admin()?;
+        Ok(Admin(user))
+    }
+}

@@ -63,3 +63,17 @@ fn json_rejection(rejection: JsonRejection) -> AppError {
         _ => AppError::bad_request(text),
     }
 }
+
+/// Query parameters whose rejections use the API error format (400).
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| ApiQuery(v))
+            .map_err(|e| AppError::bad_request(e.body_text()))
+    }
+}

@@ -2,7 +2,10 @@
 //! pages, behind the session, origin and tracing layers.
 
 pub mod auth;
+pub mod dashboards;
 pub mod error;
+pub mod feeds;
+pub mod history;
 pub mod openapi;
 pub mod origin;
 pub mod probes;
@@ -31,6 +34,16 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
         .route("/api/v1/me", get(auth::me))
         .route("/api/v1/users", get(users::list).post(users::create))
         .route("/api/v1/users/{username}", axum::routing::put(users::update))
+        .route("/api/v1/feeds", get(feeds::list).post(feeds::create))
+        .route("/api/v1/feeds/preview", axum::routing::post(feeds::preview))
+        .route("/api/v1/feeds/{name}", get(feeds::get).put(feeds::update).delete(feeds::delete))
+        .route("/api/v1/feeds/{name}/ticks", get(history::ticks))
+        .route("/api/v1/feeds/{name}/candles", get(history::candles))
+        .route("/api/v1/feeds/{name}/symbols", get(history::symbols))
+        .route("/api/v1/feeds/{name}/logs", get(history::logs))
+        .route("/api/v1/feeds/{name}/rejected", get(history::rejected))
+        .route("/api/v1/dashboards", get(dashboards::list).post(dashboards::create))
+        .route("/api/v1/dashboards/{slug}", get(dashboards::get).put(dashboards::update).delete(dashboards::delete))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/{*rest}", axum::routing::any(|| async { AppError::not_found("endpoint") }));
 

@@ -1,1 +1,106 @@
 //! In-process fan-out of committed feed messages to live subscribers.
+//!
+//! The ingest writer publishes each batch after its transaction commits, in
+//! `seq` order; subscribers (SSE streams) get them through a bounded
+//! broadcast ring per feed. A subscriber that falls behind the ring is told
+//! (`Lagged`) and catches up from Postgres, so a slow client never slows
+//! ingest or anyone else.
+
+use crate::model::FeedStatus;
+use serde::Serialize;
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+};
+use tokio::sync::broadcast;
+
+/// The SSE event name of a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Tick,
+    Log,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Tick => "tick",
+            EventKind::Log => "log",
+        }
+    }
+}
+
+/// A committed message, serialized once for every subscriber.
+#[derive(Debug)]
+pub struct LiveMessage {
+    pub feed_id: i64,
+    pub seq: i64,
+    pub kind: EventKind,
+    /// The SSE `data:` JSON, `feed` name included.
+    pub data: Box<str>,
+}
+
+/// A feed's status changed (connected, error, …).
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusUpdate {
+    #[serde(skip)]
+    pub feed_id: i64,
+    pub feed: String,
+    #[serde(flatten)]
+    pub status: FeedStatus,
+}
+
+/// The fan-out point; cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    capacity: usize,
+    feeds: RwLock<HashMap<i64, broadcast::Sender<Arc<LiveMessage>>>>,
+    status: broadcast::Sender<Arc<StatusUpdate>>,
+}
+
+impl Hub {
+    /// A hub keeping the last `capacity` messages of each feed for slow
+    /// subscribers.
+    pub fn new(capacity: usize) -> Self {
+        let (status, _) = broadcast::channel(1024);
+        Hub { inner: Arc::new(Inner { capacity, feeds: RwLock::new(HashMap::new()), status }) }
+    }
+
+    /// Delivers committed messages of one feed, in order.
+    pub fn publish(&self, feed_id: i64, messages: impl IntoIterator<Item = LiveMessage>) {
+        let sender = self.inner.feeds.read().unwrap_or_else(|p| p.into_inner()).get(&feed_id).cloned();
+        let Some(sender) = sender else { return };
+        for message in messages {
+            // An error only means nobody is listening right now.
+            let _ = sender.send(Arc::new(message));
+        }
+    }
+
+    /// Live messages of `feed_id` from now on.
+    pub fn subscribe(&self, feed_id: i64) -> broadcast::Receiver<Arc<LiveMessage>> {
+        if let Some(sender) = self.inner.feeds.read().unwrap_or_else(|p| p.into_inner()).get(&feed_id) {
+            return sender.subscribe();
+        }
+        let mut feeds = self.inner.feeds.write().unwrap_or_else(|p| p.into_inner());
+        feeds.entry(feed_id).or_insert_with(|| broadcast::channel(self.inner.capacity).0).subscribe()
+    }
+
+    /// Announces a status change.
+    pub fn publish_status(&self, update: StatusUpdate) {
+        let _ = self.inner.status.send(Arc::new(update));
+    }
+
+    /// Status changes of every feed from now on.
+    pub fn subscribe_status(&self) -> broadcast::Receiver<Arc<StatusUpdate>> {
+        self.inner.status.subscribe()
+    }
+
+    /// How many live subscribers each feed has (for metrics).
+    pub fn subscriber_count(&self) -> usize {
+        self.inner.feeds.read().unwrap_or_else(|p| p.into_inner()).values().map(|s| s.receiver_count()).sum()
+    }
+}

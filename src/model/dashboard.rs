@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The kinds of widget a dashboard can show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum WidgetKind {
     Ticker,
@@ -13,6 +14,7 @@ pub enum WidgetKind {
 
 /// One widget: what it shows and from which feed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Widget {
     #[serde(rename = "type")]
     pub kind: WidgetKind,
@@ -23,6 +25,7 @@ pub struct Widget {
 
 /// A dashboard as stored and served by `/api/v1/dashboards/{slug}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Dashboard {
     pub slug: String,
     pub title: String,
@@ -31,8 +34,60 @@ pub struct Dashboard {
 
 /// A line in the list of dashboards.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DashboardSummary {
     pub slug: String,
     pub title: String,
     pub widget_count: usize,
+}
+
+impl Dashboard {
+    /// Checks slug, title and widgets; one message per offending field.
+    pub fn validate(&self) -> Result<(), Vec<crate::error::FieldError>> {
+        let mut errors = Vec::new();
+        let mut fail = |field: String, message: &str| {
+            errors.push(crate::error::FieldError { field, message: message.to_owned() });
+        };
+        if let Err(e) = crate::model::Slug::parse(&self.slug) {
+            fail("slug".into(), &e.to_string());
+        }
+        let title_len = self.title.trim().chars().count();
+        if title_len == 0 || title_len > 100 {
+            fail("title".into(), "must be 1 to 100 characters");
+        }
+        if self.widgets.len() > 24 {
+            fail("widgets".into(), "at most 24 widgets");
+        }
+        for (i, w) in self.widgets.iter().enumerate() {
+            if w.feed.is_empty() {
+                fail(format!("widgets[{i}].feed"), "choose a feed");
+            }
+            if w.symbol.as_ref().is_some_and(|s| s.chars().count() > 64) {
+                fail(format!("widgets[{i}].symbol"), "must be at most 64 characters");
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// The distinct feeds the widgets show, in widget order.
+    pub fn feeds(&self) -> Vec<String> {
+        let mut feeds: Vec<String> = Vec::new();
+        for w in &self.widgets {
+            if !feeds.contains(&w.feed) {
+                feeds.push(w.feed.clone());
+            }
+        }
+        feeds
+    }
+}
+
+impl WidgetKind {
+    /// Whether this widget can show a feed of `kind`.
+    pub fn shows(self, kind: crate::model::FeedKind) -> bool {
+        use crate::model::FeedKind;
+        matches!(
+            (self, kind),
+            (WidgetKind::Ticker | WidgetKind::Chart, FeedKind::Ticks) | (WidgetKind::Log, FeedKind::Logs)
+        )
+    }
 }

@@ -1,9 +1,14 @@
 //! Types shared by the server and the browser, as they travel in JSON.
 
+mod dashboard;
+mod feed;
+mod message;
 mod name;
+pub mod time;
 mod user;
 
+pub use dashboard::{Dashboard, DashboardSummary, Widget, WidgetKind};
+pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus, Mapping, Preview, PreviewMessage, Source};
+pub use message::{Candle, Items, LogLine, Rejected, Tick};
 pub use name::{Slug, SlugError};
 pub use user::{Role, UserInfo};
-mod dashboard;
-pub use dashboard::{Dashboard, DashboardSummary, Widget, WidgetKind};

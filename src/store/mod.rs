@@ -4,7 +4,11 @@
 //! (`store::users::by_name`, `store::ticks::insert_batch`).
 
 pub mod audit;
+pub mod batch;
 pub mod dashboards;
+pub mod feeds;
+pub mod history;
+pub mod settings;
 pub mod users;
 
 use sqlx::{

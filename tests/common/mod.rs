@@ -35,6 +35,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     })
     .expect("test configuration is valid");
     adjust(&mut config);
+    let database_url = config.database_url.clone();
     let running = server::start(config).await.expect("server starts");
     TestApp { addr: running.addr, database_url, running: Some(running) }
 }
@@ -95,4 +96,66 @@ pub async fn assert_error(res: Response, status: StatusCode, code: &str) -> Valu
     assert_eq!(body["error"]["code"], code, "error code in {body}");
     assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "message in {body}");
     body
+}
+
+pub mod brokers;
+
+impl TestApp {
+    /// Creates a feed through the API (as admin) and waits until it is connected.
+    pub async fn feed(&self, body: Value) -> Value {
+        let admin = self.admin().await;
+        let res = admin.post(self.url("/api/v1/feeds")).json(&body).send().await.expect("create feed");
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap_or_default());
+        let name = body["name"].as_str().unwrap().to_owned();
+        self.wait_for(&format!("feed {name} connected"), || async {
+            let feed: Value =
+                admin.get(self.url(&format!("/api/v1/feeds/{name}"))).send().await.ok()?.json().await.ok()?;
+            (feed["status"]["state"] == "connected").then_some(feed)
+        })
+        .await
+    }
+
+    /// Polls `check` every 50 ms until it returns `Some`, for up to 20 s.
+    pub async fn wait_for<T, F, Fut>(&self, what: &str, mut check: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if let Some(v) = check().await {
+                return v;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// GETs `path` as JSON with the admin's session.
+    pub async fn get_json(&self, path: &str) -> Value {
+        self.admin().await.get(self.url(path)).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// Waits until `path` returns at least `n` items; returns them.
+    pub async fn wait_items(&self, path: &str, n: usize) -> Vec<Value> {
+        let admin = self.admin().await;
+        self.wait_for(&format!("{n} items at {path}"), || async {
+            let body: Value = admin.get(self.url(path)).send().await.ok()?.json().await.ok()?;
+            let items = body["items"].as_array()?.clone();
+            (items.len() >= n).then_some(items)
+        })
+        .await
+    }
+}
+
+impl TestApp {
+    /// Stops this server and starts another on the same database (a
+    /// feedboard restart).
+    pub async fn restart(mut self) -> TestApp {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await;
+        }
+        let url = self.database_url.clone();
+        spawn_app_with(|c| c.database_url = url).await
+    }
 }

@@ -1,0 +1,120 @@
+//! `/api/v1/feeds`: feed configuration (admin writes) and preview.
+
+use super::error::{ApiJson, ApiQuery};
+use crate::{
+    admin,
+    auth::{Admin, Viewer},
+    error::{AppError, ErrorBody, ErrorCode},
+    ingest::preview::{self, PreviewRequest},
+    model::{Feed, FeedKind, Items, Mapping, Preview, Source},
+    server::AppState,
+};
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use std::time::Duration;
+
+/// Lists feeds with their live status.
+#[utoipa::path(get, path = "/api/v1/feeds", tag = "feeds", responses((status = 200, body = Items<Feed>)))]
+pub async fn list(State(state): State<AppState>, _: Viewer) -> Result<Json<Items<Feed>>, AppError> {
+    Ok(Json(Items { items: admin::feeds::list(&state).await? }))
+}
+
+/// One feed with its live status.
+#[utoipa::path(get, path = "/api/v1/feeds/{name}", tag = "feeds", responses((status = 200, body = Feed), (status = 404, body = ErrorBody)))]
+pub async fn get(State(state): State<AppState>, _: Viewer, Path(name): Path<String>) -> Result<Json<Feed>, AppError> {
+    Ok(Json(admin::feeds::get(&state, &name).await?))
+}
+
+/// Creates a feed (admin); it starts at once when enabled.
+#[utoipa::path(post, path = "/api/v1/feeds", tag = "feeds", request_body = crate::model::FeedSpec, responses(
+    (status = 201, body = Feed), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    ApiJson(spec): ApiJson<crate::model::FeedSpec>,
+) -> Result<(StatusCode, Json<Feed>), AppError> {
+    Ok((StatusCode::CREATED, Json(admin::feeds::create(&state, &admin.username, spec).await?)))
+}
+
+/// Replaces a feed's configuration (admin); applied without a restart.
+#[utoipa::path(put, path = "/api/v1/feeds/{name}", tag = "feeds", request_body = crate::model::FeedSpec, responses(
+    (status = 200, body = Feed), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(name): Path<String>,
+    ApiJson(spec): ApiJson<crate::model::FeedSpec>,
+) -> Result<Json<Feed>, AppError> {
+    Ok(Json(admin::feeds::update(&state, &admin.username, &name, spec).await?))
+}
+
+/// Deletes a feed and its stored messages (admin).
+#[utoipa::path(delete, path = "/api/v1/feeds/{name}", tag = "feeds", responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(name): Path<String>,
+) -> Result<StatusCode, AppError> {
+    admin::feeds::delete(&state, &admin.username, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A feed body for preview: name and enabled are not needed.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PreviewBody {
+    pub kind: FeedKind,
+    pub source: Source,
+    #[serde(default)]
+    pub mapping: Mapping,
+}
+
+/// `?wait_ms=&n=` for preview.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PreviewParams {
+    /// How long to wait for messages (default 5000, at most 30000).
+    pub wait_ms: Option<u64>,
+    /// How many messages to wait for (default 5, at most 100).
+    pub n: Option<usize>,
+}
+
+/// Connects with the given settings and shows how live messages parse.
+#[utoipa::path(post, path = "/api/v1/feeds/preview", tag = "feeds", request_body = PreviewBody, params(PreviewParams),
+    responses((status = 200, body = Preview), (status = 422, body = ErrorBody, description = "cannot connect")))]
+pub async fn preview(
+    State(state): State<AppState>,
+    _: Admin,
+    ApiQuery(params): ApiQuery<PreviewParams>,
+    ApiJson(body): ApiJson<PreviewBody>,
+) -> Result<Json<Preview>, AppError> {
+    Ok(Json(run_preview(&state, body, params.wait_ms, params.n).await?))
+}
+
+/// Validates the source, then previews it (shared with the admin page).
+pub async fn run_preview(
+    state: &AppState,
+    body: PreviewBody,
+    wait_ms: Option<u64>,
+    n: Option<usize>,
+) -> Result<Preview, AppError> {
+    let spec = crate::model::FeedSpec {
+        name: "preview".into(),
+        kind: body.kind,
+        source: body.source,
+        mapping: body.mapping,
+        enabled: true,
+    };
+    spec.validate().map_err(AppError::invalid_fields)?;
+    let request = PreviewRequest {
+        kind: spec.kind,
+        source: &spec.source,
+        mapping: &spec.mapping,
+        max_messages: n.unwrap_or(5).clamp(1, 100),
+        wait: Duration::from_millis(wait_ms.unwrap_or(5000).min(30_000)),
+        max_payload: state.ingest.settings().max_payload,
+    };
+    preview::preview(request).await.map_err(|e| AppError::new(ErrorCode::Invalid, format!("cannot connect: {e}")))
+}

@@ -1,0 +1,235 @@
+//! Payload parsing: broker bytes → a tick or a log line, or the reason why
+//! not. Pure functions, so every rule of API.md is unit-tested here.
+
+use crate::model::{FeedKind, Mapping};
+use chrono::{DateTime, TimeZone, Utc};
+use serde_json::{Map, Value};
+
+/// Default payload size limit (64 KiB).
+pub const DEFAULT_MAX_PAYLOAD: usize = 64 * 1024;
+
+const MAX_SYMBOL: usize = 64;
+const MAX_ID: usize = 256;
+const MAX_SOURCE: usize = 256;
+const MAX_LEVEL: usize = 32;
+
+/// A tick ready to store (no sequence number yet).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewTick {
+    pub symbol: String,
+    pub price: f64,
+    pub size: f64,
+    pub ts: DateTime<Utc>,
+    pub publisher_id: Option<String>,
+}
+
+/// A log line ready to store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewLog {
+    pub ts: DateTime<Utc>,
+    pub level: String,
+    pub source: String,
+    pub message: String,
+    pub publisher_id: Option<String>,
+}
+
+/// A payload that parsed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Parsed {
+    Tick(NewTick),
+    Log(NewLog),
+}
+
+/// Where and when a payload arrived; supplies defaults.
+#[derive(Clone, Copy, Debug)]
+pub struct Arrival<'a> {
+    /// MQTT topic or AMQP routing key: the default log `source`.
+    pub origin: &'a str,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Parses `payload` as the feed's `kind`, or says why it cannot be stored.
+pub fn parse(
+    kind: FeedKind,
+    mapping: &Mapping,
+    payload: &[u8],
+    arrival: Arrival<'_>,
+    max_payload: usize,
+) -> Result<Parsed, String> {
+    if payload.len() > max_payload {
+        return Err(format!("payload of {} bytes is over the {max_payload}-byte limit", payload.len()));
+    }
+    let text = std::str::from_utf8(payload).map_err(|e| format!("not valid UTF-8: {e}"))?;
+    match kind {
+        FeedKind::Ticks => parse_tick(mapping, &json_object(text)?, arrival).map(Parsed::Tick),
+        FeedKind::Logs if text.trim_start().starts_with('{') => {
+            parse_json_log(mapping, &json_object(text)?, arrival).map(Parsed::Log)
+        }
+        FeedKind::Logs => parse_text_log(text, arrival).map(Parsed::Log),
+    }
+}
+
+fn json_object(text: &str) -> Result<Map<String, Value>, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(format!("expected a JSON object, got {}", type_name(&other))),
+        Err(e) => Err(format!("invalid JSON: {e}")),
+    }
+}
+
+fn parse_tick(mapping: &Mapping, obj: &Map<String, Value>, arrival: Arrival<'_>) -> Result<NewTick, String> {
+    let fields = Fields { obj, mapping };
+    let symbol = fields.string("symbol", MAX_SYMBOL)?.ok_or_else(|| fields.missing("symbol"))?;
+    if symbol.trim().is_empty() {
+        return Err(format!("field {:?} must not be empty", mapping.field("symbol")));
+    }
+    let price = fields.number("price")?.ok_or_else(|| fields.missing("price"))?;
+    let size = fields.number("size")?.unwrap_or(0.0);
+    Ok(NewTick {
+        symbol,
+        price,
+        size,
+        ts: fields.timestamp("ts")?.unwrap_or(arrival.received_at),
+        publisher_id: fields.string("id", MAX_ID)?,
+    })
+}
+
+fn parse_json_log(mapping: &Mapping, obj: &Map<String, Value>, arrival: Arrival<'_>) -> Result<NewLog, String> {
+    let fields = Fields { obj, mapping };
+    let message = fields.string("message", usize::MAX)?.ok_or_else(|| fields.missing("message"))?;
+    let level = match fields.string("level", MAX_LEVEL)? {
+        Some(level) => normalize_level(&level).ok_or_else(|| format!("unknown level {level:?}"))?,
+        None => "INFO".to_owned(),
+    };
+    Ok(NewLog {
+        ts: fields.timestamp("ts")?.unwrap_or(arrival.received_at),
+        level,
+        source: fields.string("source", MAX_SOURCE)?.unwrap_or_else(|| truncate(arrival.origin, MAX_SOURCE)),
+        message,
+        publisher_id: fields.string("id", MAX_ID)?,
+    })
+}
+
+/// A plain text line: the level comes from a leading level word, else INFO.
+fn parse_text_log(text: &str, arrival: Arrival<'_>) -> Result<NewLog, String> {
+    let message = text.trim_end_matches(['\n', '\r']);
+    if message.trim().is_empty() {
+        return Err("empty log line".into());
+    }
+    check_text(message, "line")?;
+    let first = message.split_whitespace().next().unwrap_or_default();
+    let word = first.trim_start_matches('[').trim_end_matches([']', ':']);
+    let level = normalize_level(word).filter(|_| !word.is_empty()).unwrap_or_else(|| "INFO".to_owned());
+    Ok(NewLog {
+        ts: arrival.received_at,
+        level,
+        source: truncate(arrival.origin, MAX_SOURCE),
+        message: message.to_owned(),
+        publisher_id: None,
+    })
+}
+
+/// Upper-cased known level (`WARNING` → `WARN`), or `None`.
+pub fn normalize_level(word: &str) -> Option<String> {
+    let upper = word.to_ascii_uppercase();
+    let level = match upper.as_str() {
+        "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL" => upper.as_str(),
+        "WARNING" => "WARN",
+        _ => return None,
+    };
+    Some(level.to_owned())
+}
+
+/// Typed access to the mapped fields of one JSON object.
+struct Fields<'a> {
+    obj: &'a Map<String, Value>,
+    mapping: &'a Mapping,
+}
+
+impl Fields<'_> {
+    fn get(&self, field: &str) -> Option<&Value> {
+        self.obj.get(self.mapping.field(field)).filter(|v| !v.is_null())
+    }
+
+    fn missing(&self, field: &str) -> String {
+        format!("missing field {:?}", self.mapping.field(field))
+    }
+
+    fn string(&self, field: &str, max_chars: usize) -> Result<Option<String>, String> {
+        let name = self.mapping.field(field);
+        match self.get(field) {
+            None => Ok(None),
+            Some(Value::String(s)) => {
+                check_text(s, name)?;
+                if max_chars != usize::MAX && s.chars().count() > max_chars {
+                    return Err(format!("field {name:?} is longer than {max_chars} characters"));
+                }
+                Ok(Some(s.clone()))
+            }
+            Some(other) => Err(format!("field {name:?} must be a string, got {}", type_name(other))),
+        }
+    }
+
+    fn number(&self, field: &str) -> Result<Option<f64>, String> {
+        let name = self.mapping.field(field);
+        match self.get(field) {
+            None => Ok(None),
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(x) if x.is_finite() => Ok(Some(x)),
+                _ => Err(format!("field {name:?} is not a finite number")),
+            },
+            Some(other) => Err(format!("field {name:?} must be a number, got {}", type_name(other))),
+        }
+    }
+
+    /// RFC 3339 text or epoch milliseconds.
+    fn timestamp(&self, field: &str) -> Result<Option<DateTime<Utc>>, String> {
+        let name = self.mapping.field(field);
+        let bad = || format!("field {name:?} must be an RFC 3339 time or epoch milliseconds");
+        match self.get(field) {
+            None => Ok(None),
+            Some(Value::String(s)) => {
+                let t = DateTime::parse_from_rfc3339(s).map_err(|_| bad())?.with_timezone(&Utc);
+                in_range(t).map(Some).ok_or_else(bad)
+            }
+            Some(Value::Number(n)) => {
+                let ms = n.as_f64().filter(|x| x.is_finite()).ok_or_else(bad)?;
+                if ms.abs() > 1.0e15 {
+                    return Err(bad());
+                }
+                let t = Utc.timestamp_millis_opt(ms.trunc() as i64).single().ok_or_else(bad)?;
+                let t = t + chrono::Duration::microseconds(((ms - ms.trunc()) * 1000.0) as i64);
+                in_range(t).map(Some).ok_or_else(bad)
+            }
+            Some(_) => Err(bad()),
+        }
+    }
+}
+
+/// Postgres keeps years 4713 BC to 294276 AD; we accept 1970 to 9999.
+fn in_range(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (t.timestamp() >= 0 && t.timestamp() < 253_402_300_800).then_some(t)
+}
+
+/// Postgres text cannot hold NUL.
+fn check_text(s: &str, name: &str) -> Result<(), String> {
+    if s.contains('\0') { Err(format!("{name} contains a NUL character")) } else { Ok(()) }
+}
+
+fn truncate(s: &str, max_chars: usize) -> String {
+    s.chars().take(max_chars).collect()
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests;

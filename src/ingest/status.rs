@@ -1,0 +1,123 @@
+//! Live status and counters of each feed's ingest task.
+
+use crate::{
+    hub::{Hub, StatusUpdate},
+    model::{FeedState, FeedStatus},
+};
+use chrono::{TimeZone, Utc};
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex, RwLock,
+        atomic::{AtomicI64, AtomicU64, Ordering::Relaxed},
+    },
+};
+
+/// Status of one feed, updated by its tasks, read by the API.
+pub struct FeedMonitor {
+    feed_id: i64,
+    name: String,
+    hub: Hub,
+    state: Mutex<(FeedState, Option<String>)>,
+    received: AtomicU64,
+    stored: AtomicU64,
+    rejected: AtomicU64,
+    last_message_ms: AtomicI64,
+}
+
+impl FeedMonitor {
+    /// A monitor starting from the stored totals.
+    pub fn new(feed_id: i64, name: String, hub: Hub, stored: u64, rejected: u64) -> Self {
+        FeedMonitor {
+            feed_id,
+            name,
+            hub,
+            state: Mutex::new((FeedState::Connecting, None)),
+            received: AtomicU64::new(0),
+            stored: AtomicU64::new(stored),
+            rejected: AtomicU64::new(rejected),
+            last_message_ms: AtomicI64::new(0),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Changes the state; announces it on the hub when it differs.
+    pub fn set_state(&self, state: FeedState, error: Option<String>) {
+        let changed = {
+            let mut current = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let changed = current.0 != state || (error.is_some() && current.1 != error);
+            // The last error stays visible after recovery, until the next one.
+            current.0 = state;
+            if error.is_some() {
+                current.1 = error;
+            }
+            changed
+        };
+        if changed {
+            metrics::gauge!("feedboard_feed_connected", "feed" => self.name.clone())
+                .set(if state == FeedState::Connected { 1.0 } else { 0.0 });
+            self.hub.publish_status(StatusUpdate {
+                feed_id: self.feed_id,
+                feed: self.name.clone(),
+                status: self.snapshot(),
+            });
+        }
+    }
+
+    pub fn add_received(&self, n: u64) {
+        self.received.fetch_add(n, Relaxed);
+        metrics::counter!("feedboard_ingest_received_total", "feed" => self.name.clone()).increment(n);
+    }
+
+    pub fn add_stored(&self, stored: u64, rejected: u64) {
+        self.stored.fetch_add(stored, Relaxed);
+        self.rejected.fetch_add(rejected, Relaxed);
+        self.last_message_ms.store(Utc::now().timestamp_millis(), Relaxed);
+        metrics::counter!("feedboard_ingest_stored_total", "feed" => self.name.clone()).increment(stored);
+        metrics::counter!("feedboard_ingest_rejected_total", "feed" => self.name.clone()).increment(rejected);
+    }
+
+    /// The status as the API shows it.
+    pub fn snapshot(&self) -> FeedStatus {
+        let (state, last_error) = self.state.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let ms = self.last_message_ms.load(Relaxed);
+        FeedStatus {
+            state,
+            last_error,
+            last_message_at: (ms > 0).then(|| Utc.timestamp_millis_opt(ms).single()).flatten(),
+            received: self.received.load(Relaxed),
+            stored: self.stored.load(Relaxed),
+            rejected: self.rejected.load(Relaxed),
+        }
+    }
+}
+
+/// Every feed's monitor, by feed id.
+#[derive(Clone, Default)]
+pub struct StatusBoard {
+    monitors: Arc<RwLock<HashMap<i64, Arc<FeedMonitor>>>>,
+}
+
+impl StatusBoard {
+    pub fn insert(&self, feed_id: i64, monitor: Arc<FeedMonitor>) {
+        self.monitors.write().unwrap_or_else(|p| p.into_inner()).insert(feed_id, monitor);
+    }
+
+    pub fn remove(&self, feed_id: i64) {
+        self.monitors.write().unwrap_or_else(|p| p.into_inner()).remove(&feed_id);
+    }
+
+    pub fn get(&self, feed_id: i64) -> Option<Arc<FeedMonitor>> {
+        self.monitors.read().unwrap_or_else(|p| p.into_inner()).get(&feed_id).cloned()
+    }
+
+    /// The status of a feed; `disabled` for one without a monitor.
+    pub fn status(&self, feed_id: i64) -> FeedStatus {
+        self.get(feed_id)
+            .map(|m| m.snapshot())
+            .unwrap_or(FeedStatus { state: FeedState::Disabled, ..FeedStatus::default() })
+    }
+}

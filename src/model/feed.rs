@@ -1,0 +1,314 @@
+//! Feeds: where messages come from, what they are, and how they are doing.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What a feed carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum FeedKind {
+    Ticks,
+    Logs,
+}
+
+impl FeedKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedKind::Ticks => "ticks",
+            FeedKind::Logs => "logs",
+        }
+    }
+}
+
+/// The broker side of a feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(tag = "protocol", rename_all = "lowercase")]
+pub enum Source {
+    /// An MQTT topic filter (`+`/`#` wildcards), QoS 1, persistent session.
+    Mqtt { url: String, topic: String },
+    /// An AMQP 0-9-1 exchange and binding key, into a durable queue.
+    Amqp {
+        url: String,
+        exchange: String,
+        binding_key: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        queue: Option<String>,
+    },
+}
+
+impl Source {
+    pub fn protocol(&self) -> &'static str {
+        match self {
+            Source::Mqtt { .. } => "mqtt",
+            Source::Amqp { .. } => "amqp",
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            Source::Mqtt { url, .. } | Source::Amqp { url, .. } => url,
+        }
+    }
+}
+
+/// Which JSON field holds each value; unset means the field's own name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ts: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl Mapping {
+    /// The JSON field name used for `field`.
+    pub fn field<'a>(&'a self, field: &'a str) -> &'a str {
+        let custom = match field {
+            "symbol" => &self.symbol,
+            "price" => &self.price,
+            "size" => &self.size,
+            "ts" => &self.ts,
+            "id" => &self.id,
+            "level" => &self.level,
+            "source" => &self.source,
+            "message" => &self.message,
+            _ => &None,
+        };
+        custom.as_deref().filter(|s| !s.is_empty()).unwrap_or(field)
+    }
+}
+
+/// What an admin configures: the writable part of a feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FeedSpec {
+    pub name: String,
+    pub kind: FeedKind,
+    pub source: Source,
+    #[serde(default)]
+    pub mapping: Mapping,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Connection state of a feed's ingest task.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum FeedState {
+    #[default]
+    Connecting,
+    Connected,
+    Error,
+    Disabled,
+}
+
+/// Live status of a feed (read-only).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct FeedStatus {
+    pub state: FeedState,
+    pub last_error: Option<String>,
+    #[serde(with = "crate::model::time::option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
+    pub last_message_at: Option<DateTime<Utc>>,
+    /// Messages taken from the broker since this server started.
+    pub received: u64,
+    /// Messages stored, in all.
+    pub stored: u64,
+    /// Messages rejected, in all.
+    pub rejected: u64,
+}
+
+/// A feed with its live status, as `GET /api/v1/feeds/{name}` returns it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Feed {
+    #[serde(flatten)]
+    pub spec: FeedSpec,
+    pub status: FeedStatus,
+}
+
+impl FeedSpec {
+    /// Checks every field, returning one message per offending field
+    /// (`name`, `source.url`, `source.topic`, …). Shared by the API and the
+    /// admin form, so both say the same thing.
+    pub fn validate(&self) -> Result<(), Vec<crate::error::FieldError>> {
+        let mut errors = Vec::new();
+        let mut check = |field: &str, result: Result<(), String>| {
+            if let Err(message) = result {
+                errors.push(crate::error::FieldError { field: field.to_owned(), message });
+            }
+        };
+        check("name", crate::model::Slug::parse(&self.name).map(|_| ()).map_err(|e| e.to_string()));
+        match &self.source {
+            Source::Mqtt { url, topic } => {
+                check("source.url", check_url(url, &["mqtt", "mqtts", "tcp", "ssl"]));
+                check("source.topic", check_topic_filter(topic));
+            }
+            Source::Amqp { url, exchange, binding_key, queue } => {
+                check("source.url", check_url(url, &["amqp", "amqps"]));
+                check("source.exchange", check_amqp_name(exchange, false));
+                check("source.binding_key", check_amqp_name(binding_key, true));
+                if let Some(queue) = queue {
+                    check("source.queue", check_amqp_name(queue, true));
+                }
+            }
+        }
+        for field in ["symbol", "price", "size", "ts", "id", "level", "source", "message"] {
+            let name = self.mapping.field(field);
+            if name.len() > 128 {
+                check(&format!("mapping.{field}"), Err("must be at most 128 characters".into()));
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+fn check_url(url: &str, schemes: &[&str]) -> Result<(), String> {
+    let expected = || format!("expected {}://host[:port]", schemes[0]);
+    let (scheme, rest) = url.split_once("://").ok_or_else(expected)?;
+    if !schemes.contains(&scheme) {
+        return Err(format!("scheme must be one of {}", schemes.join(", ")));
+    }
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        return Err(expected());
+    }
+    if url.chars().any(char::is_whitespace) {
+        return Err("must not contain spaces".into());
+    }
+    Ok(())
+}
+
+/// MQTT topic filter rules: `+` fills a whole level, `#` only as the last.
+fn check_topic_filter(topic: &str) -> Result<(), String> {
+    if topic.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if topic.len() > 65_535 || topic.contains('\0') {
+        return Err("is not a valid MQTT topic".into());
+    }
+    let levels: Vec<&str> = topic.split('/').collect();
+    for (i, level) in levels.iter().enumerate() {
+        if level.contains('#') && (*level != "#" || i != levels.len() - 1) {
+            return Err("'#' must be a whole level and the last one".into());
+        }
+        if level.contains('+') && *level != "+" {
+            return Err("'+' must be a whole level".into());
+        }
+    }
+    Ok(())
+}
+
+fn check_amqp_name(name: &str, may_be_empty: bool) -> Result<(), String> {
+    if name.is_empty() && !may_be_empty {
+        return Err("must not be empty".into());
+    }
+    if name.len() > 255 {
+        return Err("must be at most 255 characters".into());
+    }
+    if name.starts_with("amq.") && !may_be_empty {
+        // Built-in exchanges (amq.topic, …) are fine to bind to.
+        return Ok(());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mqtt(url: &str, topic: &str) -> FeedSpec {
+        FeedSpec {
+            name: "us-stocks".into(),
+            kind: FeedKind::Ticks,
+            source: Source::Mqtt { url: url.into(), topic: topic.into() },
+            mapping: Mapping::default(),
+            enabled: true,
+        }
+    }
+
+    fn fields(spec: &FeedSpec) -> Vec<String> {
+        spec.validate().err().unwrap_or_default().into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn valid_specs_pass() {
+        assert!(mqtt("mqtt://127.0.0.1:1883", "ticks/#").validate().is_ok());
+        assert!(mqtt("mqtts://user:pw@broker.example", "a/+/c").validate().is_ok());
+        let amqp = FeedSpec {
+            source: Source::Amqp {
+                url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
+                exchange: "logs".into(),
+                binding_key: "app.#".into(),
+                queue: None,
+            },
+            ..mqtt("", "")
+        };
+        assert!(amqp.validate().is_ok());
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        assert_eq!(fields(&mqtt("http://x", "a")), ["source.url"]);
+        assert_eq!(fields(&mqtt("mqtt://", "a")), ["source.url"]);
+        assert_eq!(fields(&mqtt("mqtt://h", "")), ["source.topic"]);
+        assert_eq!(fields(&mqtt("mqtt://h", "a/#/b")), ["source.topic"]);
+        assert_eq!(fields(&mqtt("mqtt://h", "a/b+")), ["source.topic"]);
+        let spec = FeedSpec { name: "Bad Name".into(), ..mqtt("x", "") };
+        assert_eq!(fields(&spec), ["name", "source.url", "source.topic"]);
+    }
+
+    #[test]
+    fn mapping_defaults_to_field_names() {
+        let m = Mapping { price: Some("p".into()), ..Mapping::default() };
+        assert_eq!(m.field("price"), "p");
+        assert_eq!(m.field("symbol"), "symbol");
+    }
+}
+
+/// How one live message would be stored: `parsed` or `error`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PreviewMessage {
+    /// The payload as lossy UTF-8 (cut at 4 KiB).
+    pub raw: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub parsed: Option<serde_json::Value>,
+    pub error: Option<String>,
+}
+
+/// Result of `POST /api/v1/feeds/preview`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Preview {
+    pub messages: Vec<PreviewMessage>,
+    /// Something worth knowing, e.g. that the exchange does not exist yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}

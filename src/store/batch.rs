@@ -1,0 +1,197 @@
+//! Writing a batch of parsed messages in one transaction: sequence numbers
+//! come from the feed's position row, locked until commit, so `seq` is
+//! gap-free and rises in commit order; a publisher id already stored (or
+//! repeated within the batch) is skipped, never stored twice.
+
+use super::StoreError;
+use crate::{
+    ingest::parse::{NewLog, NewTick},
+    model::{LogLine, Tick},
+};
+use chrono::{DateTime, Utc};
+use sqlx::{PgPool, Postgres, Transaction};
+
+/// A payload kept with the reason it was not stored.
+#[derive(Clone, Debug)]
+pub struct NewRejected {
+    pub received_at: DateTime<Utc>,
+    pub reason: String,
+    pub payload: Vec<u8>,
+}
+
+/// What a batch holds: one kind of message, plus rejects.
+pub enum Rows<'a> {
+    Ticks(&'a [(NewTick, DateTime<Utc>)]),
+    Logs(&'a [(NewLog, DateTime<Utc>)]),
+}
+
+/// The rows a batch stored, in `seq` order.
+#[derive(Debug, Default)]
+pub struct Stored {
+    pub ticks: Vec<Tick>,
+    pub logs: Vec<LogLine>,
+}
+
+impl Stored {
+    pub fn len(&self) -> usize {
+        self.ticks.len() + self.logs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Stores `rows` and `rejected` for `feed_id` atomically.
+pub async fn write(db: &PgPool, feed_id: i64, rows: Rows<'_>, rejected: &[NewRejected]) -> Result<Stored, StoreError> {
+    let mut tx = db.begin().await?;
+    let last_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM feed_positions WHERE feed_id = $1 FOR UPDATE")
+        .bind(feed_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("feed #{feed_id}")))?;
+    let stored = match rows {
+        Rows::Ticks(ticks) if !ticks.is_empty() => insert_ticks(&mut tx, feed_id, last_seq, ticks).await?,
+        Rows::Logs(logs) if !logs.is_empty() => insert_logs(&mut tx, feed_id, last_seq, logs).await?,
+        _ => Stored::default(),
+    };
+    if !stored.is_empty() {
+        sqlx::query("UPDATE feed_positions SET last_seq = $2 WHERE feed_id = $1")
+            .bind(feed_id)
+            .bind(last_seq + stored.len() as i64)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if !rejected.is_empty() {
+        insert_rejected(&mut tx, feed_id, rejected).await?;
+    }
+    tx.commit().await?;
+    Ok(stored)
+}
+
+async fn insert_ticks(
+    tx: &mut Transaction<'_, Postgres>,
+    feed_id: i64,
+    last_seq: i64,
+    rows: &[(NewTick, DateTime<Utc>)],
+) -> Result<Stored, StoreError> {
+    let mut symbol = Vec::with_capacity(rows.len());
+    let mut price = Vec::with_capacity(rows.len());
+    let mut size = Vec::with_capacity(rows.len());
+    let mut ts = Vec::with_capacity(rows.len());
+    let mut received = Vec::with_capacity(rows.len());
+    let mut id = Vec::with_capacity(rows.len());
+    for (t, at) in rows {
+        symbol.push(t.symbol.as_str());
+        price.push(t.price);
+        size.push(t.size);
+        ts.push(t.ts);
+        received.push(*at);
+        id.push(t.publisher_id.as_deref());
+    }
+    let mut ticks: Vec<Tick> = sqlx::query_as::<_, (i64, String, f64, f64, DateTime<Utc>)>(
+        "WITH input AS (
+             SELECT * FROM UNNEST($3::text[], $4::float8[], $5::float8[], $6::timestamptz[], $7::timestamptz[], $8::text[])
+                 WITH ORDINALITY AS t(symbol, price, size, ts, received_at, publisher_id, ord)
+         ), fresh AS (
+             SELECT DISTINCT ON (i.publisher_id, CASE WHEN i.publisher_id IS NULL THEN i.ord END) i.*
+             FROM input i
+             WHERE i.publisher_id IS NULL
+                OR NOT EXISTS (SELECT 1 FROM ticks s WHERE s.feed_id = $1 AND s.publisher_id = i.publisher_id)
+             ORDER BY i.publisher_id, CASE WHEN i.publisher_id IS NULL THEN i.ord END, i.ord
+         )
+         INSERT INTO ticks (feed_id, seq, symbol, price, size, ts, received_at, publisher_id)
+         SELECT $1, $2 + row_number() OVER (ORDER BY ord), symbol, price, size, ts, received_at, publisher_id
+         FROM fresh
+         RETURNING seq, symbol, price, size, ts",
+    )
+    .bind(feed_id)
+    .bind(last_seq)
+    .bind(&symbol)
+    .bind(&price)
+    .bind(&size)
+    .bind(&ts)
+    .bind(&received)
+    .bind(&id)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|(seq, symbol, price, size, ts)| Tick { seq, symbol, price, size, ts })
+    .collect();
+    ticks.sort_unstable_by_key(|t| t.seq);
+    Ok(Stored { ticks, logs: Vec::new() })
+}
+
+async fn insert_logs(
+    tx: &mut Transaction<'_, Postgres>,
+    feed_id: i64,
+    last_seq: i64,
+    rows: &[(NewLog, DateTime<Utc>)],
+) -> Result<Stored, StoreError> {
+    let mut ts = Vec::with_capacity(rows.len());
+    let mut level = Vec::with_capacity(rows.len());
+    let mut source = Vec::with_capacity(rows.len());
+    let mut message = Vec::with_capacity(rows.len());
+    let mut received = Vec::with_capacity(rows.len());
+    let mut id = Vec::with_capacity(rows.len());
+    for (l, at) in rows {
+        ts.push(l.ts);
+        level.push(l.level.as_str());
+        source.push(l.source.as_str());
+        message.push(l.message.as_str());
+        received.push(*at);
+        id.push(l.publisher_id.as_deref());
+    }
+    let mut logs: Vec<LogLine> = sqlx::query_as::<_, (i64, DateTime<Utc>, String, String, String)>(
+        "WITH input AS (
+             SELECT * FROM UNNEST($3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
+                 WITH ORDINALITY AS t(ts, level, source, message, received_at, publisher_id, ord)
+         ), fresh AS (
+             SELECT DISTINCT ON (i.publisher_id, CASE WHEN i.publisher_id IS NULL THEN i.ord END) i.*
+             FROM input i
+             WHERE i.publisher_id IS NULL
+                OR NOT EXISTS (SELECT 1 FROM logs s WHERE s.feed_id = $1 AND s.publisher_id = i.publisher_id)
+             ORDER BY i.publisher_id, CASE WHEN i.publisher_id IS NULL THEN i.ord END, i.ord
+         )
+         INSERT INTO logs (feed_id, seq, ts, level, source, message, received_at, publisher_id)
+         SELECT $1, $2 + row_number() OVER (ORDER BY ord), ts, level, source, message, received_at, publisher_id
+         FROM fresh
+         RETURNING seq, ts, level, source, message",
+    )
+    .bind(feed_id)
+    .bind(last_seq)
+    .bind(&ts)
+    .bind(&level)
+    .bind(&source)
+    .bind(&message)
+    .bind(&received)
+    .bind(&id)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|(seq, ts, level, source, message)| LogLine { seq, ts, level, source, message })
+    .collect();
+    logs.sort_unstable_by_key(|l| l.seq);
+    Ok(Stored { ticks: Vec::new(), logs })
+}
+
+async fn insert_rejected(
+    tx: &mut Transaction<'_, Postgres>,
+    feed_id: i64,
+    rejected: &[NewRejected],
+) -> Result<(), StoreError> {
+    let at: Vec<DateTime<Utc>> = rejected.iter().map(|r| r.received_at).collect();
+    let reason: Vec<&str> = rejected.iter().map(|r| r.reason.as_str()).collect();
+    let payload: Vec<&[u8]> = rejected.iter().map(|r| r.payload.as_slice()).collect();
+    sqlx::query(
+        "INSERT INTO rejected_messages (feed_id, received_at, reason, payload)
+         SELECT $1, * FROM UNNEST($2::timestamptz[], $3::text[], $4::bytea[])",
+    )
+    .bind(feed_id)
+    .bind(&at)
+    .bind(&reason)
+    .bind(&payload)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
