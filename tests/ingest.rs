@@ -21,7 +21,7 @@ fn tick(i: usize, id: bool) -> Vec<u8> {
 }
 
 fn log_line(i: usize) -> Vec<u8> {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         let level = ["INFO", "WARN", "ERROR"][i % 3];
         json!({"level": level, "source": "api-1", "message": format!("request {i}"), "id": format!("log-{i}")})
             .to_string()
@@ -256,8 +256,8 @@ async fn preview_shows_how_live_messages_parse() {
     let publisher = {
         let topic = topic.clone();
         tokio::spawn(async move {
-            for i in 0..40 {
-                let payload = if i % 2 == 0 { tick(i, false) } else { b"garbage".to_vec() };
+            for i in 0..40usize {
+                let payload = if i.is_multiple_of(2) { tick(i, false) } else { b"garbage".to_vec() };
                 mqtt_publish(&format!("{topic}/x"), vec![payload]).await;
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }

@@ -1,8 +1,8 @@
 //! The Leptos application: HTML shell, routes and the signed-in user.
 
 pub mod api;
-mod components;
-mod pages;
+pub mod components;
+pub mod pages;
 mod theme;
 
 use crate::model::UserInfo;
@@ -14,7 +14,9 @@ use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
-use pages::{admin_users::AdminUsersPage, home::HomePage, login::LoginPage, not_found::NotFound};
+use pages::{
+    admin_users::AdminUsersPage, dashboard::DashboardPage, home::HomePage, login::LoginPage, not_found::NotFound,
+};
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -77,6 +79,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/d/:slug") view=DashboardPage />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>

@@ -15,7 +15,7 @@ const ADMIN_PASSWORD: &str = "e2e-admin-password";
 /// Starts the server, runs the suite, stops the server.
 pub fn run() -> Result {
     cmd::step("Playwright end-to-end suite (Debian Chromium)");
-    let server = Server::start("feedboard_e2e")?;
+    let server = Server::start(&e2e_database())?;
     let result = cmd::run(
         cmd::cargo_env(Command::new(paths::node_bin().join("playwright")))
             .args(["test", "-c", "end2end/playwright.config.ts"])
@@ -88,6 +88,15 @@ impl Drop for Server {
         let _ = Command::new("kill").arg(self.child.id().to_string()).status();
         let _ = self.child.wait();
     }
+}
+
+/// A database name of this checkout's own, so suites of several checkouts
+/// on one machine do not collide.
+fn e2e_database() -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    paths::root().hash(&mut hasher);
+    format!("feedboard_e2e_{:08x}", hasher.finish() as u32)
 }
 
 fn database_url(database: &str) -> String {

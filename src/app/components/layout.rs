@@ -81,7 +81,7 @@ fn UserMenu() -> impl IntoView {
                             view! {
                                 <div class="flex items-center gap-2 text-sm" data-testid="user-menu">
                                     <span class="font-medium" data-testid="user-name">{user.username.clone()}</span>
-                                    <super::ui::Badge text=user.role.to_string() />
+                                    <super::ui::Badge text=user.role.to_string() tone=super::ui::Tone::of_role(user.role) />
                                     <ActionForm action=session.logout>
                                         <button type="submit" class=super::ui::BUTTON_SECONDARY data-testid="sign-out">
                                             "Sign out"

@@ -58,6 +58,23 @@ pub enum Tone {
 }
 
 impl Tone {
+    /// The tone of a feed state: connected good, connecting/disabled
+    /// neutral, error bad.
+    pub fn of_state(state: crate::model::FeedState) -> Tone {
+        use crate::model::FeedState;
+        match state {
+            FeedState::Connected => Tone::Good,
+            FeedState::Connecting => Tone::Warn,
+            FeedState::Error => Tone::Bad,
+            FeedState::Disabled => Tone::Neutral,
+        }
+    }
+
+    /// The tone of a role badge.
+    pub fn of_role(role: crate::model::Role) -> Tone {
+        if role == crate::model::Role::Admin { Tone::Info } else { Tone::Neutral }
+    }
+
     fn classes(self) -> &'static str {
         match self {
             Tone::Neutral => "bg-slate-100 text-slate-700 dark:bg-slate-800 dark:text-slate-300",

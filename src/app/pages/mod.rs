@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod admin_users;
+pub mod dashboard;
 pub mod home;
 pub mod login;
 pub mod not_found;

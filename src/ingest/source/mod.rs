@@ -56,7 +56,7 @@ pub enum SourceError {
     #[error("MQTT: {0}")]
     Mqtt(#[from] rumqttc::v5::ConnectionError),
     #[error("MQTT client: {0}")]
-    MqttClient(#[from] rumqttc::v5::ClientError),
+    MqttClient(Box<rumqttc::v5::ClientError>),
     #[error("MQTT subscription to {topic:?} refused: {reason}")]
     Subscription { topic: String, reason: String },
     #[error("AMQP: {0}")]
@@ -68,6 +68,12 @@ pub enum SourceError {
     /// The writer has stopped: the feed is shutting down.
     #[error("feed stopped")]
     Stopped,
+}
+
+impl From<rumqttc::v5::ClientError> for SourceError {
+    fn from(e: rumqttc::v5::ClientError) -> Self {
+        SourceError::MqttClient(Box::new(e))
+    }
 }
 
 /// What a source needs from its feed.

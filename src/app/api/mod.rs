@@ -3,12 +3,12 @@
 
 use crate::{
     error::AppError,
-    model::{DashboardSummary, Role, UserInfo},
+    model::{Dashboard, DashboardSummary, Role, UserInfo},
 };
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-mod ctx {
+pub(crate) mod ctx {
     //! What a server function knows about its request.
     use crate::{auth::session, error::AppError, server::AppState, store::users::UserRow};
     use leptos::prelude::*;
@@ -67,6 +67,16 @@ pub async fn logout() -> Result<(), AppError> {
 #[server]
 pub async fn list_dashboards() -> Result<Vec<DashboardSummary>, AppError> {
     Ok(crate::store::dashboards::summaries(&ctx::state().db).await?)
+}
+
+/// One dashboard with its widgets.
+#[server]
+pub async fn get_dashboard(slug: String) -> Result<Dashboard, AppError> {
+    let state = ctx::state();
+    if !state.config.anonymous_view && ctx::user().await?.is_none() {
+        return Err(AppError::unauthorized());
+    }
+    crate::admin::dashboards::get(&state, &slug).await
 }
 
 /// All users (admin).
