@@ -28,6 +28,12 @@ pub struct Config {
     pub anonymous_view: bool,
     /// `FEEDBOARD_COOKIE_SECURE`: mark the session cookie `Secure` (HTTPS).
     pub cookie_secure: bool,
+    /// `FEEDBOARD_MAX_REPLAY`: most messages per feed a resuming stream
+    /// replays; a client further behind gets `reset` and reloads history.
+    pub max_replay: i64,
+    /// `FEEDBOARD_HUB_BUFFER`: messages kept per feed for live subscribers
+    /// that fall behind (they catch up from Postgres beyond that).
+    pub hub_buffer: usize,
     /// `FEEDBOARD_MQTT_URL`: broker the demo feeds use.
     pub demo_mqtt_url: String,
     /// `FEEDBOARD_AMQP_URL`: broker the demo log feed uses when reachable.
@@ -79,6 +85,12 @@ impl Config {
             allowed_origins,
             anonymous_view: parse(&get, "FEEDBOARD_ANONYMOUS_VIEW", "1", parse_bool)?,
             cookie_secure: parse(&get, "FEEDBOARD_COOKIE_SECURE", "0", parse_bool)?,
+            max_replay: parse(&get, "FEEDBOARD_MAX_REPLAY", "50000", |v| {
+                v.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| "expected a positive whole number".to_owned())
+            })?,
+            hub_buffer: parse(&get, "FEEDBOARD_HUB_BUFFER", "4096", |v| {
+                v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| "expected a positive whole number".to_owned())
+            })?,
             demo_mqtt_url: var("FEEDBOARD_MQTT_URL", "mqtt://127.0.0.1:1883"),
             demo_amqp_url: var("FEEDBOARD_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
         })

@@ -105,7 +105,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let hub = Hub::new(4096);
+    let hub = Hub::new(config.hub_buffer);
     let ingest = Ingest::new(db.clone(), hub.clone(), ingest::Settings::default()).await?;
     let state = AppState {
         leptos,

@@ -9,6 +9,7 @@ pub mod history;
 pub mod openapi;
 pub mod origin;
 pub mod probes;
+pub mod stream;
 pub mod users;
 pub mod ws;
 
@@ -42,6 +43,7 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
         .route("/api/v1/feeds/{name}/symbols", get(history::symbols))
         .route("/api/v1/feeds/{name}/logs", get(history::logs))
         .route("/api/v1/feeds/{name}/rejected", get(history::rejected))
+        .route("/api/v1/stream", get(stream::stream))
         .route("/api/v1/dashboards", get(dashboards::list).post(dashboards::create))
         .route("/api/v1/dashboards/{slug}", get(dashboards::get).put(dashboards::update).delete(dashboards::delete))
         .route("/api/v1/openapi.json", get(openapi::document))

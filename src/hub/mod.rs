@@ -6,11 +6,15 @@
 //! (`Lagged`) and catches up from Postgres, so a slow client never slows
 //! ingest or anyone else.
 
-use crate::model::FeedStatus;
+pub mod cursor;
+pub mod stream;
+
+use crate::model::{FeedStatus, LogLine, Tick};
 use serde::Serialize;
 use std::{
     collections::HashMap,
     sync::{Arc, RwLock},
+    time::Instant,
 };
 use tokio::sync::broadcast;
 
@@ -38,6 +42,37 @@ pub struct LiveMessage {
     pub kind: EventKind,
     /// The SSE `data:` JSON, `feed` name included.
     pub data: Box<str>,
+    /// When the batch holding it committed (for push-latency metrics);
+    /// `None` for messages replayed from Postgres.
+    pub committed_at: Option<Instant>,
+}
+
+#[derive(Serialize)]
+struct TickEvent<'a> {
+    feed: &'a str,
+    #[serde(flatten)]
+    tick: &'a Tick,
+}
+
+#[derive(Serialize)]
+struct LogEvent<'a> {
+    feed: &'a str,
+    #[serde(flatten)]
+    log: &'a LogLine,
+}
+
+impl LiveMessage {
+    /// The `tick` event of a stored tick.
+    pub fn tick(feed_id: i64, feed: &str, tick: &Tick, committed_at: Option<Instant>) -> Self {
+        let data = serde_json::to_string(&TickEvent { feed, tick }).expect("ticks serialize").into_boxed_str();
+        LiveMessage { feed_id, seq: tick.seq, kind: EventKind::Tick, data, committed_at }
+    }
+
+    /// The `log` event of a stored log line.
+    pub fn log(feed_id: i64, feed: &str, log: &LogLine, committed_at: Option<Instant>) -> Self {
+        let data = serde_json::to_string(&LogEvent { feed, log }).expect("log lines serialize").into_boxed_str();
+        LiveMessage { feed_id, seq: log.seq, kind: EventKind::Log, data, committed_at }
+    }
 }
 
 /// A feed's status changed (connected, error, …).

@@ -11,15 +11,14 @@ use super::{
     status::FeedMonitor,
 };
 use crate::{
-    hub::{EventKind, Hub, LiveMessage},
-    model::{FeedKind, FeedState, LogLine, Mapping, Tick},
+    hub::{Hub, LiveMessage},
+    model::{FeedKind, FeedState, Mapping},
     store::{
         self,
         batch::{NewRejected, Rows, Stored},
     },
 };
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use sqlx::PgPool;
 use std::{sync::Arc, time::Instant};
 use tokio::sync::mpsc;
@@ -145,32 +144,11 @@ impl Writer {
     }
 
     fn publish(&self, stored: Stored) {
-        let feed = self.feed_name.as_str();
-        let ticks =
-            stored.ticks.into_iter().map(|t| live(self.feed_id, t.seq, EventKind::Tick, &TickEvent { feed, tick: &t }));
-        let logs =
-            stored.logs.into_iter().map(|l| live(self.feed_id, l.seq, EventKind::Log, &LogEvent { feed, log: &l }));
+        let (feed, id, now) = (self.feed_name.as_str(), self.feed_id, Some(Instant::now()));
+        let ticks = stored.ticks.iter().map(|t| LiveMessage::tick(id, feed, t, now));
+        let logs = stored.logs.iter().map(|l| LiveMessage::log(id, feed, l, now));
         self.hub.publish(self.feed_id, ticks.chain(logs));
     }
-}
-
-#[derive(Serialize)]
-struct TickEvent<'a> {
-    feed: &'a str,
-    #[serde(flatten)]
-    tick: &'a Tick,
-}
-
-#[derive(Serialize)]
-struct LogEvent<'a> {
-    feed: &'a str,
-    #[serde(flatten)]
-    log: &'a LogLine,
-}
-
-fn live(feed_id: i64, seq: i64, kind: EventKind, event: &impl Serialize) -> LiveMessage {
-    let data = serde_json::to_string(event).expect("events serialize").into_boxed_str();
-    LiveMessage { feed_id, seq, kind, data }
 }
 
 fn reject(d: &Delivery, reason: String) -> NewRejected {

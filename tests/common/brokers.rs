@@ -74,3 +74,44 @@ pub async fn amqp_publish(exchange: &str, routing_key: &str, payloads: Vec<Vec<u
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..10])
 }
+
+/// Publishes ticks with ids `0..` to `topic` at about `per_second` until
+/// `stop` fires; returns how many the broker acknowledged.
+pub fn spawn_tick_publisher(
+    topic: String,
+    per_second: u32,
+    stop: tokio_util::sync::CancellationToken,
+) -> tokio::task::JoinHandle<usize> {
+    tokio::spawn(async move {
+        let mut options = MqttOptions::new(format!("test-pub-{}", uuid::Uuid::new_v4().simple()), "127.0.0.1", 1883);
+        options.set_keep_alive(Duration::from_secs(30));
+        let (client, mut events) = AsyncClient::new(options, 10_000);
+        let acks = tokio::spawn(async move {
+            let mut acked = 0usize;
+            loop {
+                match events.poll().await {
+                    Ok(Event::Incoming(Packet::PubAck(_))) => acked += 1,
+                    Ok(_) => {}
+                    Err(_) => return acked,
+                }
+            }
+        });
+        let mut tick = tokio::time::interval(Duration::from_millis(10));
+        let per_tick = (per_second / 100).max(1) as usize;
+        let mut sent = 0usize;
+        while !stop.is_cancelled() {
+            tick.tick().await;
+            for _ in 0..per_tick {
+                let body = serde_json::json!({"symbol": "SEQ", "price": sent as f64, "id": format!("p{sent}")});
+                client.publish(topic.clone(), QoS::AtLeastOnce, false, body.to_string()).await.expect("publish");
+                sent += 1;
+            }
+        }
+        // Let the last acks arrive before disconnecting.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let _ = client.disconnect().await;
+        let acked = tokio::time::timeout(Duration::from_secs(5), acks).await.map_or(0, |r| r.unwrap_or(0));
+        assert_eq!(acked, sent, "every publish acknowledged");
+        sent
+    })
+}

@@ -1,0 +1,91 @@
+//! `GET /api/v1/stream`: the live SSE stream, one connection for any number
+//! of feeds, resumable with `Last-Event-ID`.
+
+use super::error::ApiQuery;
+use crate::{
+    auth::Viewer,
+    error::{AppError, ErrorBody},
+    hub::{
+        StatusUpdate,
+        cursor::Cursor,
+        stream::{self, StreamFeed, StreamRequest},
+    },
+    server::AppState,
+    store,
+};
+use axum::{
+    extract::State,
+    http::{HeaderMap, HeaderValue, header},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+};
+use serde::Deserialize;
+use std::{convert::Infallible, time::Duration};
+use tokio_stream::{StreamExt, wrappers::ReceiverStream};
+
+/// `?feeds=a,b&last_event_id=…`.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct StreamParams {
+    /// Comma-separated feed names.
+    pub feeds: String,
+    /// Resume point, for clients that cannot set the `Last-Event-ID` header.
+    pub last_event_id: Option<String>,
+}
+
+/// Server-sent events: `ready`, `tick`, `log`, `status`, `reset`.
+#[utoipa::path(get, path = "/api/v1/stream", tag = "live", params(StreamParams), responses(
+    (status = 200, content_type = "text/event-stream", description = "the live stream"),
+    (status = 404, body = ErrorBody, description = "an unknown feed")))]
+pub async fn stream(
+    State(state): State<AppState>,
+    _: Viewer,
+    headers: HeaderMap,
+    ApiQuery(params): ApiQuery<StreamParams>,
+) -> Result<Response, AppError> {
+    let names: Vec<String> =
+        params.feeds.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    if names.is_empty() || names.len() > 32 {
+        return Err(AppError::bad_request("feeds must name 1 to 32 feeds, comma-separated"));
+    }
+    let rows = store::feeds::by_names(&state.db, &names).await?;
+    if let Some(missing) = names.iter().find(|n| !rows.iter().any(|r| &r.spec.name == *n)) {
+        return Err(AppError::not_found(format!("feed {missing:?}")));
+    }
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or(params.last_event_id)
+        .filter(|s| !s.is_empty())
+        .map(|s| Cursor::parse(&s).ok_or(()));
+    let initial_status = rows
+        .iter()
+        .map(|r| {
+            let update = StatusUpdate { feed_id: r.id, feed: r.spec.name.clone(), status: state.ingest.status(r.id) };
+            serde_json::to_string(&update).unwrap_or_default()
+        })
+        .collect();
+    let feeds = rows.into_iter().map(|r| StreamFeed { id: r.id, name: r.spec.name, kind: r.spec.kind }).collect();
+    let request = StreamRequest { feeds, resume, initial_status, max_replay: state.config.max_replay };
+    let events = stream::spawn(state.hub.clone(), state.db.clone(), request, state.shutdown.clone());
+
+    let body = ReceiverStream::new(events).map(|out| {
+        let mut event = Event::default().event(out.event).data(out.data);
+        if let Some(id) = out.id {
+            event = event.id(id);
+        }
+        if out.event == "ready" {
+            // Browsers reconnect this soon after a drop.
+            event = event.retry(Duration::from_secs(1));
+        }
+        Ok::<_, Infallible>(event)
+    });
+    let sse = Sse::new(body).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive"));
+    let mut response = sse.into_response();
+    // Proxies must neither buffer nor cache the stream.
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, no-transform"));
+    response.headers_mut().insert("x-accel-buffering", HeaderValue::from_static("no"));
+    Ok(response)
+}

@@ -1,0 +1,254 @@
+//! One live stream (one SSE connection): replays what the client missed from
+//! Postgres, then follows the hub, never emitting a `seq` other than the next
+//! one per feed. A jump (or a lagged receiver) is filled from Postgres, so a
+//! stream has no gap and no duplicate, whatever the timing. A client too far
+//! behind gets a `reset` for that feed instead.
+
+use super::{Hub, LiveMessage, cursor::Cursor};
+use crate::{
+    model::FeedKind,
+    store::{
+        self, StoreError,
+        history::{LogQuery, TickQuery},
+    },
+};
+use serde_json::json;
+use sqlx::PgPool;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio_stream::{
+    StreamExt, StreamMap,
+    wrappers::{BroadcastStream, errors::BroadcastStreamRecvError},
+};
+use tokio_util::sync::CancellationToken;
+
+/// Rows read from Postgres per replay query.
+const REPLAY_PAGE: i64 = 1000;
+/// Events buffered per client before the pump waits (and its hub receivers
+/// may lag, to be caught up from Postgres).
+const CLIENT_BUFFER: usize = 512;
+
+/// A feed the stream follows.
+#[derive(Clone, Debug)]
+pub struct StreamFeed {
+    pub id: i64,
+    pub name: String,
+    pub kind: FeedKind,
+}
+
+/// An event to write to the client.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outgoing {
+    /// SSE event name: `tick`, `log`, `status`, `reset` or `ready`.
+    pub event: &'static str,
+    /// SSE `id:` (the cursor after this event), if any.
+    pub id: Option<String>,
+    pub data: String,
+}
+
+/// What the client asked for.
+pub struct StreamRequest {
+    pub feeds: Vec<StreamFeed>,
+    /// Where the client left off: `None` for a new stream, `Some(Err)` for a
+    /// cursor that could not be read.
+    pub resume: Option<Result<Cursor, ()>>,
+    /// `status` events to send right after `ready`.
+    pub initial_status: Vec<String>,
+    /// Most messages replayed for one feed before it is reset instead.
+    pub max_replay: i64,
+}
+
+/// Starts the pump; events arrive on the returned channel until the client
+/// goes away (drop the receiver) or `shutdown` fires.
+pub fn spawn(hub: Hub, db: PgPool, request: StreamRequest, shutdown: CancellationToken) -> mpsc::Receiver<Outgoing> {
+    let (tx, rx) = mpsc::channel(CLIENT_BUFFER);
+    tokio::spawn(async move {
+        metrics::gauge!("feedboard_sse_clients").increment(1.0);
+        let mut pump = Pump { db, tx, cursor: Cursor::default(), max_replay: request.max_replay };
+        let result = tokio::select! {
+            r = pump.run(hub, request) => r,
+            _ = shutdown.cancelled() => Ok(()),
+        };
+        if let Err(PumpError::Store(e)) = result {
+            tracing::warn!(error = %e, "live stream ended: database error");
+        }
+        metrics::gauge!("feedboard_sse_clients").decrement(1.0);
+    });
+    rx
+}
+
+#[derive(Debug)]
+enum PumpError {
+    /// The client is gone.
+    Closed,
+    Store(StoreError),
+}
+
+impl From<StoreError> for PumpError {
+    fn from(e: StoreError) -> Self {
+        PumpError::Store(e)
+    }
+}
+
+struct Pump {
+    db: PgPool,
+    tx: mpsc::Sender<Outgoing>,
+    /// Last `seq` delivered per feed.
+    cursor: Cursor,
+    max_replay: i64,
+}
+
+impl Pump {
+    async fn run(&mut self, hub: Hub, request: StreamRequest) -> Result<(), PumpError> {
+        // Subscribe before reading positions: nothing committed after the
+        // read can be missed, and anything before it is in Postgres.
+        let mut live = StreamMap::new();
+        for (i, feed) in request.feeds.iter().enumerate() {
+            live.insert(i, BroadcastStream::new(hub.subscribe(feed.id)));
+        }
+        let mut status = BroadcastStream::new(hub.subscribe_status());
+        let resumed = matches!(request.resume, Some(Ok(_)));
+        for feed in &request.feeds {
+            let head = store::history::last_seq(&self.db, feed.id).await?;
+            let start = match &request.resume {
+                None => Ok(head),
+                Some(Err(())) => Err("unreadable cursor"),
+                Some(Ok(cursor)) => match cursor.get(feed.id) {
+                    None => Ok(head),
+                    Some(seq) if seq > head => Err("cursor is ahead of this feed's data"),
+                    Some(seq) if head - seq > self.max_replay => Err("cursor too old"),
+                    Some(seq) => Ok(seq),
+                },
+            };
+            match start {
+                Ok(seq) => self.cursor.set(feed.id, seq),
+                Err(reason) => {
+                    self.cursor.set(feed.id, head);
+                    self.reset(feed, reason).await?;
+                }
+            }
+        }
+        let positions: Vec<_> = request
+            .feeds
+            .iter()
+            .map(|f| json!({"feed": f.name, "kind": f.kind, "seq": self.cursor.get(f.id)}))
+            .collect();
+        self.send("ready", true, json!({"feeds": positions, "resumed": resumed}).to_string()).await?;
+        for data in request.initial_status {
+            self.send("status", false, data).await?;
+        }
+        for feed in &request.feeds {
+            self.catch_up(feed, None).await?;
+        }
+        loop {
+            tokio::select! {
+                Some((i, item)) = live.next() => {
+                    let feed = &request.feeds[i];
+                    match item {
+                        Ok(message) => self.deliver(feed, &message).await?,
+                        Err(BroadcastStreamRecvError::Lagged(missed)) => {
+                            metrics::counter!("feedboard_sse_lagged_total").increment(missed);
+                            self.catch_up(feed, None).await?;
+                        }
+                    }
+                }
+                Some(update) = status.next() => {
+                    if let Ok(update) = update
+                        && request.feeds.iter().any(|f| f.id == update.feed_id)
+                    {
+                        let data = serde_json::to_string(&*update).unwrap_or_default();
+                        self.send("status", false, data).await?;
+                    }
+                }
+                else => return Ok(()),
+            }
+        }
+    }
+
+    /// Sends `message` if it is the next one; fills a jump from Postgres;
+    /// drops what was already sent.
+    async fn deliver(&mut self, feed: &StreamFeed, message: &Arc<LiveMessage>) -> Result<(), PumpError> {
+        let pos = self.cursor.get(feed.id).unwrap_or(0);
+        if message.seq <= pos {
+            return Ok(());
+        }
+        if message.seq > pos + 1 {
+            self.catch_up(feed, Some(message.seq - 1)).await?;
+        }
+        if let Some(at) = message.committed_at {
+            metrics::histogram!("feedboard_push_latency_seconds").record(at.elapsed().as_secs_f64());
+        }
+        self.emit(feed, message).await
+    }
+
+    async fn emit(&mut self, feed: &StreamFeed, message: &LiveMessage) -> Result<(), PumpError> {
+        self.cursor.set(feed.id, message.seq);
+        self.send(message.kind.as_str(), true, message.data.to_string()).await
+    }
+
+    /// Replays from Postgres everything after the cursor, up to `until`
+    /// (inclusive) or to the end; resets the feed if that is too much.
+    async fn catch_up(&mut self, feed: &StreamFeed, until: Option<i64>) -> Result<(), PumpError> {
+        let head = match until {
+            Some(until) => until,
+            None => store::history::last_seq(&self.db, feed.id).await?,
+        };
+        if head - self.cursor.get(feed.id).unwrap_or(0) > self.max_replay {
+            let head = store::history::last_seq(&self.db, feed.id).await?;
+            self.cursor.set(feed.id, head);
+            return self.reset(feed, "client fell too far behind").await;
+        }
+        loop {
+            let pos = self.cursor.get(feed.id).unwrap_or(0);
+            if pos >= head {
+                return Ok(());
+            }
+            let limit = (head - pos).min(REPLAY_PAGE);
+            let page = replay_page(&self.db, feed, pos, limit).await?;
+            if page.is_empty() {
+                return Ok(()); // `head` was read before a feed deletion or similar
+            }
+            metrics::counter!("feedboard_sse_replayed_total").increment(page.len() as u64);
+            for message in &page {
+                self.emit(feed, message).await?;
+            }
+        }
+    }
+
+    async fn reset(&mut self, feed: &StreamFeed, reason: &str) -> Result<(), PumpError> {
+        metrics::counter!("feedboard_sse_resets_total").increment(1);
+        self.send("reset", true, json!({"feed": feed.name, "reason": reason}).to_string()).await
+    }
+
+    async fn send(&self, event: &'static str, with_id: bool, data: String) -> Result<(), PumpError> {
+        let id = with_id.then(|| self.cursor.to_string());
+        self.tx.send(Outgoing { event, id, data }).await.map_err(|_| PumpError::Closed)
+    }
+}
+
+/// Stored messages of `feed` after `after_seq`, oldest first, as live events.
+async fn replay_page(
+    db: &PgPool,
+    feed: &StreamFeed,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<LiveMessage>, StoreError> {
+    Ok(match feed.kind {
+        FeedKind::Ticks => {
+            let q = TickQuery { after_seq: Some(after_seq), limit, ..TickQuery::default() };
+            store::history::ticks(db, feed.id, &q)
+                .await?
+                .iter()
+                .map(|t| LiveMessage::tick(feed.id, &feed.name, t, None))
+                .collect()
+        }
+        FeedKind::Logs => {
+            let q = LogQuery { after_seq: Some(after_seq), limit, ..LogQuery::default() };
+            store::history::logs(db, feed.id, &q)
+                .await?
+                .iter()
+                .map(|l| LiveMessage::log(feed.id, &feed.name, l, None))
+                .collect()
+        }
+    })
+}
