@@ -279,3 +279,25 @@ async fn preview_shows_how_live_messages_parse() {
     assert!(body["error"]["message"].as_str().unwrap().starts_with("cannot connect"), "{body}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn broker_passwords_are_masked_when_read_and_kept_when_written_back() {
+    let app = spawn_app().await;
+    let name = unique("masked");
+    let shown = app.feed(amqp_feed(&name, "logs", &name, "#")).await;
+    assert_eq!(shown["source"]["url"], "amqp://guest:********@127.0.0.1:5672/%2f");
+    let anonymous: Value = app.client().get(app.url("/api/v1/feeds")).send().await.unwrap().json().await.unwrap();
+    assert!(!anonymous.to_string().contains("guest:guest"), "no password in any listing");
+
+    // An admin edits the binding and sends back the masked URL: the stored password stays.
+    let mut edited = shown.clone();
+    edited["source"]["binding_key"] = json!("app.#");
+    edited.as_object_mut().unwrap().remove("status");
+    let admin = app.admin().await;
+    let res = admin.put(app.url(&format!("/api/v1/feeds/{name}"))).json(&edited).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    amqp_publish(&name, "app.x", vec![b"INFO hello".to_vec()]).await;
+    let items = app.wait_items(&format!("/api/v1/feeds/{name}/logs"), 1).await;
+    assert_eq!(items[0]["message"], "INFO hello", "reconnected with the real password");
+    app.stop().await;
+}

@@ -27,14 +27,16 @@ pub async fn find(state: &AppState, name: &str) -> Result<FeedRow, AppError> {
 pub async fn create(state: &AppState, actor: &str, spec: FeedSpec) -> Result<Feed, AppError> {
     spec.validate().map_err(AppError::invalid_fields)?;
     let row = store::feeds::insert(&state.db, &spec).await?;
-    store::audit::record(&state.db, actor, "feed.create", &target(&spec.name), json!(spec)).await?;
+    let shown = FeedSpec { source: spec.source.redacted(), ..spec.clone() };
+    store::audit::record(&state.db, actor, "feed.create", &target(&spec.name), json!(shown)).await?;
     apply(state).await?;
     Ok(with_status(state, row))
 }
 
-pub async fn update(state: &AppState, actor: &str, name: &str, spec: FeedSpec) -> Result<Feed, AppError> {
+pub async fn update(state: &AppState, actor: &str, name: &str, mut spec: FeedSpec) -> Result<Feed, AppError> {
     spec.validate().map_err(AppError::invalid_fields)?;
     let before = find(state, name).await?;
+    spec.source = spec.source.unmasked(&before.spec.source);
     if before.spec.kind != spec.kind {
         return Err(AppError::new(
             ErrorCode::Invalid,
@@ -42,8 +44,9 @@ pub async fn update(state: &AppState, actor: &str, name: &str, spec: FeedSpec) -
         ));
     }
     let row = store::feeds::update(&state.db, name, &spec).await?;
-    store::audit::record(&state.db, actor, "feed.update", &target(name), json!({"before": before.spec, "after": spec}))
-        .await?;
+    let redact = |s: &FeedSpec| FeedSpec { source: s.source.redacted(), ..s.clone() };
+    let details = json!({"before": redact(&before.spec), "after": redact(&spec)});
+    store::audit::record(&state.db, actor, "feed.update", &target(name), details).await?;
     apply(state).await?;
     Ok(with_status(state, row))
 }
@@ -58,8 +61,10 @@ async fn apply(state: &AppState) -> Result<(), AppError> {
     state.ingest.reconcile().await.map_err(AppError::from)
 }
 
+/// The feed as shown to clients: live status, password masked.
 fn with_status(state: &AppState, row: FeedRow) -> Feed {
-    Feed { status: state.ingest.status(row.id), spec: row.spec }
+    let spec = FeedSpec { source: row.spec.source.redacted(), ..row.spec };
+    Feed { status: state.ingest.status(row.id), spec }
 }
 
 fn target(name: &str) -> String {
