@@ -2,8 +2,10 @@
 
 pub mod api;
 pub mod components;
+pub mod live;
 pub mod pages;
 mod theme;
+pub mod widgets;
 
 use crate::model::UserInfo;
 use components::layout::Layout;

@@ -72,6 +72,9 @@ pub async fn stream(
     let events = stream::spawn(state.hub.clone(), state.db.clone(), request, state.shutdown.clone());
 
     let body = ReceiverStream::new(events).map(|out| {
+        if out.event.is_empty() {
+            return Ok::<_, Infallible>(Event::default().comment(out.data));
+        }
         let mut event = Event::default().event(out.event).data(out.data);
         if let Some(id) = out.id {
             event = event.id(id);

@@ -24,6 +24,11 @@ use tokio_util::sync::CancellationToken;
 
 /// Rows read from Postgres per replay query.
 const REPLAY_PAGE: i64 = 1000;
+/// How often the stream says it is alive: a `heartbeat` event (visible to
+/// browser code, which uses it to notice a stale connection) and a
+/// `: keep-alive` comment (for proxies).
+pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Events buffered per client before the pump waits (and its hub receivers
 /// may lag, to be caught up from Postgres).
 const CLIENT_BUFFER: usize = 512;
@@ -39,7 +44,8 @@ pub struct StreamFeed {
 /// An event to write to the client.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outgoing {
-    /// SSE event name: `tick`, `log`, `status`, `reset` or `ready`.
+    /// SSE event name: `tick`, `log`, `status`, `reset`, `ready` or
+    /// `heartbeat`; empty for a comment line (`data` is its text).
     pub event: &'static str,
     /// SSE `id:` (the cursor after this event), if any.
     pub id: Option<String>,
@@ -140,8 +146,14 @@ impl Pump {
         for feed in &request.feeds {
             self.catch_up(feed, None).await?;
         }
+        let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
         loop {
             tokio::select! {
+                _ = heartbeat.tick() => {
+                    self.send("", false, "keep-alive".into()).await?;
+                    let now = crate::model::time::format(&chrono::Utc::now());
+                    self.send("heartbeat", false, json!({"ts": now}).to_string()).await?;
+                }
                 Some((i, item)) = live.next() => {
                     let feed = &request.feeds[i];
                     match item {

@@ -55,9 +55,57 @@ pub struct Rejected {
     pub payload: String,
 }
 
+/// A ticker line: last price, the first price since the window start,
+/// and the most recent prices (oldest first) for a sparkline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::FromRow))]
+pub struct SymbolSummary {
+    pub symbol: String,
+    /// `seq` of the latest tick.
+    pub seq: i64,
+    pub last: f64,
+    /// First price since the window start (00:00 UTC by default).
+    pub open: Option<f64>,
+    #[serde(with = "crate::model::time")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub ts: DateTime<Utc>,
+    pub recent: Vec<f64>,
+}
+
 /// A list response: `{"items":[…]}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Items<T> {
     pub items: Vec<T>,
+}
+
+/// Items plus the feed's last `seq` in the same snapshot: live messages up
+/// to `last_seq` are already accounted for in `items`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SeqPage<T> {
+    pub items: Vec<T>,
+    pub last_seq: i64,
+}
+
+/// What a log view shows: levels (none = all), a source, text to find.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogFilter {
+    pub levels: Vec<String>,
+    pub source: Option<String>,
+    pub text: Option<String>,
+}
+
+impl LogFilter {
+    /// Whether a line passes the filter (the same rules as the server's:
+    /// exact level and source, case-insensitive text).
+    pub fn matches(&self, line: &LogLine) -> bool {
+        (self.levels.is_empty() || self.levels.contains(&line.level))
+            && self.source.as_ref().is_none_or(|s| *s == line.source)
+            && self.text.as_ref().is_none_or(|t| line.message.to_lowercase().contains(&t.to_lowercase()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.levels.is_empty() && self.source.is_none() && self.text.is_none()
+    }
 }

@@ -9,6 +9,6 @@ mod user;
 
 pub use dashboard::{Dashboard, DashboardSummary, Widget, WidgetKind};
 pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus, Mapping, Preview, PreviewMessage, Source};
-pub use message::{Candle, Items, LogLine, Rejected, Tick};
+pub use message::{Candle, Items, LogFilter, LogLine, Rejected, SeqPage, SymbolSummary, Tick};
 pub use name::{Slug, SlugError};
 pub use user::{Role, UserInfo};

@@ -119,6 +119,13 @@ async fn insert_ticks(
     .map(|(seq, symbol, price, size, ts)| Tick { seq, symbol, price, size, ts })
     .collect();
     ticks.sort_unstable_by_key(|t| t.seq);
+    sqlx::query(
+        "INSERT INTO feed_symbols (feed_id, symbol) SELECT DISTINCT $1, unnest($2::text[]) ON CONFLICT DO NOTHING",
+    )
+    .bind(feed_id)
+    .bind(&symbol)
+    .execute(&mut **tx)
+    .await?;
     Ok(Stored { ticks, logs: Vec::new() })
 }
 

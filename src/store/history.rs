@@ -1,7 +1,7 @@
 //! Reading stored messages back: history pages, candles, replays.
 
 use super::StoreError;
-use crate::model::{Candle, LogLine, Rejected, Tick};
+use crate::model::{Candle, LogLine, Rejected, SymbolSummary, Tick};
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
@@ -35,7 +35,8 @@ pub async fn ticks(db: &PgPool, feed_id: i64, q: &TickQuery) -> Result<Vec<Tick>
     Ok(rows.into_iter().map(|(seq, symbol, price, size, ts)| Tick { seq, symbol, price, size, ts }).collect())
 }
 
-/// Buckets of `interval` between `from` and `to`, oldest first.
+/// Buckets of `interval` between `from` and `to`, oldest first, and the
+/// feed's last `seq` in the same snapshot (live ticks up to it are counted).
 pub async fn candles(
     db: &PgPool,
     feed_id: i64,
@@ -43,8 +44,15 @@ pub async fn candles(
     interval: chrono::Duration,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<Candle>, StoreError> {
+) -> Result<(Vec<Candle>, i64), StoreError> {
     let micros = interval.num_microseconds().unwrap_or(i64::MAX);
+    let mut tx = db.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+    let last_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM feed_positions WHERE feed_id = $1")
+        .bind(feed_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .unwrap_or(0);
     let rows: Vec<(DateTime<Utc>, f64, f64, f64, f64, f64)> = sqlx::query_as(
         "SELECT date_bin(make_interval(secs => $3::float8 / 1e6), ts, TIMESTAMPTZ '2000-01-01') AS t,
                 (array_agg(price ORDER BY ts, seq))[1],
@@ -60,42 +68,41 @@ pub async fn candles(
     .bind(micros as f64)
     .bind(from)
     .bind(to)
-    .fetch_all(db)
+    .fetch_all(&mut *tx)
     .await?;
-    Ok(rows
+    tx.commit().await?;
+    let candles = rows
         .into_iter()
         .map(|(t, open, high, low, close, volume)| Candle { t, open, high, low, close, volume })
-        .collect())
+        .collect();
+    Ok((candles, last_seq))
 }
 
-/// Last price, first price in the window and time of each symbol.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SymbolSummary {
-    pub symbol: String,
-    pub seq: i64,
-    pub last: f64,
-    pub open: f64,
-    #[serde(with = "crate::model::time")]
-    pub ts: DateTime<Utc>,
-}
-
-/// For each symbol seen since `since`: its latest tick and the first price
-/// since `since` (the "open" a ticker compares against).
-pub async fn symbols(db: &PgPool, feed_id: i64, since: DateTime<Utc>) -> Result<Vec<SymbolSummary>, StoreError> {
-    let rows: Vec<(String, i64, f64, f64, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT symbol,
-                (array_agg(seq ORDER BY seq DESC))[1],
-                (array_agg(price ORDER BY seq DESC))[1],
-                (array_agg(price ORDER BY seq))[1],
-                max(ts)
-         FROM ticks WHERE feed_id = $1 AND ts >= $2
-         GROUP BY symbol ORDER BY symbol",
+/// Each symbol of a ticks feed: latest tick, first price since `since`, and
+/// its last `recent` prices.
+pub async fn symbols(
+    db: &PgPool,
+    feed_id: i64,
+    since: DateTime<Utc>,
+    recent: i64,
+) -> Result<Vec<SymbolSummary>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT s.symbol, l.seq, l.price AS last, o.price AS open, l.ts,
+                ARRAY(SELECT price FROM (SELECT price, seq FROM ticks t
+                                         WHERE t.feed_id = s.feed_id AND t.symbol = s.symbol
+                                         ORDER BY ts DESC, seq DESC LIMIT $3) r ORDER BY seq) AS recent
+         FROM feed_symbols s
+         CROSS JOIN LATERAL (SELECT seq, price, ts FROM ticks t WHERE t.feed_id = s.feed_id AND t.symbol = s.symbol
+                             ORDER BY ts DESC, seq DESC LIMIT 1) l
+         LEFT JOIN LATERAL (SELECT price FROM ticks t WHERE t.feed_id = s.feed_id AND t.symbol = s.symbol
+                                AND t.ts >= $2 ORDER BY ts, seq LIMIT 1) o ON true
+         WHERE s.feed_id = $1 ORDER BY s.symbol",
     )
     .bind(feed_id)
     .bind(since)
+    .bind(recent)
     .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|(symbol, seq, last, open, ts)| SymbolSummary { symbol, seq, last, open, ts }).collect())
+    .await?)
 }
 
 /// Filters and cursor for a page of log lines.

@@ -96,6 +96,19 @@ fn test() -> Result {
 
 /// Release build of the server, the wasm bundle and the stylesheet.
 pub fn build() -> Result {
+    vendor_assets()?;
     cmd::step("cargo leptos build --release");
     cmd::run(cmd::cargo_env(std::process::Command::new("cargo")).args(["leptos", "build", "--release"]))
+}
+
+/// Copies browser libraries from `node_modules` into `public/vendor/` (not
+/// committed; cargo-leptos copies `public/` into the site).
+fn vendor_assets() -> Result {
+    let root = paths::root();
+    let vendor = root.join("public/vendor");
+    std::fs::create_dir_all(&vendor).map_err(|e| format!("{}: {e}", vendor.display()))?;
+    let chart = root.join("node_modules/lightweight-charts/dist/lightweight-charts.standalone.production.js");
+    std::fs::copy(&chart, vendor.join("lightweight-charts.js"))
+        .map(|_| ())
+        .map_err(|e| format!("{}: {e} (run `cargo xtask setup`)", chart.display()))
 }

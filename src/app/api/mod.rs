@@ -1,6 +1,8 @@
 //! Server functions the pages call. Each is a thin adapter: find the caller,
 //! call the domain, return its result.
 
+pub mod live;
+
 use crate::{
     error::AppError,
     model::{Dashboard, DashboardSummary, Role, UserInfo},

@@ -1,8 +1,13 @@
-//! `/d/{slug}`: a dashboard's widgets, live.
+//! `/d/{slug}`: a dashboard's widgets, live over one SSE connection.
 
-use crate::app::{
-    api,
-    components::ui::{ErrorAlert, Loading},
+use crate::{
+    app::{
+        api,
+        components::ui::{ErrorAlert, Loading},
+        live::{ConnectionBadge, LiveStream},
+        widgets::WidgetView,
+    },
+    model::Dashboard,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,21 +24,38 @@ pub fn DashboardPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match dashboard.await {
                     Err(e) => view! { <ErrorAlert error=Signal::stored(Some(e)) /> }.into_any(),
-                    Ok(d) => view! {
-                        <Title text=d.title.clone() />
-                        <header class="mb-4 flex flex-wrap items-center gap-3">
-                            <h1 class="text-2xl font-semibold tracking-tight">{d.title.clone()}</h1>
-                        </header>
-                        <div class="grid gap-4 lg:grid-cols-2" data-testid="widgets">
-                            {d.widgets.iter().map(|w| view! {
-                                <section class="rounded-lg border border-slate-200 bg-white p-3 dark:border-slate-800 dark:bg-slate-900">
-                                    <h2 class="text-sm font-medium">{format!("{:?} · {}", w.kind, w.feed)}</h2>
-                                </section>
-                            }).collect_view()}
-                        </div>
-                    }.into_any(),
+                    Ok(d) => view! { <DashboardView dashboard=d /> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A loaded dashboard: the live stream for its feeds and its widgets.
+#[component]
+fn DashboardView(dashboard: Dashboard) -> impl IntoView {
+    let live = LiveStream::new(dashboard.feeds());
+    provide_context(live);
+    Effect::new(move |_| live.start());
+    let slug = dashboard.slug.clone();
+    view! {
+        <Title text=dashboard.title.clone() />
+        <header class="mb-4 flex flex-wrap items-center gap-3">
+            <h1 class="text-2xl font-semibold tracking-tight">{dashboard.title.clone()}</h1>
+            <ConnectionBadge />
+        </header>
+        {if dashboard.widgets.is_empty() {
+            view! {
+                <p class="rounded-lg border border-dashed border-slate-300 p-8 text-center text-sm text-slate-500 dark:border-slate-700">
+                    "This dashboard has no widgets yet. An admin can add some in Edit dashboards."
+                </p>
+            }.into_any()
+        } else {
+            view! {
+                <div class="grid gap-4 lg:grid-cols-2" data-testid="widgets">
+                    {dashboard.widgets.into_iter().map(|w| view! { <WidgetView widget=w slug=slug.clone() /> }).collect_view()}
+                </div>
+            }.into_any()
+        }}
     }
 }

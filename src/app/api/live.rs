@@ -1,0 +1,56 @@
+//! Server functions the live widgets load their history with.
+
+use crate::{
+    error::AppError,
+    model::{Candle, LogFilter, LogLine, SeqPage, SymbolSummary},
+};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+async fn viewer() -> Result<crate::server::AppState, AppError> {
+    let state = super::ctx::state();
+    if !state.config.anonymous_view && super::ctx::user().await?.is_none() {
+        return Err(AppError::unauthorized());
+    }
+    Ok(state)
+}
+
+/// Ticker lines of a ticks feed.
+#[server]
+pub async fn ticker_snapshot(feed: String) -> Result<SeqPage<SymbolSummary>, AppError> {
+    crate::history::symbols(&viewer().await?, &feed, Default::default()).await
+}
+
+/// Candles of one symbol at `interval` (`1s`, `1m`, `5m`, `1h`).
+#[server]
+pub async fn candle_page(feed: String, symbol: String, interval: String) -> Result<SeqPage<Candle>, AppError> {
+    let params = crate::history::CandleParams { symbol, interval: Some(interval), from: None, to: None };
+    crate::history::candles(&viewer().await?, &feed, params).await
+}
+
+/// A page of log lines: newest first before `before_seq`, or oldest first
+/// after `after_seq`. (JSON arguments: the filter is a nested value.)
+#[server(input = leptos::server_fn::codec::Json)]
+pub async fn log_page(
+    feed: String,
+    filter: LogFilter,
+    before_seq: Option<i64>,
+    after_seq: Option<i64>,
+    limit: i64,
+) -> Result<Vec<LogLine>, AppError> {
+    let params = crate::history::LogParams {
+        level: (!filter.levels.is_empty()).then(|| filter.levels.join(",")),
+        source: filter.source,
+        q: filter.text,
+        before_seq,
+        after_seq,
+        limit: Some(limit),
+    };
+    crate::history::logs(&viewer().await?, &feed, params).await
+}
+
+/// The sources seen recently in a log feed.
+#[server]
+pub async fn log_sources(feed: String) -> Result<Vec<String>, AppError> {
+    crate::history::log_sources(&viewer().await?, &feed).await
+}

@@ -1,0 +1,147 @@
+//! The browser's live runtime: one SSE connection per tab, shared by every
+//! widget on the page through context. Events are parsed as they arrive,
+//! queued, and handed to widgets in batches once per animation frame, so
+//! thousands of messages a second cost one render per frame.
+
+#[cfg(feature = "hydrate")]
+mod runtime;
+
+use crate::model::{FeedStatus, LogLine, Tick};
+use leptos::prelude::*;
+use serde::Deserialize;
+
+/// What the connection badge says (`data-testid="connection-status"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// Connected and receiving (data or heartbeats).
+    Live,
+    /// Connecting, or lost and trying again.
+    Reconnecting,
+    /// The browser is offline.
+    Offline,
+}
+
+impl ConnectionState {
+    pub fn label(self) -> &'static str {
+        match self {
+            ConnectionState::Live => "live",
+            ConnectionState::Reconnecting => "reconnecting",
+            ConnectionState::Offline => "offline",
+        }
+    }
+}
+
+/// What a widget is told about its feed, in order.
+#[derive(Debug)]
+pub enum FeedEvent<'a> {
+    /// Live delivery starts after `seq`: load history up to and including
+    /// it. Sent on the first connection and after a `reset`.
+    Load {
+        seq: i64,
+    },
+    Ticks(&'a [Tick]),
+    Logs(&'a [LogLine]),
+    Status(&'a FeedStatus),
+    /// Ticks this tab dropped because it could not keep up (lossy views).
+    Dropped(u64),
+}
+
+/// A tick as the stream carries it.
+#[derive(Debug, Deserialize)]
+pub struct WireTick {
+    pub feed: String,
+    #[serde(flatten)]
+    pub tick: Tick,
+}
+
+/// A log line as the stream carries it.
+#[derive(Debug, Deserialize)]
+pub struct WireLog {
+    pub feed: String,
+    #[serde(flatten)]
+    pub log: LogLine,
+}
+
+/// A status change as the stream carries it.
+#[derive(Debug, Deserialize)]
+pub struct WireStatus {
+    pub feed: String,
+    #[serde(flatten)]
+    pub status: FeedStatus,
+}
+
+/// The page's live connection; cheap to copy, provided as context.
+#[derive(Clone, Copy)]
+pub struct LiveStream {
+    /// Connection state for the badge.
+    pub state: ReadSignal<ConnectionState>,
+    /// Since when (ms since the epoch) nothing has arrived, if that is long.
+    pub stale_since: ReadSignal<Option<f64>>,
+    #[cfg(feature = "hydrate")]
+    runtime: StoredValue<std::rc::Rc<std::cell::RefCell<runtime::Runtime>>, LocalStorage>,
+}
+
+impl LiveStream {
+    /// A stream over `feeds`; it connects when [`LiveStream::start`] runs
+    /// in the browser.
+    pub fn new(feeds: Vec<String>) -> Self {
+        let (state, set_state) = signal(ConnectionState::Reconnecting);
+        let (stale_since, set_stale_since) = signal(None);
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (feeds, set_state, set_stale_since);
+            LiveStream { state, stale_since }
+        }
+        #[cfg(feature = "hydrate")]
+        {
+            let runtime = runtime::Runtime::new(feeds, set_state, set_stale_since);
+            LiveStream { state, stale_since, runtime: StoredValue::new_local(runtime) }
+        }
+    }
+
+    /// Calls `handler` with every event of `feed` (in the browser only).
+    pub fn subscribe(&self, feed: &str, handler: impl Fn(FeedEvent<'_>) + 'static) {
+        #[cfg(feature = "hydrate")]
+        self.runtime.with_value(|r| r.borrow_mut().subscribe(feed, std::rc::Rc::new(handler)));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (feed, handler);
+    }
+
+    /// Opens the connection (browser only); closes it when the owner (the
+    /// page) is dropped.
+    pub fn start(&self) {
+        #[cfg(feature = "hydrate")]
+        {
+            self.runtime.with_value(runtime::start);
+            let stored = self.runtime;
+            on_cleanup(move || {
+                stored.try_with_value(runtime::stop);
+            });
+        }
+    }
+}
+
+/// The badge showing the connection state (and staleness).
+#[component]
+pub fn ConnectionBadge() -> impl IntoView {
+    let live = expect_context::<LiveStream>();
+    let dot = move || match live.state.get() {
+        ConnectionState::Live if live.stale_since.get().is_some() => "bg-amber-500",
+        ConnectionState::Live => "bg-emerald-500 animate-pulse",
+        ConnectionState::Reconnecting => "bg-amber-500",
+        ConnectionState::Offline => "bg-rose-500",
+    };
+    let stale = move || {
+        live.stale_since.get().map(|ms| {
+            let when = chrono::DateTime::from_timestamp_millis(ms as i64).unwrap_or_default();
+            format!("stale since {}", when.with_timezone(&chrono::Local).format("%H:%M:%S"))
+        })
+    };
+    view! {
+        <span class="inline-flex items-center gap-2 rounded-full border border-slate-200 px-2.5 py-1 text-xs dark:border-slate-700" role="status">
+            <span class=move || format!("h-2 w-2 rounded-full {}", dot()) aria-hidden="true"></span>
+            <span data-testid="connection-status">{move || live.state.get().label()}</span>
+            {move || stale().map(|s| view! { <span class="text-amber-600 dark:text-amber-400">{s}</span> })}
+        </span>
+    }
+}
