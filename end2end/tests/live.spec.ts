@@ -1,0 +1,139 @@
+import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { ADMIN, hydrated, unique } from './support';
+import { MQTT_URL, publishMqtt } from './feeds';
+
+/** A dashboard over two fresh MQTT feeds (ticks and logs), created as admin. */
+async function liveDashboard(request: APIRequestContext) {
+  expect((await request.post('/api/v1/login', { data: ADMIN })).status()).toBe(200);
+  const logs = unique('logs');
+  const ticks = unique('ticks');
+  for (const [name, kind] of [[logs, 'logs'], [ticks, 'ticks']]) {
+    const created = await request.post('/api/v1/feeds', {
+      data: { name, kind, source: { protocol: 'mqtt', url: MQTT_URL, topic: `e2e/${name}/#` } },
+    });
+    expect(created.status()).toBe(201);
+    await expect.poll(async () => (await (await request.get(`/api/v1/feeds/${name}`)).json()).status.state).toBe('connected');
+  }
+  const slug = unique('live');
+  const dashboard = await request.post('/api/v1/dashboards', {
+    data: {
+      slug,
+      title: 'Live test',
+      widgets: [{ type: 'ticker', feed: ticks }, { type: 'chart', feed: ticks, symbol: 'AAPL' }, { type: 'log', feed: logs }],
+    },
+  });
+  expect(dashboard.status()).toBe(201);
+  return { slug, logs, ticks };
+}
+
+const logLine = (i: number) => JSON.stringify({ level: 'INFO', source: 'e2e', message: `line ${i}`, id: `line-${i}` });
+
+async function publishLines(feed: string, from: number, to: number) {
+  const lines = [];
+  for (let i = from; i < to; i++) lines.push(logLine(i));
+  await publishMqtt(`e2e/${feed}/app`, ...lines);
+}
+
+/** Waits until the history API holds `n` lines of `feed`. */
+async function storedLines(request: APIRequestContext, feed: string, n: number) {
+  await expect.poll(async () => (await (await request.get(`/api/v1/feeds/${feed}/logs?limit=1000`)).json()).items.length).toBe(n);
+}
+
+/** The `seq`s of the log lines on the page, top to bottom. */
+async function shownSeqs(page: Page): Promise<number[]> {
+  return page.getByTestId('log-line').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))));
+}
+
+async function openLive(page: Page, slug: string) {
+  await page.goto(`/d/${slug}`);
+  await hydrated(page);
+  await expect(page.getByTestId('connection-status')).toHaveText('live');
+}
+
+test('ticks and log lines arrive live', async ({ page, request }) => {
+  const { slug, logs, ticks } = await liveDashboard(request);
+  await openLive(page, slug);
+  await publishMqtt(`e2e/${ticks}/x`, JSON.stringify({ symbol: 'AAPL', price: 101.5, size: 10 }));
+  const row = page.locator('[data-testid="ticker-row"][data-symbol="AAPL"]');
+  await expect(row.getByTestId('ticker-price')).toHaveText('101.50');
+  await publishMqtt(`e2e/${ticks}/x`, JSON.stringify({ symbol: 'AAPL', price: 102.25, size: 10 }));
+  await expect(row.getByTestId('ticker-price')).toHaveText('102.25');
+  await expect(page.getByTestId('chart')).toBeVisible();
+  await publishLines(logs, 0, 1);
+  await expect(page.getByTestId('log-line').getByText('line 0')).toBeVisible();
+});
+
+test('history before the page load and live lines after it are stitched exactly', async ({ page, request }) => {
+  const { slug, logs } = await liveDashboard(request);
+  await publishLines(logs, 0, 10);
+  await storedLines(request, logs, 10);
+  await openLive(page, slug);
+  await expect(page.getByTestId('log-line')).toHaveCount(10);
+  await publishLines(logs, 10, 20);
+  await expect(page.getByTestId('log-line')).toHaveCount(20);
+  expect(await shownSeqs(page)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  const api = (await (await request.get(`/api/v1/feeds/${logs}/logs?after_seq=0&limit=100`)).json()).items;
+  const shown = await page.getByTestId('log-message').allTextContents();
+  expect(shown).toEqual(api.map((l: { message: string }) => l.message));
+});
+
+test('going offline and online reconnects and loses no line', async ({ page, context, request }) => {
+  const { slug, logs } = await liveDashboard(request);
+  await publishLines(logs, 0, 3);
+  await storedLines(request, logs, 3);
+  await openLive(page, slug);
+  await expect(page.getByTestId('log-line')).toHaveCount(3);
+
+  await context.setOffline(true);
+  await expect(page.getByTestId('connection-status')).not.toHaveText('live');
+  await publishLines(logs, 3, 8);
+  await storedLines(request, logs, 8);
+  await context.setOffline(false);
+  await expect(page.getByTestId('connection-status')).toHaveText('live', { timeout: 20_000 });
+  await expect(page.getByTestId('log-line')).toHaveCount(8);
+  expect(await shownSeqs(page)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+});
+
+test('pausing the log tail counts new lines; resuming shows them', async ({ page, request }) => {
+  const { slug, logs } = await liveDashboard(request);
+  await openLive(page, slug);
+  await publishLines(logs, 0, 3);
+  await expect(page.getByTestId('log-line')).toHaveCount(3);
+  await page.getByTestId('log-pause').click();
+  await expect(page.getByTestId('log-pause')).toHaveText('Resume');
+  await publishLines(logs, 3, 7);
+  await expect(page.getByTestId('log-new-count')).toHaveText('4 new');
+  await expect(page.getByTestId('log-line')).toHaveCount(3);
+  await page.getByTestId('log-pause').click();
+  await expect(page.getByTestId('log-line')).toHaveCount(7);
+  expect(await shownSeqs(page)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+});
+
+test('a permalink scrolls to its line and highlights it', async ({ page, request }) => {
+  const { slug, logs } = await liveDashboard(request);
+  await publishLines(logs, 0, 60);
+  await storedLines(request, logs, 60);
+  await page.goto(`/d/${slug}?log=${logs}:12`);
+  await hydrated(page);
+  const line = page.locator('[data-testid="log-line"][data-seq="12"]');
+  await expect(line).toBeVisible();
+  await expect(line).toHaveClass(/ring-amber-400/);
+  await expect(page.getByTestId('log-details')).toContainText('line 11');
+});
+
+test('hostile log text is shown as text and runs nothing', async ({ page, request }) => {
+  const { slug, logs } = await liveDashboard(request);
+  let dialogs = 0;
+  page.on('dialog', async (dialog) => {
+    dialogs++;
+    await dialog.dismiss();
+  });
+  await openLive(page, slug);
+  await publishMqtt(`e2e/${logs}/app`, '<script>alert(1)</script>', 'ERROR <img src=x onerror=alert(2)>');
+  await expect(page.getByTestId('log-message').nth(0)).toHaveText('<script>alert(1)</script>');
+  await expect(page.getByTestId('log-message').nth(1)).toHaveText('ERROR <img src=x onerror=alert(2)>');
+  await page.getByTestId('log-line').nth(1).click();
+  await expect(page.getByTestId('log-details')).toContainText('<img src=x onerror=alert(2)>');
+  expect(dialogs).toBe(0);
+  expect(await page.locator('img[src="x"]').count()).toBe(0);
+});
