@@ -3,6 +3,7 @@
 //! ticks and log lines through the real brokers, so a new installation
 //! moves at once.
 
+mod embedded_broker;
 mod logs;
 mod publisher;
 mod ticks;
@@ -27,8 +28,9 @@ const LOG_EXCHANGE: &str = "feedboard.demo";
 /// Creates what is missing of the demo and starts its publishers.
 pub async fn start(state: &AppState) {
     let config = &state.config;
+    let mqtt = mqtt_url(&config.demo_mqtt_url).await;
     let logs_over_amqp = publisher::amqp_reachable(&config.demo_amqp_url).await;
-    let tick_source = Source::Mqtt { url: config.demo_mqtt_url.clone(), topic: format!("{TICK_TOPIC}/#") };
+    let tick_source = Source::Mqtt { url: mqtt.clone(), topic: format!("{TICK_TOPIC}/#") };
     let log_source = if logs_over_amqp {
         Source::Amqp {
             url: config.demo_amqp_url.clone(),
@@ -38,14 +40,13 @@ pub async fn start(state: &AppState) {
         }
     } else {
         tracing::info!("RabbitMQ is not reachable; the demo log feed uses MQTT");
-        Source::Mqtt { url: config.demo_mqtt_url.clone(), topic: format!("{LOG_TOPIC}/#") }
+        Source::Mqtt { url: mqtt.clone(), topic: format!("{LOG_TOPIC}/#") }
     };
     ensure_feed(state, "demo-stocks", FeedKind::Ticks, tick_source).await;
     ensure_feed(state, "demo-logs", FeedKind::Logs, log_source).await;
     ensure_dashboard(state).await;
 
     let shutdown = state.shutdown.clone();
-    let mqtt = config.demo_mqtt_url.clone();
     tokio::spawn(Publisher::mqtt(mqtt.clone(), "ticks").run(shutdown.clone(), move |out| {
         ticks::Market::new(rand::random()).publish_to(out, TICKS_PER_SECOND, TICK_TOPIC)
     }));
@@ -61,16 +62,41 @@ pub async fn start(state: &AppState) {
     );
 }
 
-async fn ensure_feed(state: &AppState, name: &str, kind: FeedKind, source: Source) {
-    match store::feeds::by_name(&state.db, name).await {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            let spec = FeedSpec { name: name.into(), kind, source, mapping: Mapping::default(), enabled: true };
-            if let Err(e) = store::feeds::insert(&state.db, &spec).await {
-                tracing::warn!(error = %e, feed = name, "could not create the demo feed");
-            }
+/// The configured broker when it answers, else an embedded one.
+async fn mqtt_url(configured: &str) -> String {
+    let url = configured.to_owned();
+    let up = tokio::task::spawn_blocking(move || embedded_broker::reachable(&url)).await.unwrap_or(false);
+    if up {
+        return configured.to_owned();
+    }
+    match tokio::task::spawn_blocking(embedded_broker::start).await.map_err(|e| e.to_string()).and_then(|r| r) {
+        Ok(url) => {
+            tracing::warn!(%url, "no MQTT broker at {configured}; the demo uses an embedded one");
+            url
         }
-        Err(e) => tracing::warn!(error = %e, "could not look up demo feeds"),
+        Err(e) => {
+            tracing::error!(error = %e, "no MQTT broker at {configured} and the embedded one failed; demo ticks will wait");
+            configured.to_owned()
+        }
+    }
+}
+
+/// Creates a demo feed, or points an existing one at `source` when the
+/// broker moved (e.g. to the embedded broker and back).
+async fn ensure_feed(state: &AppState, name: &str, kind: FeedKind, source: Source) {
+    let spec = FeedSpec { name: name.into(), kind, source, mapping: Mapping::default(), enabled: true };
+    let result = match store::feeds::by_name(&state.db, name).await {
+        Ok(Some(existing)) if existing.spec.source == spec.source => Ok(()),
+        Ok(Some(existing)) => {
+            store::feeds::update(&state.db, name, &FeedSpec { enabled: existing.spec.enabled, ..spec })
+                .await
+                .map(|_| ())
+        }
+        Ok(None) => store::feeds::insert(&state.db, &spec).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = result {
+        tracing::warn!(error = %e, feed = name, "could not set up the demo feed");
     }
 }
 
