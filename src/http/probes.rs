@@ -27,7 +27,8 @@ pub struct Readiness {
     pub dependencies: Vec<Dependency>,
 }
 
-/// `GET /readyz`: 200 when Postgres answers, else 503; lists each dependency.
+/// `GET /readyz`: 200 when Postgres answers, else 503; lists each
+/// dependency, including each enabled feed's broker connection.
 #[utoipa::path(get, path = "/readyz", tag = "probes", responses(
     (status = 200, body = Readiness, description = "ready"),
     (status = 503, body = Readiness, description = "a required dependency is down")))]
@@ -39,8 +40,20 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         Err(_) => Dependency { name: "postgres".into(), ok: false, error: Some("no answer within 2 s".into()) },
     };
     let ready = postgres.ok;
+    let mut dependencies = vec![postgres];
+    // Brokers, as each enabled feed sees its own; informative, not required.
+    if let Ok(feeds) = crate::store::feeds::list(&state.db).await {
+        for feed in feeds.into_iter().filter(|f| f.spec.enabled) {
+            let status = state.ingest.status(feed.id);
+            dependencies.push(Dependency {
+                name: format!("feed:{} ({})", feed.spec.name, feed.spec.source.protocol()),
+                ok: status.state == crate::model::FeedState::Connected,
+                error: status.last_error,
+            });
+        }
+    }
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(Readiness { ready, dependencies: vec![postgres] }))
+    (status, Json(Readiness { ready, dependencies }))
 }
 
 /// `GET /metrics`: Prometheus text exposition.

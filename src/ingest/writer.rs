@@ -78,7 +78,12 @@ impl Writer {
             acks.push(d.ack);
         }
         let count = acks.len();
+        let oldest = good.oldest().into_iter().chain(rejected.iter().map(|r| r.received_at)).min();
         let Some(stored) = self.store(&good, &rejected).await else { return };
+        if let Some(oldest) = oldest {
+            let lag = (Utc::now() - oldest).to_std().unwrap_or_default();
+            metrics::histogram!("feedboard_ingest_lag_seconds", "feed" => self.feed_name.clone()).record(lag.as_secs_f64());
+        }
         let elapsed = started.elapsed();
         source::ack_all(acks).await;
         self.monitor.add_stored(stored.len() as u64, rejected.len() as u64);
@@ -190,6 +195,14 @@ impl Goods {
         match self {
             Goods::Ticks(v) => v.iter().map(|t| Goods::Ticks(vec![t.clone()])).collect(),
             Goods::Logs(v) => v.iter().map(|l| Goods::Logs(vec![l.clone()])).collect(),
+        }
+    }
+
+    /// When the earliest message of the batch arrived from the broker.
+    fn oldest(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Goods::Ticks(v) => v.iter().map(|t| t.1).min(),
+            Goods::Logs(v) => v.iter().map(|l| l.1).min(),
         }
     }
 
