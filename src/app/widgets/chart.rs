@@ -90,15 +90,26 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
         let _ = (all, update);
     };
 
+    // Folds a batch of ticks, drawing each bar once: the finished ones and
+    // the last, still open one.
     let apply = move |ticks: Vec<Tick>| {
         let secs = interval.get_untracked().1;
         let symbol = symbol_name.get_value();
+        let mut current = bars.get_value();
+        let mut changed = false;
         for t in ticks.iter().filter(|t| t.symbol == symbol) {
-            if let Some(bar) = Bar::fold(bars.get_value(), t, secs) {
-                bars.set_value(Some(bar));
-                draw(None, Some(bar));
-                set_empty.set(false);
+            if let Some(bar) = Bar::fold(current, t, secs) {
+                if let Some(done) = current.filter(|c| c.time != bar.time && changed) {
+                    draw(None, Some(done));
+                }
+                current = Some(bar);
+                changed = true;
             }
+        }
+        if changed {
+            bars.set_value(current);
+            draw(None, current);
+            set_empty.set(false);
         }
     };
 
