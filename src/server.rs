@@ -3,7 +3,10 @@
 use crate::{
     auth::users::{LoginLimiter, login_limiter},
     config::Config,
-    http::{self, ws::SessionSockets},
+    http::{
+        self,
+        ws::{Rooms, SessionSockets},
+    },
     hub::Hub,
     ingest::{self, Ingest},
 };
@@ -28,6 +31,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub login_limiter: Arc<LoginLimiter>,
     pub sockets: SessionSockets,
+    /// Dashboard rooms of the interaction WebSocket.
+    pub rooms: Rooms,
     pub hub: Hub,
     pub ingest: Ingest,
     pub shutdown: CancellationToken,
@@ -114,6 +119,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         metrics: metrics_handle(),
         login_limiter: Arc::new(login_limiter()),
         sockets: SessionSockets::default(),
+        rooms: Rooms::default(),
         hub,
         ingest,
         shutdown: CancellationToken::new(),

@@ -6,6 +6,7 @@ pub mod dashboards;
 pub mod error;
 pub mod feeds;
 pub mod history;
+pub mod interaction;
 pub mod openapi;
 pub mod origin;
 pub mod probes;
@@ -28,6 +29,8 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.cookie_secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(7)));
+    // Outside the compression layer: a 101 response must not be encoded.
+    let sockets = Router::new().route("/api/v1/ws", get(ws::upgrade)).layer(session_layer.clone());
 
     let api = Router::new()
         .route("/api/v1/login", axum::routing::post(auth::login))
@@ -43,9 +46,12 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
         .route("/api/v1/feeds/{name}/symbols", get(history::symbols))
         .route("/api/v1/feeds/{name}/logs", get(history::logs))
         .route("/api/v1/feeds/{name}/rejected", get(history::rejected))
+        .route("/api/v1/feeds/{name}/annotations", get(interaction::feed_annotations))
         .route("/api/v1/stream", get(stream::stream))
         .route("/api/v1/dashboards", get(dashboards::list).post(dashboards::create))
         .route("/api/v1/dashboards/{slug}", get(dashboards::get).put(dashboards::update).delete(dashboards::delete))
+        .route("/api/v1/dashboards/{slug}/chat", get(interaction::chat))
+        .route("/api/v1/dashboards/{slug}/annotations", get(interaction::dashboard_annotations))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/{*rest}", axum::routing::any(|| async { AppError::not_found("endpoint") }));
 
@@ -64,6 +70,7 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
         .layer(session_layer)
         .layer(CompressionLayer::new())
         .merge(probes)
+        .merge(sockets)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

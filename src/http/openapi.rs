@@ -16,12 +16,19 @@ use utoipa::OpenApi;
         super::users::list,
         super::users::create,
         super::users::update,
+        super::ws::upgrade::upgrade,
+        super::interaction::chat,
+        super::interaction::feed_annotations,
+        super::interaction::dashboard_annotations,
     ),
     components(schemas(
         crate::error::ErrorBody,
         crate::error::AppError,
         crate::error::ErrorCode,
-        crate::error::FieldError
+        crate::error::FieldError,
+        crate::model::ChatMessage,
+        crate::model::Annotation,
+        crate::model::AnnotationTarget
     ))
 )]
 struct ApiDoc;

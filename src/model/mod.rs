@@ -2,6 +2,7 @@
 
 mod dashboard;
 mod feed;
+mod interaction;
 mod message;
 mod name;
 pub mod time;
@@ -9,6 +10,10 @@ mod user;
 
 pub use dashboard::{Dashboard, DashboardSummary, Widget, WidgetKind};
 pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus, Mapping, Preview, PreviewMessage, Source};
+pub use interaction::{
+    Annotation, AnnotationTarget, ChatMessage, ClientMessage, MAX_FRAME_BYTES, MAX_TEXT_CHARS, Presence, ServerMessage,
+    TextError, WsErrorCode, check_text,
+};
 pub use message::{Candle, Items, LogFilter, LogLine, Rejected, SeqPage, SymbolSummary, Tick};
 pub use name::{Slug, SlugError};
 pub use user::{Role, UserInfo};

@@ -3,8 +3,10 @@
 //! Other layers call functions named for what they mean
 //! (`store::users::by_name`, `store::ticks::insert_batch`).
 
+pub mod annotations;
 pub mod audit;
 pub mod batch;
+pub mod chat;
 pub mod dashboards;
 pub mod feeds;
 pub mod history;

@@ -1,0 +1,117 @@
+//! Interaction history over HTTP: a room's chat and the annotations on a
+//! feed or a dashboard. The live side is the WebSocket in [`super::ws`].
+
+use super::error::ApiQuery;
+use crate::{
+    admin,
+    auth::Viewer,
+    error::{AppError, ErrorBody},
+    model::{Annotation, ChatMessage, Items},
+    server::AppState,
+    store::{self, annotations::AnnotationQuery, chat::ChatPage},
+};
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+/// `GET /api/v1/dashboards/{slug}/chat` parameters.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ChatParams {
+    /// Messages older than this id (default: the newest).
+    pub before_id: Option<i64>,
+    /// Extension: messages newer than this id, to catch up after a reconnect.
+    pub after_id: Option<i64>,
+    /// Default 100, at most 500.
+    pub limit: Option<i64>,
+}
+
+/// A page of a room's chat, oldest first: the newest `limit` messages before
+/// `before_id`, or the first `limit` after `after_id`.
+#[utoipa::path(get, path = "/api/v1/dashboards/{slug}/chat", tag = "interaction", params(ChatParams),
+    responses((status = 200, body = Items<ChatMessage>), (status = 404, body = ErrorBody)))]
+pub async fn chat(
+    State(state): State<AppState>,
+    _: Viewer,
+    Path(slug): Path<String>,
+    ApiQuery(p): ApiQuery<ChatParams>,
+) -> Result<Json<Items<ChatMessage>>, AppError> {
+    let room = dashboard_id(&state, &slug).await?;
+    let page = ChatPage { before_id: p.before_id, after_id: p.after_id, limit: p.limit.unwrap_or(100).clamp(1, 500) };
+    Ok(Json(Items { items: store::chat::page(&state.db, room, &slug, page).await? }))
+}
+
+/// `GET /api/v1/feeds/{name}/annotations` parameters.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct FeedAnnotationParams {
+    /// Target time (chart point, or log line) at or after this.
+    pub from: Option<DateTime<Utc>>,
+    /// Target time before this.
+    pub to: Option<DateTime<Utc>>,
+    /// Extension: only this dashboard's annotations.
+    pub dashboard: Option<String>,
+    /// Extension: only points of this symbol.
+    pub symbol: Option<String>,
+    /// Default 500, at most 5000 (the newest matches).
+    pub limit: Option<i64>,
+}
+
+/// Annotations (and replies) on a feed, oldest first.
+#[utoipa::path(get, path = "/api/v1/feeds/{name}/annotations", tag = "interaction", params(FeedAnnotationParams),
+    responses((status = 200, body = Items<Annotation>), (status = 404, body = ErrorBody)))]
+pub async fn feed_annotations(
+    State(state): State<AppState>,
+    _: Viewer,
+    Path(name): Path<String>,
+    ApiQuery(p): ApiQuery<FeedAnnotationParams>,
+) -> Result<Json<Items<Annotation>>, AppError> {
+    let feed = admin::feeds::find(&state, &name).await?;
+    let dashboard_id = match p.dashboard.as_deref() {
+        Some(slug) => Some(dashboard_id(&state, slug).await?),
+        None => None,
+    };
+    let query = AnnotationQuery {
+        feed_id: Some(feed.id),
+        dashboard_id,
+        symbol: p.symbol,
+        from: p.from,
+        to: p.to,
+        limit: p.limit.unwrap_or(500).clamp(1, 5000),
+    };
+    Ok(Json(Items { items: store::annotations::list(&state.db, &query).await? }))
+}
+
+/// `GET /api/v1/dashboards/{slug}/annotations` parameters.
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct DashboardAnnotationParams {
+    /// Default 1000, at most 5000 (the newest).
+    pub limit: Option<i64>,
+}
+
+/// Extension: every annotation of a dashboard's room, oldest first.
+#[utoipa::path(get, path = "/api/v1/dashboards/{slug}/annotations", tag = "interaction",
+    params(DashboardAnnotationParams),
+    responses((status = 200, body = Items<Annotation>), (status = 404, body = ErrorBody)))]
+pub async fn dashboard_annotations(
+    State(state): State<AppState>,
+    _: Viewer,
+    Path(slug): Path<String>,
+    ApiQuery(p): ApiQuery<DashboardAnnotationParams>,
+) -> Result<Json<Items<Annotation>>, AppError> {
+    let room = dashboard_id(&state, &slug).await?;
+    let query = AnnotationQuery {
+        dashboard_id: Some(room),
+        limit: p.limit.unwrap_or(1000).clamp(1, 5000),
+        ..Default::default()
+    };
+    Ok(Json(Items { items: store::annotations::list(&state.db, &query).await? }))
+}
+
+async fn dashboard_id(state: &AppState, slug: &str) -> Result<i64, AppError> {
+    Ok(store::dashboards::by_slug(&state.db, slug)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("dashboard {slug:?}")))?
+        .id)
+}

@@ -1,0 +1,49 @@
+//! `GET /api/v1/ws`: checks the origin and the session, then upgrades.
+
+use super::connection::{self, Peer};
+use crate::{
+    auth::session,
+    error::{AppError, ErrorCode},
+    http::origin,
+    model::MAX_FRAME_BYTES,
+    server::AppState,
+};
+use axum::{
+    extract::{ConnectInfo, State, WebSocketUpgrade, ws::rejection::WebSocketUpgradeRejection},
+    http::HeaderMap,
+    response::Response,
+};
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+/// Opens an interaction socket. Refused with 403 before any upgrade when
+/// the `Origin` is missing or not allowed; with 401 for anonymous visitors
+/// when anonymous viewing is off.
+#[utoipa::path(get, path = "/api/v1/ws", tag = "interaction", responses(
+    (status = 101, description = "switching to the WebSocket protocol (messages: see docs/interaction.md)"),
+    (status = 400, body = crate::error::ErrorBody, description = "not a WebSocket upgrade"),
+    (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn upgrade(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    session: Session,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, AppError> {
+    let origin = origin::origin_of(&headers)
+        .ok_or_else(|| AppError::new(ErrorCode::Forbidden, "a WebSocket needs an Origin header"))?;
+    if !origin::is_allowed(&state, &headers, origin) {
+        return Err(AppError::new(ErrorCode::Forbidden, format!("origin {origin} is not allowed")));
+    }
+    let ws = ws.map_err(|e| AppError::bad_request(e.body_text()))?;
+    let user = session::user_of(&state, &session).await?;
+    if user.is_none() && !state.config.anonymous_view {
+        return Err(AppError::unauthorized());
+    }
+    let session_id = user.as_ref().and(session.id()).map(|id| id.to_string());
+    let peer = Peer { user, ip: addr.ip(), session_id };
+    Ok(ws
+        .max_frame_size(MAX_FRAME_BYTES)
+        .max_message_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| connection::serve(state, socket, peer)))
+}
