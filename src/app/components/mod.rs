@@ -2,4 +2,5 @@
 
 pub mod guard;
 pub mod layout;
+pub mod room;
 pub mod ui;

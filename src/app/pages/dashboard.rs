@@ -3,7 +3,10 @@
 use crate::{
     app::{
         api,
-        components::ui::{ErrorAlert, Loading},
+        components::{
+            room::{ChatPanel, InteractionPreview, PresenceBar, RoomProvider},
+            ui::{ErrorAlert, Loading},
+        },
         live::{ConnectionBadge, LiveStream},
         widgets::WidgetView,
     },
@@ -38,24 +41,35 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
     provide_context(live);
     Effect::new(move |_| live.start());
     let slug = dashboard.slug.clone();
+    let preview = dashboard.clone();
+    // The room (chat, annotations, presence) wraps the page: see components::room.
     view! {
         <Title text=dashboard.title.clone() />
-        <header class="mb-4 flex flex-wrap items-center gap-3">
-            <h1 class="text-2xl font-semibold tracking-tight">{dashboard.title.clone()}</h1>
-            <ConnectionBadge />
-        </header>
-        {if dashboard.widgets.is_empty() {
-            view! {
-                <p class="rounded-lg border border-dashed border-slate-300 p-8 text-center text-sm text-slate-500 dark:border-slate-700">
-                    "This dashboard has no widgets yet. An admin can add some in Edit dashboards."
-                </p>
-            }.into_any()
-        } else {
-            view! {
-                <div class="grid gap-4 lg:grid-cols-2" data-testid="widgets">
-                    {dashboard.widgets.into_iter().map(|w| view! { <WidgetView widget=w slug=slug.clone() /> }).collect_view()}
+        <RoomProvider slug=slug.clone()>
+            <header class="mb-4 flex flex-wrap items-center gap-3">
+                <h1 class="text-2xl font-semibold tracking-tight">{dashboard.title.clone()}</h1>
+                <ConnectionBadge />
+                <PresenceBar />
+            </header>
+            <div class="flex flex-col gap-4 lg:flex-row lg:items-start">
+                <div class="min-w-0 flex-1 space-y-4">
+                    {if dashboard.widgets.is_empty() {
+                        view! {
+                            <p class="rounded-lg border border-dashed border-slate-300 p-8 text-center text-sm text-slate-500 dark:border-slate-700">
+                                "This dashboard has no widgets yet. An admin can add some in Edit dashboards."
+                            </p>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <div class="grid gap-4 lg:grid-cols-2" data-testid="widgets">
+                                {dashboard.widgets.into_iter().map(|w| view! { <WidgetView widget=w slug=slug.clone() /> }).collect_view()}
+                            </div>
+                        }.into_any()
+                    }}
+                    <InteractionPreview dashboard=preview />
                 </div>
-            }.into_any()
-        }}
+                <ChatPanel />
+            </div>
+        </RoomProvider>
     }
 }

@@ -1,0 +1,132 @@
+//! A stand-in for the feed widgets while they are being built: the latest
+//! log lines and each symbol's latest point of the dashboard's feeds, each
+//! with its notes and an "annotate" action. Widgets replace it by mounting
+//! `LogLineAnnotations` in their rows and opening `AnnotateChartPoint`
+//! from the chart.
+
+use super::{
+    annotations::{AnnotateChartPoint, ChartNotes, LogLineAnnotations},
+    api::{LatestPoint, latest_points, recent_log_lines},
+};
+use crate::{
+    app::components::ui::{BUTTON_SECONDARY, Card},
+    model::{Dashboard, LogLine, WidgetKind},
+};
+use leptos::prelude::*;
+
+/// Recent data of each feed `dashboard` shows, ready to annotate.
+#[component]
+pub fn InteractionPreview(dashboard: Dashboard) -> impl IntoView {
+    let mut seen = Vec::new();
+    let sections = dashboard
+        .widgets
+        .into_iter()
+        .filter(|w| {
+            let first = !seen.contains(&w.feed);
+            seen.push(w.feed.clone());
+            first
+        })
+        .map(|w| match w.kind {
+            WidgetKind::Log => view! { <RecentLogLines feed=w.feed /> }.into_any(),
+            WidgetKind::Ticker | WidgetKind::Chart => view! { <RecentPoints feed=w.feed /> }.into_any(),
+        })
+        .collect_view();
+    view! { <div class="space-y-4" data-testid="interaction-preview">{sections}</div> }
+}
+
+/// A feed section: title, a refresh button, and the rows.
+#[component]
+fn Section(#[prop(into)] title: String, refresh: Callback<()>, children: Children) -> impl IntoView {
+    view! {
+        <Card>
+            <div class="mb-2 flex items-center justify-between gap-2">
+                <h2 class="text-sm font-semibold">{title}</h2>
+                <button type="button" class=BUTTON_SECONDARY on:click=move |_| refresh.run(())>"Refresh"</button>
+            </div>
+            {children()}
+        </Card>
+    }
+}
+
+/// The newest log lines of `feed`, each with its notes.
+#[component]
+fn RecentLogLines(feed: String) -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let source = feed.clone();
+    let lines = Resource::new(move || (source.clone(), version.get()), |(feed, _)| recent_log_lines(feed, 10));
+    let refresh = Callback::new(move |()| version.update(|v| *v += 1));
+    let feed = StoredValue::new(feed);
+    view! {
+        <Section title=format!("Latest log lines · {}", feed.get_value()) refresh=refresh>
+            <Transition fallback=|| ()>
+                <ul class="divide-y divide-slate-100 dark:divide-slate-800">
+                    {move || lines.get().map(|r| r.unwrap_or_default().into_iter().map(|line| view! {
+                        <LogRow line=line feed=feed.get_value() />
+                    }).collect_view())}
+                </ul>
+            </Transition>
+        </Section>
+    }
+}
+
+/// One log line with its notes.
+#[component]
+fn LogRow(line: LogLine, feed: String) -> impl IntoView {
+    view! {
+        <li class="py-2 text-sm" data-testid="room-log-line" data-seq=line.seq>
+            <p class="font-mono text-xs">
+                <span class="mr-2 font-semibold">{line.level}</span>
+                <span class="mr-2 text-slate-500 dark:text-slate-400">{line.source}</span>
+                <span class="break-words">{line.message}</span>
+            </p>
+            <LogLineAnnotations feed=feed seq=line.seq />
+        </li>
+    }
+}
+
+/// Each symbol's latest point in `feed`, with its notes and a note dialog.
+#[component]
+fn RecentPoints(feed: String) -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let source = feed.clone();
+    let points = Resource::new(move || (source.clone(), version.get()), |(feed, _)| latest_points(feed));
+    let refresh = Callback::new(move |()| version.update(|v| *v += 1));
+    let feed = StoredValue::new(feed);
+    view! {
+        <Section title=format!("Latest points · {}", feed.get_value()) refresh=refresh>
+            <Transition fallback=|| ()>
+                <ul class="divide-y divide-slate-100 dark:divide-slate-800">
+                    {move || points.get().map(|r| r.unwrap_or_default().into_iter().map(|point| view! {
+                        <PointRow point=point feed=feed.get_value() />
+                    }).collect_view())}
+                </ul>
+            </Transition>
+        </Section>
+    }
+}
+
+/// A symbol's latest point, its notes, and an "annotate" action.
+#[component]
+fn PointRow(point: LatestPoint, feed: String) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let close = Callback::new(move |()| open.set(false));
+    let when = point.ts.with_timezone(&chrono::Local).format("%H:%M:%S").to_string();
+    let (symbol, ts) = (point.symbol.clone(), point.ts);
+    let dialog_feed = feed.clone();
+    view! {
+        <li class="space-y-1 py-2 text-sm" data-testid="room-point" data-symbol=point.symbol.clone()>
+            <div class="flex items-center gap-3">
+                <span class="font-semibold">{point.symbol.clone()}</span>
+                <span class="tabular-nums">{format!("{:.2}", point.price)}</span>
+                <span class="text-xs text-slate-500 dark:text-slate-400">{when}</span>
+                <button type="button" class=BUTTON_SECONDARY data-testid="annotate-point-open" on:click=move |_| open.set(true)>
+                    "Annotate point"
+                </button>
+            </div>
+            <Show when=move || open.get()>
+                <AnnotateChartPoint feed=dialog_feed.clone() symbol=symbol.clone() ts=ts on_close=close />
+            </Show>
+            <ChartNotes feed=feed.clone() symbol=point.symbol.clone() />
+        </li>
+    }
+}
