@@ -45,14 +45,16 @@ pub struct RoomContext {
     pub last_error: RwSignal<Option<RoomError>>,
     deleted: StoredValue<BTreeSet<i64>>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-    link: StoredValue<Link, LocalStorage>,
+    link: LinkStore,
 }
 
+/// The browser's socket, kept on the thread that made it.
 #[cfg(feature = "hydrate")]
-type Link = super::socket::Link;
-/// On the server there is no socket: the page renders, the browser connects.
+type LinkStore = StoredValue<super::socket::Link, LocalStorage>;
+/// On the server there is no socket (the page renders, the browser
+/// connects), and nothing thread-bound may be kept: SSR moves across threads.
 #[cfg(not(feature = "hydrate"))]
-type Link = ();
+type LinkStore = StoredValue<()>;
 
 /// The room of the nearest [`RoomProvider`].
 pub fn use_room() -> RoomContext {
@@ -72,7 +74,10 @@ pub fn RoomProvider(#[prop(into)] slug: String, children: Children) -> impl Into
         connection: RwSignal::new(ConnectionState::Connecting),
         last_error: RwSignal::new(None),
         deleted: StoredValue::new(BTreeSet::new()),
-        link: StoredValue::new_local(Link::default()),
+        #[cfg(feature = "hydrate")]
+        link: StoredValue::new_local(Default::default()),
+        #[cfg(not(feature = "hydrate"))]
+        link: StoredValue::new(()),
     };
     provide_context(room);
     #[cfg(feature = "hydrate")]
@@ -160,7 +165,7 @@ impl RoomContext {
 
     /// The socket behind this room.
     #[cfg(feature = "hydrate")]
-    pub(super) fn link(&self) -> Link {
+    pub(super) fn link(&self) -> super::socket::Link {
         self.link.get_value()
     }
 

@@ -1,0 +1,165 @@
+import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { ADMIN, createUser, hydrated, signIn, unique } from './support';
+
+type Room = { slug: string; logs: string; ticks: string };
+
+/** Publishes one MQTT message (QoS 1) with the broker's own client. */
+function publish(topic: string, payload: string): void {
+  execFileSync('mosquitto_pub', ['-h', '127.0.0.1', '-p', '1883', '-q', '1', '-t', topic, '-m', payload]);
+}
+
+/** Polls `path` until its `items` has at least `n` entries. */
+async function waitForItems(request: APIRequestContext, path: string, n: number): Promise<void> {
+  await expect
+    .poll(async () => ((await (await request.get(path)).json()).items ?? []).length, { timeout: 20_000 })
+    .toBeGreaterThanOrEqual(n);
+}
+
+/**
+ * As admin: a logs feed and a ticks feed on unique MQTT topics with some
+ * data in them, and a dashboard showing both.
+ */
+async function setUpRoom(request: APIRequestContext): Promise<Room> {
+  expect((await request.post('/api/v1/login', { data: ADMIN })).status()).toBe(200);
+  const room = { slug: unique('room'), logs: unique('logs'), ticks: unique('ticks') };
+  for (const [name, kind] of [[room.logs, 'logs'], [room.ticks, 'ticks']]) {
+    const source = { protocol: 'mqtt', url: 'mqtt://127.0.0.1:1883', topic: `${name}/#` };
+    expect((await request.post('/api/v1/feeds', { data: { name, kind, source } })).status()).toBe(201);
+    await expect
+      .poll(async () => (await (await request.get(`/api/v1/feeds/${name}`)).json()).status.state, { timeout: 20_000 })
+      .toBe('connected');
+  }
+  for (const n of [1, 2, 3]) publish(`${room.logs}/api`, `ERROR payment ${n} failed`);
+  publish(`${room.ticks}/x`, JSON.stringify({ symbol: 'AAPL', price: 189.52, size: 100 }));
+  await waitForItems(request, `/api/v1/feeds/${room.logs}/logs`, 3);
+  await waitForItems(request, `/api/v1/feeds/${room.ticks}/symbols`, 1);
+  const widgets = [
+    { type: 'chart', feed: room.ticks, symbol: 'AAPL' },
+    { type: 'log', feed: room.logs },
+  ];
+  const created = await request.post('/api/v1/dashboards', { data: { slug: room.slug, title: 'War room', widgets } });
+  expect(created.status()).toBe(201);
+  await request.post('/api/v1/logout');
+  return room;
+}
+
+/** Types into the chat and presses Enter, as a person would. */
+async function say(page: Page, text: string): Promise<void> {
+  await page.getByTestId('chat-input').fill(text);
+  await page.getByTestId('chat-input').press('Enter');
+}
+
+test('two viewers see each other, chat both ways, and see annotations appear live', async ({ browser, request }) => {
+  const [alice, bob] = [await createUser(request, 'viewer'), await createUser(request, 'viewer')];
+  const room = await setUpRoom(request);
+  const aliceContext = await browser.newContext();
+  const bobContext = await browser.newContext();
+  const a = await aliceContext.newPage();
+  const b = await bobContext.newPage();
+  const dialogs: string[] = [];
+  for (const page of [a, b]) {
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+  }
+  await signIn(a, alice);
+  await signIn(b, bob);
+  for (const page of [a, b]) {
+    await page.goto(`/d/${room.slug}`);
+    await hydrated(page);
+  }
+
+  await expect(a.getByTestId('presence')).toContainText(bob.username);
+  await expect(b.getByTestId('presence')).toContainText(alice.username);
+
+  await say(a, 'hello bob');
+  const fromAlice = b.getByTestId('chat-message').filter({ hasText: 'hello bob' });
+  await expect(fromAlice).toContainText(alice.username);
+  await expect(fromAlice).toHaveAttribute('data-own', 'false');
+  await expect(a.getByTestId('chat-message').filter({ hasText: 'hello bob' })).toHaveAttribute('data-own', 'true');
+  await say(b, 'hi alice');
+  await expect(a.getByTestId('chat-message').filter({ hasText: 'hi alice' })).toContainText(bob.username);
+
+  // Markup in chat is shown as text and never runs.
+  const attack = '<img src=x onerror=alert(1)>';
+  await say(a, attack);
+  await expect(b.getByTestId('chat-message').filter({ hasText: attack })).toBeVisible();
+  await expect(b.locator('[data-testid="chat-message"] img')).toHaveCount(0);
+
+  // Alice notes a log line; Bob sees it on the same line without reloading.
+  const aliceLine = a.getByTestId('room-log-line').first();
+  const seq = await aliceLine.getAttribute('data-seq');
+  await aliceLine.getByTestId('annotate').click();
+  await aliceLine.getByTestId('annotation-input').fill('started after the deploy');
+  await aliceLine.getByTestId('annotation-input').press('Enter');
+  const bobLine = b.locator(`[data-testid="room-log-line"][data-seq="${seq}"]`);
+  await expect(bobLine.getByTestId('annotation')).toContainText('started after the deploy');
+  await expect(bobLine.getByTestId('annotation')).toContainText(alice.username);
+
+  // Bob replies in the thread; Alice sees the reply.
+  await bobLine.getByRole('button', { name: 'Reply' }).click();
+  await bobLine.getByTestId('reply-input').fill('rolling back');
+  await bobLine.getByTestId('reply-input').press('Enter');
+  await expect(aliceLine.getByTestId('annotation-reply')).toContainText('rolling back');
+
+  // Alice notes a chart point; Bob sees it.
+  const alicePoint = a.locator('[data-testid="room-point"][data-symbol="AAPL"]');
+  await alicePoint.getByTestId('annotate-point-open').click();
+  await alicePoint.getByTestId('annotation-input').fill('AAPL spike');
+  await alicePoint.getByTestId('annotation-input').press('Enter');
+  const bobPoint = b.locator('[data-testid="room-point"][data-symbol="AAPL"]');
+  await expect(bobPoint.getByTestId('annotation')).toContainText('AAPL spike');
+
+  // Bob leaves: Alice's presence bar drops him.
+  await bobContext.close();
+  await expect(a.getByTestId('presence')).not.toContainText(bob.username);
+  expect(dialogs).toEqual([]);
+  await aliceContext.close();
+});
+
+test('chat tells what went wrong: too long, too fast, signed out', async ({ page, browser, request }) => {
+  const carol = await createUser(request, 'viewer');
+  const room = await setUpRoom(request);
+  await signIn(page, carol);
+  await page.goto(`/d/${room.slug}`);
+  await hydrated(page);
+  await expect(page.getByTestId('room-status')).toHaveAttribute('data-state', 'live');
+
+  await say(page, 'x'.repeat(2001));
+  await expect(page.getByRole('alert')).toContainText('at most 2000 characters');
+  await expect(page.getByTestId('chat-input')).toHaveValue('x'.repeat(2001));
+
+  for (let i = 0; i < 14; i++) await say(page, `quick ${i}`);
+  await expect(page.getByRole('alert')).toContainText('too fast');
+  await expect(page.getByTestId('chat-message').filter({ hasText: 'quick 0' })).toBeVisible();
+
+  const anonymous = await (await browser.newContext()).newPage();
+  await anonymous.goto(`/d/${room.slug}`);
+  await hydrated(anonymous);
+  await expect(anonymous.getByRole('link', { name: 'Sign in to chat' })).toBeVisible();
+  await expect(anonymous.getByTestId('chat-message').filter({ hasText: 'quick 0' })).toBeVisible();
+  await expect(page.getByTestId('presence')).toContainText('+1 anonymous');
+});
+
+test('the chat collapses and counts what arrives meanwhile', async ({ page, browser, request }) => {
+  const [dave, erin] = [await createUser(request, 'viewer'), await createUser(request, 'viewer')];
+  const room = await setUpRoom(request);
+  await signIn(page, dave);
+  await page.goto(`/d/${room.slug}`);
+  await hydrated(page);
+  await page.getByTestId('chat-toggle').click();
+  await expect(page.getByTestId('chat-input')).toBeHidden();
+
+  const other = await (await browser.newContext()).newPage();
+  await signIn(other, erin);
+  await other.goto(`/d/${room.slug}`);
+  await hydrated(other);
+  await say(other, 'one');
+  await say(other, 'two');
+  await expect(page.getByTestId('chat-unread')).toContainText('2');
+  await page.getByTestId('chat-toggle').click();
+  await expect(page.getByTestId('chat-unread')).toHaveCount(0);
+  await expect(page.getByTestId('chat-message').filter({ hasText: 'two' })).toBeVisible();
+});
