@@ -85,7 +85,11 @@ impl Conn {
     }
 
     async fn handle(&mut self, message: &ClientMessage) -> Result<(), WsError> {
-        let key = self.user.as_ref().map_or(RateKey::Ip(self.ip), |u| RateKey::User(u.id));
+        let key = match (message, &self.user) {
+            (ClientMessage::Join { .. } | ClientMessage::Leave { .. }, _) => RateKey::Socket(self.id),
+            (_, Some(user)) => RateKey::User(user.id),
+            (_, None) => RateKey::Ip(self.ip),
+        };
         if let Err(wait) = self.state.rooms.limiter().check(&key) {
             metrics::counter!("feedboard_ws_rate_limited_total").increment(1);
             return Err(WsError::new(

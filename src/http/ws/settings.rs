@@ -36,12 +36,15 @@ impl Default for WsSettings {
     }
 }
 
-/// Whose messages a rate limit counts: a user's across all their sockets,
-/// or an anonymous viewer's by address.
+/// Whose messages a rate limit counts. Writes count per user across all
+/// their sockets, or per address for anonymous viewers (who may not write,
+/// but may not flood the refusals either). Joining and leaving count per
+/// socket, so a crowd of viewers behind one address can all come in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum RateKey {
     User(i64),
     Ip(IpAddr),
+    Socket(u64),
 }
 
 /// The per-sender message limiter.

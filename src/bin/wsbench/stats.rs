@@ -1,0 +1,40 @@
+//! Latency samples and their percentiles.
+
+/// Latencies in microseconds.
+#[derive(Default)]
+pub struct Samples(Vec<u64>);
+
+impl Samples {
+    pub fn extend(&mut self, more: Vec<u64>) {
+        self.0.extend(more);
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The `p`-th percentile (0–100) in milliseconds; 0 without samples.
+    pub fn percentile_ms(&mut self, p: f64) -> f64 {
+        if self.0.is_empty() {
+            return 0.0;
+        }
+        self.0.sort_unstable();
+        let rank = ((p / 100.0) * (self.0.len() - 1) as f64).round() as usize;
+        self.0[rank.min(self.0.len() - 1)] as f64 / 1000.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Samples;
+
+    #[test]
+    fn percentiles_pick_by_rank() {
+        let mut s = Samples::default();
+        s.extend((1..=100).map(|ms| ms * 1000).collect());
+        assert_eq!(s.percentile_ms(50.0), 51.0);
+        assert_eq!(s.percentile_ms(99.0), 99.0);
+        assert_eq!(s.percentile_ms(100.0), 100.0);
+        assert_eq!(Samples::default().percentile_ms(50.0), 0.0);
+    }
+}
