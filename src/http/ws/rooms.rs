@@ -3,7 +3,8 @@
 //! Each member has a bounded outbox. Broadcasting never waits: a member
 //! whose outbox is full is kicked (its socket closes, the browser
 //! reconnects and catches up from history), so one slow reader never holds
-//! up the room.
+//! up the room. Presence changes are announced at most once per
+//! `presence_every`: a thousand arrivals make a few updates, not a million.
 
 use super::settings::{WsLimiter, WsSettings};
 use crate::model::{Presence, ServerMessage};
@@ -60,7 +61,17 @@ struct Inner {
     settings: WsSettings,
     limiter: WsLimiter,
     next_id: AtomicU64,
-    rooms: Mutex<HashMap<String, HashMap<SocketId, Member>>>,
+    rooms: Mutex<HashMap<String, Room>>,
+}
+
+/// One dashboard's room.
+#[derive(Default)]
+struct Room {
+    members: HashMap<SocketId, Member>,
+    /// The presence the members were last told.
+    announced: Presence,
+    /// An announcement is scheduled.
+    announcing: bool,
 }
 
 impl Default for Rooms {
@@ -102,34 +113,64 @@ impl Rooms {
         self.inner.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// Adds the socket to `room`. Everyone gets the new presence when it
-    /// changed; the joiner always gets it.
+    /// Adds the socket to `room` and tells it who is there; the others hear
+    /// of the change with the next presence announcement.
     pub fn join(&self, room: &str, id: SocketId, member: Member) {
-        self.change(room, |members| {
+        let presence = self.change(room, |members| {
             members.insert(id, member.clone());
         });
-        member.send(encode(&ServerMessage::Presence(self.presence(room))));
+        member.send(encode(&ServerMessage::Presence(presence)));
     }
 
-    /// Removes the socket from `room`; the others see the presence change.
+    /// Removes the socket from `room`; the others hear of it soon.
     pub fn leave(&self, room: &str, id: SocketId) {
         self.change(room, |members| {
             members.remove(&id);
         });
     }
 
-    /// Applies `edit` to a room's members and broadcasts presence if it changed.
-    fn change(&self, room: &str, edit: impl FnOnce(&mut HashMap<SocketId, Member>)) {
+    /// Applies `edit` to a room's members and schedules an announcement if
+    /// presence changed; returns the presence after the edit.
+    fn change(&self, room: &str, edit: impl FnOnce(&mut HashMap<SocketId, Member>)) -> Presence {
         let mut rooms = self.inner.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        let members = rooms.entry(room.to_owned()).or_default();
-        let before = presence_of(room, members);
-        edit(members);
-        let after = presence_of(room, members);
-        if members.is_empty() {
+        let entry = rooms.entry(room.to_owned()).or_default();
+        edit(&mut entry.members);
+        let presence = presence_of(room, &entry.members);
+        if entry.members.is_empty() {
             rooms.remove(room);
-        } else if after != before {
-            let text = encode(&ServerMessage::Presence(after));
-            members.values().for_each(|m| m.send(text.clone()));
+        } else if presence != entry.announced && !entry.announcing {
+            entry.announcing = true;
+            drop(rooms);
+            self.announce_later(room);
+        }
+        presence
+    }
+
+    /// Announces the room's presence after `presence_every` (at once when
+    /// there is no runtime to wait on, as in unit tests).
+    fn announce_later(&self, room: &str) {
+        let (rooms, room, delay) = (self.clone(), room.to_owned(), self.inner.settings.presence_every);
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    rooms.announce(&room);
+                });
+            }
+            Err(_) => rooms.announce(&room),
+        }
+    }
+
+    /// Sends the room's current presence to every member, if it changed.
+    fn announce(&self, room: &str) {
+        let mut rooms = self.inner.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(entry) = rooms.get_mut(room) else { return };
+        entry.announcing = false;
+        let presence = presence_of(room, &entry.members);
+        if presence != entry.announced {
+            let text = encode(&ServerMessage::Presence(presence.clone()));
+            entry.members.values().for_each(|m| m.send(text.clone()));
+            entry.announced = presence;
         }
     }
 
@@ -137,8 +178,8 @@ impl Rooms {
     pub fn broadcast(&self, room: &str, message: &ServerMessage) {
         let text = encode(message);
         let rooms = self.inner.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(members) = rooms.get(room) {
-            members.values().for_each(|m| m.send(text.clone()));
+        if let Some(entry) = rooms.get(room) {
+            entry.members.values().for_each(|m| m.send(text.clone()));
         }
     }
 
@@ -147,7 +188,7 @@ impl Rooms {
         let rooms = self.inner.rooms.lock().unwrap_or_else(|p| p.into_inner());
         rooms
             .get(room)
-            .map(|m| presence_of(room, m))
+            .map(|r| presence_of(room, &r.members))
             .unwrap_or_else(|| Presence { dashboard: room.to_owned(), ..Presence::default() })
     }
 }
@@ -182,10 +223,12 @@ mod tests {
         let (alice2, mut rx2) = member(Some("alice"), 16);
         let (anon, _rx3) = member(None, 16);
         rooms.join("m", 1, alice1);
+        // The joiner's own snapshot, then the room's announcement.
+        assert_eq!(drain(&mut rx1).len(), 2);
         rooms.join("m", 2, alice2);
         assert_eq!(rooms.presence("m").users, ["alice"]);
         // The second tab changed nothing: only the joiner heard about it.
-        assert_eq!(drain(&mut rx1).len(), 1);
+        assert_eq!(drain(&mut rx1).len(), 0);
         assert_eq!(drain(&mut rx2).len(), 1);
         rooms.join("m", 3, anon);
         assert_eq!(rooms.presence("m").anonymous, 1);
@@ -212,5 +255,23 @@ mod tests {
         assert!(slow_kick.is_cancelled());
         assert!(!fast_kick.is_cancelled());
         assert_eq!(drain(&mut fast_rx).iter().filter(|m| m["type"] == "annotation_deleted").count(), 10);
+    }
+
+    #[tokio::test]
+    async fn a_crowd_arriving_makes_one_announcement() {
+        let rooms =
+            Rooms::new(WsSettings { presence_every: std::time::Duration::from_millis(50), ..WsSettings::default() });
+        let (first, mut rx) = member(Some("first"), 1024);
+        rooms.join("m", 0, first);
+        let mut crowd = Vec::new();
+        for id in 1..=100 {
+            let (m, rx) = member(None, 1024);
+            rooms.join("m", id, m);
+            crowd.push(rx);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let heard = drain(&mut rx);
+        assert!(heard.len() <= 3, "a few announcements, not one per arrival: {}", heard.len());
+        assert_eq!(heard.last().unwrap()["anonymous"], 100, "the last one is the truth");
     }
 }

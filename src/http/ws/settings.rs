@@ -14,6 +14,9 @@ pub struct WsSettings {
     pub outbox: usize,
     /// How long one write may take before the socket counts as gone.
     pub write_timeout: Duration,
+    /// Presence changes are gathered for this long, then announced once, so
+    /// a crowd arriving costs one update per interval, not one per arrival.
+    pub presence_every: Duration,
     /// Rooms one socket may be in at once.
     pub max_rooms: usize,
     /// Messages a user (or an anonymous address) may send at once…
@@ -29,6 +32,7 @@ impl Default for WsSettings {
             idle_timeout: Duration::from_secs(60),
             outbox: 256,
             write_timeout: Duration::from_secs(10),
+            presence_every: Duration::from_millis(200),
             max_rooms: 16,
             burst: 10,
             per_second: 1.0,
