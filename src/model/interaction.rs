@@ -183,6 +183,13 @@ pub enum TextError {
     ControlChars,
 }
 
+impl TextError {
+    /// The error code the server answers this with.
+    pub fn code(self) -> WsErrorCode {
+        if self == TextError::TooLong { WsErrorCode::TooLarge } else { WsErrorCode::BadRequest }
+    }
+}
+
 /// Checks a chat or annotation text: not blank, at most
 /// [`MAX_TEXT_CHARS`], no control characters but newline and tab. Shared by
 /// the server and the browser, so both say the same.

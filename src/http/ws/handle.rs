@@ -49,8 +49,7 @@ impl From<StoreError> for WsError {
 
 impl From<TextError> for WsError {
     fn from(e: TextError) -> Self {
-        let code = if e == TextError::TooLong { WsErrorCode::TooLarge } else { WsErrorCode::BadRequest };
-        WsError::new(code, e.to_string())
+        WsError::new(e.code(), e.to_string())
     }
 }
 

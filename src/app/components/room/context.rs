@@ -2,9 +2,7 @@
 //! dashboard page, its live state as signals, and the actions widgets call.
 
 use super::state::{self, RoomError};
-use crate::model::{
-    Annotation, AnnotationTarget, ChatMessage, ClientMessage, Presence, ServerMessage, WsErrorCode, check_text,
-};
+use crate::model::{Annotation, AnnotationTarget, ChatMessage, ClientMessage, Presence, ServerMessage, check_text};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -100,29 +98,33 @@ impl RoomContext {
     /// Says `text` in the room. `Err` carries what to tell the user when the
     /// browser refuses it before sending.
     pub fn send_chat(&self, text: &str) -> Result<(), String> {
-        self.transmit(ClientMessage::Chat { dashboard: self.slug(), text: text.to_owned() }, text)
+        self.transmit(ClientMessage::Chat { dashboard: self.slug(), text: text.to_owned() }, Some(text))
     }
 
     /// Annotates a chart point or a log line.
     pub fn annotate(&self, target: AnnotationTarget, text: &str) -> Result<(), String> {
-        self.transmit(ClientMessage::Annotate { dashboard: self.slug(), target, text: text.to_owned() }, text)
+        self.transmit(ClientMessage::Annotate { dashboard: self.slug(), target, text: text.to_owned() }, Some(text))
     }
 
     /// Replies to the annotation `id`.
     pub fn reply(&self, id: i64, text: &str) -> Result<(), String> {
-        self.transmit(ClientMessage::Reply { dashboard: self.slug(), parent_id: id, text: text.to_owned() }, text)
+        self.transmit(ClientMessage::Reply { dashboard: self.slug(), parent_id: id, text: text.to_owned() }, Some(text))
     }
 
     /// Deletes the annotation `id` (and its replies).
     pub fn delete(&self, id: i64) -> Result<(), String> {
-        self.transmit(ClientMessage::DeleteAnnotation { dashboard: self.slug(), id }, "-")
+        self.transmit(ClientMessage::DeleteAnnotation { dashboard: self.slug(), id }, None)
     }
 
-    fn transmit(&self, message: ClientMessage, text: &str) -> Result<(), String> {
-        if let Err(e) = check_text(text) {
-            let code =
-                if e == crate::model::TextError::TooLong { WsErrorCode::TooLarge } else { WsErrorCode::BadRequest };
-            let error = RoomError { code, message: e.to_string(), request: Some(message.kind().to_owned()), serial: 0 };
+    /// Sends `message` after checking its `text` the way the server will.
+    fn transmit(&self, message: ClientMessage, text: Option<&str>) -> Result<(), String> {
+        if let Some(Err(e)) = text.map(check_text) {
+            let error = RoomError {
+                code: e.code(),
+                message: e.to_string(),
+                request: Some(message.kind().to_owned()),
+                serial: 0,
+            };
             return Err(error.describe());
         }
         if self.connection.get_untracked() != ConnectionState::Live {
