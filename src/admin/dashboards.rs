@@ -10,10 +10,12 @@ use serde_json::json;
 
 /// One dashboard, or 404.
 pub async fn get(state: &AppState, slug: &str) -> Result<Dashboard, AppError> {
-    Ok(store::dashboards::by_slug(&state.db, slug)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("dashboard {slug:?}")))?
-        .dashboard)
+    Ok(find(state, slug).await?.dashboard)
+}
+
+/// One dashboard with its database id, or 404.
+pub async fn find(state: &AppState, slug: &str) -> Result<store::dashboards::DashboardRow, AppError> {
+    store::dashboards::by_slug(&state.db, slug).await?.ok_or_else(|| AppError::not_found(format!("dashboard {slug:?}")))
 }
 
 pub async fn create(state: &AppState, actor: &str, dashboard: Dashboard) -> Result<Dashboard, AppError> {

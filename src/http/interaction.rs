@@ -110,8 +110,5 @@ pub async fn dashboard_annotations(
 }
 
 async fn dashboard_id(state: &AppState, slug: &str) -> Result<i64, AppError> {
-    Ok(store::dashboards::by_slug(&state.db, slug)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("dashboard {slug:?}")))?
-        .id)
+    Ok(admin::dashboards::find(state, slug).await?.id)
 }

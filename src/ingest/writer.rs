@@ -82,7 +82,8 @@ impl Writer {
         let Some(stored) = self.store(&good, &rejected).await else { return };
         if let Some(oldest) = oldest {
             let lag = (Utc::now() - oldest).to_std().unwrap_or_default();
-            metrics::histogram!("feedboard_ingest_lag_seconds", "feed" => self.feed_name.clone()).record(lag.as_secs_f64());
+            metrics::histogram!("feedboard_ingest_lag_seconds", "feed" => self.feed_name.clone())
+                .record(lag.as_secs_f64());
         }
         let elapsed = started.elapsed();
         source::ack_all(acks).await;

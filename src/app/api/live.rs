@@ -7,13 +7,7 @@ use crate::{
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-async fn viewer() -> Result<crate::server::AppState, AppError> {
-    let state = super::ctx::state();
-    if !state.config.anonymous_view && super::ctx::user().await?.is_none() {
-        return Err(AppError::unauthorized());
-    }
-    Ok(state)
-}
+use super::ctx::viewer;
 
 /// Ticker lines of a ticks feed.
 #[server]

@@ -30,6 +30,16 @@ pub(crate) mod ctx {
         session::user_of(&state(), &session().await?).await
     }
 
+    /// The app state, once the caller may view dashboards (anyone with
+    /// `FEEDBOARD_ANONYMOUS_VIEW`, else a signed-in user).
+    pub async fn viewer() -> Result<AppState, AppError> {
+        let state = state();
+        if !state.config.anonymous_view && user().await?.is_none() {
+            return Err(AppError::unauthorized());
+        }
+        Ok(state)
+    }
+
     pub async fn admin() -> Result<UserRow, AppError> {
         let user = user().await?.ok_or_else(AppError::unauthorized)?;
         if user.role() == crate::model::Role::Admin { Ok(user) } else { Err(AppError::forbidden()) }
@@ -74,11 +84,7 @@ pub async fn list_dashboards() -> Result<Vec<DashboardSummary>, AppError> {
 /// One dashboard with its widgets.
 #[server]
 pub async fn get_dashboard(slug: String) -> Result<Dashboard, AppError> {
-    let state = ctx::state();
-    if !state.config.anonymous_view && ctx::user().await?.is_none() {
-        return Err(AppError::unauthorized());
-    }
-    crate::admin::dashboards::get(&state, &slug).await
+    crate::admin::dashboards::get(&ctx::viewer().await?, &slug).await
 }
 
 /// All users (admin).

@@ -1,38 +1,23 @@
 //! Server functions the room components load history with: the chat page
 //! to (re)start from, a dashboard's annotations, and the small lists of
-//! recent log lines and symbols the interaction preview shows.
+//! recent log lines and symbols the interaction preview shows (through the
+//! same history domain as the REST API).
 
 use crate::{
     error::AppError,
-    model::{Annotation, ChatMessage, LogLine},
+    model::{Annotation, ChatMessage, LogLine, SymbolSummary},
 };
 use leptos::prelude::*;
 
 /// Chat messages asked for at once.
 pub const CHAT_PAGE: i64 = 100;
 
+/// A dashboard the caller may view (or 404), with the app state.
 #[cfg(feature = "ssr")]
-mod viewer {
-    //! The same viewing rule as the REST API and the dashboard page.
-    use crate::{app::api::ctx, error::AppError, server::AppState, store::dashboards::DashboardRow};
-
-    /// The app state, once the caller may view dashboards.
-    pub async fn state() -> Result<AppState, AppError> {
-        let state = ctx::state();
-        if !state.config.anonymous_view && ctx::user().await?.is_none() {
-            return Err(AppError::unauthorized());
-        }
-        Ok(state)
-    }
-
-    /// A dashboard the caller may view, or 404.
-    pub async fn room(slug: &str) -> Result<(AppState, DashboardRow), AppError> {
-        let state = state().await?;
-        let room = crate::store::dashboards::by_slug(&state.db, slug)
-            .await?
-            .ok_or_else(|| AppError::not_found(format!("dashboard {slug:?}")))?;
-        Ok((state, room))
-    }
+async fn room(slug: &str) -> Result<(crate::server::AppState, crate::store::dashboards::DashboardRow), AppError> {
+    let state = crate::app::api::ctx::viewer().await?;
+    let room = crate::admin::dashboards::find(&state, slug).await?;
+    Ok((state, room))
 }
 
 /// The newest page of a room's chat, or everything after `after_id` (a
@@ -40,7 +25,7 @@ mod viewer {
 #[server]
 pub async fn room_chat(slug: String, after_id: Option<i64>) -> Result<Vec<ChatMessage>, AppError> {
     use crate::store::chat::{ChatPage, page};
-    let (state, room) = viewer::room(&slug).await?;
+    let (state, room) = room(&slug).await?;
     Ok(page(&state.db, room.id, &slug, ChatPage { before_id: None, after_id, limit: CHAT_PAGE }).await?)
 }
 
@@ -48,37 +33,20 @@ pub async fn room_chat(slug: String, after_id: Option<i64>) -> Result<Vec<ChatMe
 #[server]
 pub async fn room_annotations(slug: String) -> Result<Vec<Annotation>, AppError> {
     use crate::store::annotations::{AnnotationQuery, list};
-    let (state, room) = viewer::room(&slug).await?;
+    let (state, room) = room(&slug).await?;
     Ok(list(&state.db, &AnnotationQuery { dashboard_id: Some(room.id), limit: 1000, ..Default::default() }).await?)
 }
 
 /// The newest log lines of a feed, newest first.
 #[server]
 pub async fn recent_log_lines(feed: String, limit: i64) -> Result<Vec<LogLine>, AppError> {
-    use crate::store::history::{LogQuery, logs};
-    let state = viewer::state().await?;
-    let feed = crate::admin::feeds::find(&state, &feed).await?;
-    Ok(logs(&state.db, feed.id, &LogQuery { limit: limit.clamp(1, 50), ..Default::default() }).await?)
+    let params = crate::history::LogParams { limit: Some(limit.clamp(1, 50)), ..Default::default() };
+    crate::history::logs(&crate::app::api::ctx::viewer().await?, &feed, params).await
 }
 
-/// A symbol's latest tick time and price.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LatestPoint {
-    pub symbol: String,
-    pub price: f64,
-    #[serde(with = "crate::model::time")]
-    pub ts: chrono::DateTime<chrono::Utc>,
-}
-
-/// Each symbol's latest tick of the last 24 hours.
+/// Each symbol's latest tick of a feed.
 #[server]
-pub async fn latest_points(feed: String) -> Result<Vec<LatestPoint>, AppError> {
-    let state = viewer::state().await?;
-    let feed = crate::admin::feeds::find(&state, &feed).await?;
-    let since = chrono::Utc::now() - chrono::Duration::hours(24);
-    Ok(crate::store::history::symbols(&state.db, feed.id, since)
-        .await?
-        .into_iter()
-        .map(|s| LatestPoint { symbol: s.symbol, price: s.last, ts: s.ts })
-        .collect())
+pub async fn latest_points(feed: String) -> Result<Vec<SymbolSummary>, AppError> {
+    let params = crate::history::SymbolParams { recent: Some(1), ..Default::default() };
+    Ok(crate::history::symbols(&crate::app::api::ctx::viewer().await?, &feed, params).await?.items)
 }

@@ -6,11 +6,11 @@
 
 use super::{
     annotations::{AnnotateChartPoint, ChartNotes, LogLineAnnotations},
-    api::{LatestPoint, latest_points, recent_log_lines},
+    api::{latest_points, recent_log_lines},
 };
 use crate::{
     app::components::ui::{BUTTON_SECONDARY, Card},
-    model::{Dashboard, LogLine, WidgetKind},
+    model::{Dashboard, LogLine, SymbolSummary, WidgetKind},
 };
 use leptos::prelude::*;
 
@@ -107,7 +107,7 @@ fn RecentPoints(feed: String) -> impl IntoView {
 
 /// A symbol's latest point, its notes, and an "annotate" action.
 #[component]
-fn PointRow(point: LatestPoint, feed: String) -> impl IntoView {
+fn PointRow(point: SymbolSummary, feed: String) -> impl IntoView {
     let open = RwSignal::new(false);
     let close = Callback::new(move |()| open.set(false));
     let when = point.ts.with_timezone(&chrono::Local).format("%H:%M:%S").to_string();
@@ -117,7 +117,7 @@ fn PointRow(point: LatestPoint, feed: String) -> impl IntoView {
         <li class="space-y-1 py-2 text-sm" data-testid="room-point" data-symbol=point.symbol.clone()>
             <div class="flex items-center gap-3">
                 <span class="font-semibold">{point.symbol.clone()}</span>
-                <span class="tabular-nums">{format!("{:.2}", point.price)}</span>
+                <span class="tabular-nums">{format!("{:.2}", point.last)}</span>
                 <span class="text-xs text-slate-500 dark:text-slate-400">{when}</span>
                 <button type="button" class=BUTTON_SECONDARY data-testid="annotate-point-open" on:click=move |_| open.set(true)>
                     "Annotate point"
