@@ -112,25 +112,37 @@ fn Notes(
                     <Note note=note />
                 </For>
             </ul>
-            <Show when=move || composing.get()>
-                <TextEntry
-                    label="Note"
-                    placeholder="Add a note…"
-                    button="Save"
-                    testid="annotation-input"
-                    on_send=annotate
-                    server_error=annotation_errors()
-                    autofocus=true
-                />
-            </Show>
+            <Composer open=composing label="Note" placeholder="Add a note…" button="Save" testid="annotation-input" on_send=annotate />
         </div>
     }
 }
 
-/// The room's latest refusal about annotating, replying or deleting.
-fn annotation_errors() -> Signal<Option<state::RoomError>> {
+/// A note or reply composer shown while `open`, with the room's refusals
+/// about annotations inline.
+#[component]
+fn Composer(
+    open: RwSignal<bool>,
+    label: &'static str,
+    placeholder: &'static str,
+    button: &'static str,
+    testid: &'static str,
+    on_send: Callback<String, Result<(), String>>,
+) -> impl IntoView {
     let room = use_room();
-    Signal::derive(move || room.last_error.get().filter(|e| e.is_annotation()))
+    let errors = Signal::derive(move || room.last_error.get().filter(|e| e.is_annotation()));
+    view! {
+        <Show when=move || open.get()>
+            <TextEntry
+                label=label
+                placeholder=placeholder
+                button=button
+                testid=testid
+                on_send=on_send
+                server_error=errors
+                autofocus=true
+            />
+        </Show>
+    }
 }
 
 /// One note: author, time, text, its replies, and actions (reply; delete
@@ -179,17 +191,7 @@ fn Note(note: Annotation) -> impl IntoView {
                     </li>
                 </For>
             </ul>
-            <Show when=move || replying.get()>
-                <TextEntry
-                    label="Reply"
-                    placeholder="Reply…"
-                    button="Reply"
-                    testid="reply-input"
-                    on_send=reply
-                    server_error=annotation_errors()
-                    autofocus=true
-                />
-            </Show>
+            <Composer open=replying label="Reply" placeholder="Reply…" button="Reply" testid="reply-input" on_send=reply />
         </li>
     }
 }

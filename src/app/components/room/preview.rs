@@ -27,45 +27,53 @@ pub fn InteractionPreview(dashboard: Dashboard) -> impl IntoView {
             first
         })
         .map(|w| match w.kind {
-            WidgetKind::Log => view! { <RecentLogLines feed=w.feed /> }.into_any(),
-            WidgetKind::Ticker | WidgetKind::Chart => view! { <RecentPoints feed=w.feed /> }.into_any(),
+            WidgetKind::Log => view! {
+                <FeedRows title="Latest log lines" feed=w.feed load=|feed| recent_log_lines(feed, 10)
+                    row=|line, feed| view! { <LogRow line=line feed=feed /> } />
+            }
+            .into_any(),
+            WidgetKind::Ticker | WidgetKind::Chart => view! {
+                <FeedRows title="Latest points" feed=w.feed load=latest_points
+                    row=|point, feed| view! { <PointRow point=point feed=feed /> } />
+            }
+            .into_any(),
         })
         .collect_view();
     view! { <div class="space-y-4" data-testid="interaction-preview">{sections}</div> }
 }
 
-/// A feed section: title, a refresh button, and the rows.
+/// A card of a feed's rows, loaded with `load`, drawn with `row`, with a
+/// refresh button.
 #[component]
-fn Section(#[prop(into)] title: String, refresh: Callback<()>, children: Children) -> impl IntoView {
+fn FeedRows<T, Fut, V>(
+    title: &'static str,
+    feed: String,
+    load: fn(String) -> Fut,
+    row: fn(T, String) -> V,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    Fut: std::future::Future<Output = Result<Vec<T>, crate::error::AppError>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    let version = RwSignal::new(0u32);
+    let source = feed.clone();
+    let rows = Resource::new(move || (source.clone(), version.get()), move |(feed, _)| load(feed));
+    let feed = StoredValue::new(feed);
     view! {
         <Card>
             <div class="mb-2 flex items-center justify-between gap-2">
-                <h2 class="text-sm font-semibold">{title}</h2>
-                <button type="button" class=BUTTON_SECONDARY on:click=move |_| refresh.run(())>"Refresh"</button>
+                <h2 class="text-sm font-semibold">{format!("{title} · {}", feed.get_value())}</h2>
+                <button type="button" class=BUTTON_SECONDARY on:click=move |_| version.update(|v| *v += 1)>
+                    "Refresh"
+                </button>
             </div>
-            {children()}
-        </Card>
-    }
-}
-
-/// The newest log lines of `feed`, each with its notes.
-#[component]
-fn RecentLogLines(feed: String) -> impl IntoView {
-    let version = RwSignal::new(0u32);
-    let source = feed.clone();
-    let lines = Resource::new(move || (source.clone(), version.get()), |(feed, _)| recent_log_lines(feed, 10));
-    let refresh = Callback::new(move |()| version.update(|v| *v += 1));
-    let feed = StoredValue::new(feed);
-    view! {
-        <Section title=format!("Latest log lines · {}", feed.get_value()) refresh=refresh>
             <Transition fallback=|| ()>
                 <ul class="divide-y divide-slate-100 dark:divide-slate-800">
-                    {move || lines.get().map(|r| r.unwrap_or_default().into_iter().map(|line| view! {
-                        <LogRow line=line feed=feed.get_value() />
-                    }).collect_view())}
+                    {move || rows.get().map(|r| r.unwrap_or_default().into_iter().map(|item| row(item, feed.get_value())).collect_view())}
                 </ul>
             </Transition>
-        </Section>
+        </Card>
     }
 }
 
@@ -81,27 +89,6 @@ fn LogRow(line: LogLine, feed: String) -> impl IntoView {
             </p>
             <LogLineAnnotations feed=feed seq=line.seq />
         </li>
-    }
-}
-
-/// Each symbol's latest point in `feed`, with its notes and a note dialog.
-#[component]
-fn RecentPoints(feed: String) -> impl IntoView {
-    let version = RwSignal::new(0u32);
-    let source = feed.clone();
-    let points = Resource::new(move || (source.clone(), version.get()), |(feed, _)| latest_points(feed));
-    let refresh = Callback::new(move |()| version.update(|v| *v += 1));
-    let feed = StoredValue::new(feed);
-    view! {
-        <Section title=format!("Latest points · {}", feed.get_value()) refresh=refresh>
-            <Transition fallback=|| ()>
-                <ul class="divide-y divide-slate-100 dark:divide-slate-800">
-                    {move || points.get().map(|r| r.unwrap_or_default().into_iter().map(|point| view! {
-                        <PointRow point=point feed=feed.get_value() />
-                    }).collect_view())}
-                </ul>
-            </Transition>
-        </Section>
     }
 }
 
