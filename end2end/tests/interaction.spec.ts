@@ -69,6 +69,7 @@ test('two viewers see each other, chat both ways, and see annotations appear liv
   for (const page of [a, b]) {
     await page.goto(`/d/${room.slug}`);
     await hydrated(page);
+    await page.getByText('Notes on recent data').click();
   }
 
   await expect(a.getByTestId('presence')).toContainText(bob.username);
@@ -97,6 +98,9 @@ test('two viewers see each other, chat both ways, and see annotations appear liv
   const bobLine = b.locator(`[data-testid="room-log-line"][data-seq="${seq}"]`);
   await expect(bobLine.getByTestId('annotation')).toContainText('started after the deploy');
   await expect(bobLine.getByTestId('annotation')).toContainText(alice.username);
+  // The log tail widget marks the same line.
+  const tailLine = b.locator(`[data-testid="log-line"][data-seq="${seq}"]`);
+  await expect(tailLine.getByTestId('annotation-count')).toHaveText('1 note');
 
   // Bob replies in the thread; Alice sees the reply.
   await bobLine.getByRole('button', { name: 'Reply' }).click();

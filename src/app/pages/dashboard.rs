@@ -4,7 +4,7 @@ use crate::{
     app::{
         api,
         components::{
-            room::{ChatPanel, InteractionPreview, PresenceBar, RoomProvider},
+            room::{ChatPanel, InteractionPreview, PresenceBar, RoomProvider, widget_extras},
             ui::{ErrorAlert, Loading},
         },
         live::{ConnectionBadge, LiveStream},
@@ -42,6 +42,7 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
     Effect::new(move |_| live.start());
     let slug = dashboard.slug.clone();
     let preview = dashboard.clone();
+    provide_context(widget_extras());
     // The room (chat, annotations, presence) wraps the page: see components::room.
     view! {
         <Title text=dashboard.title.clone() />

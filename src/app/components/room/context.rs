@@ -41,6 +41,8 @@ pub struct RoomContext {
     pub connection: RwSignal<ConnectionState>,
     /// The latest refusal from the server (or the browser's own checks).
     pub last_error: RwSignal<Option<RoomError>>,
+    /// The chart point whose note dialog is open.
+    pub point_dialog: RwSignal<Option<AnnotationTarget>>,
     deleted: StoredValue<BTreeSet<i64>>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     link: LinkStore,
@@ -62,6 +64,7 @@ pub fn use_room() -> RoomContext {
 /// Connects this page to the room of dashboard `slug` and provides a
 /// [`RoomContext`] to `children`. Reconnects with backoff and, after each
 /// (re)connect, reloads the history so nothing said meanwhile is missed.
+/// Also shows the note dialog a chart-point click opens.
 #[component]
 pub fn RoomProvider(#[prop(into)] slug: String, children: Children) -> impl IntoView {
     let room = RoomContext {
@@ -71,6 +74,7 @@ pub fn RoomProvider(#[prop(into)] slug: String, children: Children) -> impl Into
         annotations: RwSignal::new(Vec::new()),
         connection: RwSignal::new(ConnectionState::Connecting),
         last_error: RwSignal::new(None),
+        point_dialog: RwSignal::new(None),
         deleted: StoredValue::new(BTreeSet::new()),
         #[cfg(feature = "hydrate")]
         link: StoredValue::new_local(Default::default()),
@@ -80,13 +84,18 @@ pub fn RoomProvider(#[prop(into)] slug: String, children: Children) -> impl Into
     provide_context(room);
     #[cfg(feature = "hydrate")]
     {
+        super::extras::set_current_room(Some(room));
         Effect::new(move |_| super::socket::start(room));
         // Cleanups run before the owner's values are dropped: the link is still there.
         on_cleanup(move || {
             room.link.try_with_value(super::socket::stop);
+            super::extras::set_current_room(None);
         });
     }
-    children()
+    view! {
+        {children()}
+        <super::extras::ChartPointDialog />
+    }
 }
 
 impl RoomContext {

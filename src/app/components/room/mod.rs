@@ -11,6 +11,7 @@ pub mod api;
 mod chat;
 mod context;
 mod entry;
+mod extras;
 mod presence;
 mod preview;
 #[cfg(feature = "hydrate")]
@@ -20,5 +21,6 @@ pub mod state;
 pub use annotations::{AnnotateChartPoint, ChartNotes, LogLineAnnotations};
 pub use chat::ChatPanel;
 pub use context::{ConnectionState, RoomContext, RoomProvider, use_chart_annotations, use_room};
+pub use extras::widget_extras;
 pub use presence::PresenceBar;
 pub use preview::InteractionPreview;

@@ -39,7 +39,14 @@ pub fn InteractionPreview(dashboard: Dashboard) -> impl IntoView {
             .into_any(),
         })
         .collect_view();
-    view! { <div class="space-y-4" data-testid="interaction-preview">{sections}</div> }
+    view! {
+        <details class="group" data-testid="interaction-preview">
+            <summary class="cursor-pointer select-none text-sm font-medium text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
+                "Notes on recent data"
+            </summary>
+            <div class="mt-2 space-y-4">{sections}</div>
+        </details>
+    }
 }
 
 /// A card of a feed's rows, loaded with `load`, drawn with `row`, with a
