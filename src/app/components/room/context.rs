@@ -84,12 +84,12 @@ pub fn RoomProvider(#[prop(into)] slug: String, children: Children) -> impl Into
     provide_context(room);
     #[cfg(feature = "hydrate")]
     {
-        super::extras::set_current_room(Some(room));
+        super::extras::set_current_room(room);
         Effect::new(move |_| super::socket::start(room));
         // Cleanups run before the owner's values are dropped: the link is still there.
         on_cleanup(move || {
             room.link.try_with_value(super::socket::stop);
-            super::extras::set_current_room(None);
+            super::extras::forget_room(room);
         });
     }
     view! {

@@ -83,8 +83,18 @@ thread_local! {
 /// Remembers the page's room for hooks called outside the component tree
 /// (a page has one room; the browser has one thread).
 #[cfg(feature = "hydrate")]
-pub(super) fn set_current_room(room: Option<RoomContext>) {
-    CURRENT.with(|c| c.set(room));
+pub(super) fn set_current_room(room: RoomContext) {
+    CURRENT.with(|c| c.set(Some(room)));
+}
+
+/// Forgets `room`, unless another room has already taken its place.
+#[cfg(feature = "hydrate")]
+pub(super) fn forget_room(room: RoomContext) {
+    CURRENT.with(|c| {
+        if c.get().is_some_and(|current| current.point_dialog == room.point_dialog) {
+            c.set(None);
+        }
+    });
 }
 
 fn current_room() -> Option<RoomContext> {
