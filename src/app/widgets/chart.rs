@@ -72,6 +72,9 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
     let symbol_name = StoredValue::new(symbol.clone());
     #[cfg(feature = "hydrate")]
     let view_handle = StoredValue::new_local(None::<chart_view::ChartView>);
+    // Read here: context is gone once the chart is created after an await.
+    #[cfg(feature = "hydrate")]
+    let on_point = use_context::<WidgetExtras>().and_then(|e| e.on_chart_point);
 
     // Draws bars (all of them, or one update) once the chart exists.
     let draw = move |all: Option<Vec<Bar>>, update: Option<Bar>| {
@@ -120,7 +123,7 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
         leptos::task::spawn_local(async move {
             #[cfg(feature = "hydrate")]
             if let Err(e) =
-                chart_view::ensure(view_handle, container, feed_name.get_value(), symbol_name.get_value()).await
+                chart_view::ensure(view_handle, container, on_point, feed_name.get_value(), symbol_name.get_value()).await
             {
                 set_error.set(Some(e));
             }
@@ -220,7 +223,7 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod chart_view {
     use super::{super::charts_js as lc, Bar};
-    use crate::app::widgets::{ChartMarker, WidgetExtras};
+    use crate::app::widgets::ChartMarker;
     use leptos::{html::Div, prelude::*};
     use serde_json::json;
     use wasm_bindgen::{JsCast, prelude::Closure};
@@ -242,6 +245,7 @@ mod chart_view {
     pub async fn ensure(
         handle: StoredValue<Option<ChartView>, LocalStorage>,
         container: NodeRef<Div>,
+        on_point: Option<fn(String, String, i64)>,
         feed: String,
         symbol: String,
     ) -> Result<(), String> {
@@ -271,7 +275,6 @@ mod chart_view {
         );
         volume.price_scale().apply_options(&js(&json!({"scaleMargins": {"top": 0.8, "bottom": 0}})));
         let markers = lc::create_series_markers(&candles, &js(&json!([])));
-        let on_point = use_context::<WidgetExtras>().and_then(|e| e.on_chart_point);
         let click = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |param: wasm_bindgen::JsValue| {
             let time = js_sys::Reflect::get(&param, &"time".into()).ok().and_then(|t| t.as_f64());
             if let (Some(on_point), Some(time)) = (on_point, time) {
