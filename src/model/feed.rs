@@ -123,6 +123,18 @@ pub enum FeedState {
     Disabled,
 }
 
+impl FeedState {
+    /// The state's name as the API spells it (`connected`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedState::Connecting => "connecting",
+            FeedState::Connected => "connected",
+            FeedState::Error => "error",
+            FeedState::Disabled => "disabled",
+        }
+    }
+}
+
 /// Live status of a feed (read-only).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -9,6 +9,9 @@ use crate::{
 };
 use leptos::prelude::*;
 
+pub mod dashboards;
+pub mod feeds;
+
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {
     //! What a server function knows about its request.

@@ -2,5 +2,6 @@
 
 pub mod guard;
 pub mod layout;
+pub mod poll;
 pub mod room;
 pub mod ui;

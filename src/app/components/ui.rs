@@ -11,9 +11,13 @@ pub const BUTTON_PRIMARY: &str = "inline-flex items-center justify-center gap-2 
 pub const BUTTON_SECONDARY: &str = "inline-flex items-center justify-center gap-2 rounded-md border \
     border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 \
     dark:border-slate-700 dark:bg-slate-900 dark:text-slate-200 dark:hover:bg-slate-800";
+/// Classes for a button that destroys something.
+pub const BUTTON_DANGER: &str = "inline-flex items-center justify-center gap-2 rounded-md bg-rose-600 px-3 py-2 \
+    text-sm font-medium text-white shadow-sm hover:bg-rose-500 disabled:cursor-not-allowed disabled:opacity-50";
 /// Classes for text inputs and selects.
 pub const INPUT: &str = "block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm \
-    shadow-sm placeholder:text-slate-400 focus:border-sky-500 dark:border-slate-700 dark:bg-slate-900";
+    shadow-sm placeholder:text-slate-400 focus:border-sky-500 disabled:cursor-not-allowed disabled:opacity-60 \
+    aria-[invalid=true]:border-rose-500 dark:border-slate-700 dark:bg-slate-900";
 
 /// A bordered panel.
 #[component]
@@ -100,7 +104,9 @@ pub fn ErrorAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoVie
     }
 }
 
-/// A labelled input with its validation message underneath.
+/// A labelled input with its validation message underneath. With `value`
+/// the input is controlled by that signal (both ways); without it, it is a
+/// plain form field read on submit, which also works before hydration.
 #[component]
 pub fn Field(
     #[prop(into)] label: String,
@@ -109,22 +115,224 @@ pub fn Field(
     #[prop(optional, into)] autocomplete: Option<String>,
     #[prop(optional)] required: bool,
     #[prop(optional, into)] error: Signal<Option<String>>,
+    /// Keeps the input's text in this signal.
+    #[prop(optional)]
+    value: Option<RwSignal<String>>,
+    /// The element id; `field-{name}` when not given.
+    #[prop(optional, into)]
+    id: Option<String>,
+    /// Shown inside the empty input.
+    #[prop(optional, into)]
+    placeholder: Option<String>,
+    /// A line of help under the input.
+    #[prop(optional, into)]
+    hint: Option<String>,
+    #[prop(optional, into)] disabled: Signal<bool>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = id.unwrap_or_else(|| format!("field-{name}"));
+    let note_id = format!("{id}-note");
     view! {
         <div class="space-y-1">
             <label for=id.clone() class="block text-sm font-medium">{label}</label>
             <input
-                id=id.clone()
+                id=id
                 name=name
                 type=kind
                 autocomplete=autocomplete
                 required=required
+                placeholder=placeholder
+                disabled=disabled
                 class=INPUT
                 aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=note_id.clone()
+                prop:value=move || value.map(|v| v.get())
+                on:input=move |ev| {
+                    if let Some(v) = value {
+                        v.set(event_target_value(&ev));
+                    }
+                }
             />
-            {move || error.get().map(|e| view! { <p class="text-xs text-rose-600 dark:text-rose-400">{e}</p> })}
+            <FieldNote id=note_id.clone() hint error />
         </div>
+    }
+}
+
+/// A labelled drop-down bound to `value`; `options` are `(value, text)`
+/// pairs. With `placeholder`, an empty first choice asks the user to pick.
+#[component]
+pub fn Select(
+    #[prop(into)] label: String,
+    #[prop(into)] id: String,
+    value: RwSignal<String>,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    #[prop(optional, into)] placeholder: Option<String>,
+    #[prop(optional, into)] error: Signal<Option<String>>,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let note_id = format!("{id}-note");
+    let option = move |(v, text): (String, String)| {
+        let current = v.clone();
+        view! { <option value=v prop:selected=move || value.get() == current>{text}</option> }
+    };
+    view! {
+        <div class="space-y-1">
+            <label for=id.clone() class="block text-sm font-medium">{label}</label>
+            <select
+                id=id
+                class=INPUT
+                disabled=disabled
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=note_id.clone()
+                on:change=move |ev| value.set(event_target_value(&ev))
+            >
+                {placeholder.map(|p| option((String::new(), p)))}
+                {move || options.get().into_iter().map(option).collect_view()}
+            </select>
+            <FieldNote id=note_id.clone() hint error />
+        </div>
+    }
+}
+
+/// A set of mutually exclusive choices shown side by side (radio buttons),
+/// bound to `value`; `options` are `(value, text)` pairs.
+#[component]
+pub fn RadioGroup(
+    #[prop(into)] label: String,
+    /// The radio buttons' shared `name`.
+    #[prop(into)]
+    name: String,
+    value: RwSignal<String>,
+    options: Vec<(&'static str, &'static str)>,
+    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let note_id = format!("{name}-note");
+    let choices = options
+        .into_iter()
+        .map(|(v, text)| {
+            view! {
+                <label class="inline-flex cursor-pointer items-center gap-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm has-[:checked]:border-sky-500 has-[:checked]:bg-sky-50 has-[:disabled]:cursor-not-allowed has-[:disabled]:opacity-60 dark:border-slate-700 dark:has-[:checked]:bg-sky-950">
+                    <input
+                        type="radio"
+                        name=name.clone()
+                        value=v
+                        class="accent-sky-600"
+                        disabled=disabled
+                        prop:checked=move || value.get() == v
+                        on:change=move |_| value.set(v.to_owned())
+                    />
+                    {text}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="space-y-1" aria-describedby=note_id.clone()>
+            <legend class="mb-1 block text-sm font-medium">{label}</legend>
+            <div class="flex flex-wrap gap-2">{choices}</div>
+            <FieldNote id=note_id.clone() hint error=Signal::stored(None) />
+        </fieldset>
+    }
+}
+
+/// The line under a form control: its error when there is one, else its hint.
+#[component]
+fn FieldNote(id: String, hint: Option<String>, error: Signal<Option<String>>) -> impl IntoView {
+    let hint = StoredValue::new(hint);
+    move || match error.get() {
+        Some(e) => Some(view! { <p id=id.clone() class="text-xs text-rose-600 dark:text-rose-400">{e}</p> }.into_any()),
+        None => hint
+            .get_value()
+            .map(|h| view! { <p id=id.clone() class="text-xs text-slate-500 dark:text-slate-400">{h}</p> }.into_any()),
+    }
+}
+
+/// The message for field `name` in `error`, ready for a control's `error`.
+pub fn field_message(error: Signal<Option<AppError>>, name: impl Into<String>) -> Signal<Option<String>> {
+    let name = name.into();
+    Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.field(&name)).map(str::to_owned)))
+}
+
+/// An on/off switch (`role="switch"`); `label` names it, visibly unless
+/// `hide_label`. Clicking calls `on_change` with the new value.
+#[component]
+pub fn Toggle(
+    #[prop(into)] label: String,
+    #[prop(into)] checked: Signal<bool>,
+    on_change: Callback<bool>,
+    #[prop(optional)] hide_label: bool,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let track = move || {
+        let on = if checked.get() { "bg-sky-600" } else { "bg-slate-300 dark:bg-slate-700" };
+        format!("relative inline-block h-5 w-9 shrink-0 rounded-full transition-colors {on}")
+    };
+    let knob = move || {
+        let at = if checked.get() { "translate-x-4" } else { "translate-x-0" };
+        format!("absolute left-0.5 top-0.5 h-4 w-4 rounded-full bg-white shadow transition-transform {at}")
+    };
+    view! {
+        <button
+            type="button"
+            role="switch"
+            class="inline-flex items-center gap-2 rounded-md text-sm disabled:cursor-not-allowed disabled:opacity-50"
+            aria-checked=move || checked.get().to_string()
+            disabled=disabled
+            on:click=move |_| on_change.run(!checked.get_untracked())
+        >
+            <span class=track aria-hidden="true"><span class=knob></span></span>
+            <span class=if hide_label { "sr-only" } else { "font-medium" }>{label}</span>
+        </button>
+    }
+}
+
+/// A button for something that cannot be undone: the first click asks
+/// `question`, and only `confirm_label` then calls `on_confirm`.
+#[component]
+pub fn ConfirmButton(
+    #[prop(into)] label: String,
+    #[prop(into)] question: String,
+    #[prop(into)] confirm_label: String,
+    on_confirm: Callback<()>,
+    #[prop(optional, into)] pending: Signal<bool>,
+) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    let confirm_ref = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if asking.get()
+            && let Some(button) = confirm_ref.get()
+        {
+            let _ = button.focus();
+        }
+    });
+    let label = StoredValue::new(label);
+    let question = StoredValue::new(question);
+    let confirm_label = StoredValue::new(confirm_label);
+    move || {
+        if asking.get() {
+            view! {
+                <span role="group" aria-label=question.get_value() class="inline-flex flex-wrap items-center gap-2">
+                    <span class="text-sm text-rose-700 dark:text-rose-300">{question.get_value()}</span>
+                    <button
+                        type="button"
+                        node_ref=confirm_ref
+                        class=BUTTON_DANGER
+                        disabled=pending
+                        on:click=move |_| on_confirm.run(())
+                    >
+                        {confirm_label.get_value()}
+                    </button>
+                    <button type="button" class=BUTTON_SECONDARY on:click=move |_| asking.set(false)>"Cancel"</button>
+                </span>
+            }
+            .into_any()
+        } else {
+            view! {
+                <button type="button" class=BUTTON_SECONDARY on:click=move |_| asking.set(true)>{label.get_value()}</button>
+            }
+                .into_any()
+        }
     }
 }
 

@@ -1,0 +1,79 @@
+//! Server functions of the feeds admin page: thin adapters over
+//! `crate::admin::feeds`, `crate::history` and the preview of
+//! `crate::http::feeds`, which do the validation, storage and auditing.
+
+use crate::{
+    error::AppError,
+    model::{Feed, FeedKind, FeedSpec, Mapping, Preview, Rejected, Source},
+};
+use leptos::{prelude::*, server_fn::codec::Json};
+
+#[cfg(feature = "ssr")]
+use super::ctx;
+
+/// How long a preview waits for live messages, in milliseconds.
+pub const PREVIEW_WAIT_MS: u64 = 5_000;
+
+/// How many rejected payloads the admin page shows per feed.
+pub const REJECTED_SHOWN: i64 = 50;
+
+/// Every feed with its live status, passwords in URLs masked (admin).
+#[server]
+pub async fn list_feeds() -> Result<Vec<Feed>, AppError> {
+    ctx::admin().await?;
+    crate::admin::feeds::list(&ctx::state()).await
+}
+
+/// One feed's configuration to edit it, password masked; saving the mask
+/// back keeps the stored password (admin).
+#[server]
+pub async fn get_feed_spec(name: String) -> Result<FeedSpec, AppError> {
+    ctx::admin().await?;
+    Ok(crate::admin::feeds::get(&ctx::state(), &name).await?.spec)
+}
+
+/// Creates a feed; it starts at once when enabled (admin).
+#[server(input = Json)]
+pub async fn create_feed(spec: FeedSpec) -> Result<Feed, AppError> {
+    let admin = ctx::admin().await?;
+    crate::admin::feeds::create(&ctx::state(), &admin.username, spec).await
+}
+
+/// Replaces the configuration of the feed called `name` (admin).
+#[server(input = Json)]
+pub async fn update_feed(name: String, spec: FeedSpec) -> Result<Feed, AppError> {
+    let admin = ctx::admin().await?;
+    crate::admin::feeds::update(&ctx::state(), &admin.username, &name, spec).await
+}
+
+/// Turns a feed's ingest on or off, keeping the rest of its settings (admin).
+#[server]
+pub async fn set_feed_enabled(name: String, enabled: bool) -> Result<Feed, AppError> {
+    let admin = ctx::admin().await?;
+    let state = ctx::state();
+    let spec = FeedSpec { enabled, ..crate::admin::feeds::find(&state, &name).await?.spec };
+    crate::admin::feeds::update(&state, &admin.username, &name, spec).await
+}
+
+/// Deletes a feed and its stored messages (admin).
+#[server]
+pub async fn delete_feed(name: String) -> Result<(), AppError> {
+    let admin = ctx::admin().await?;
+    crate::admin::feeds::delete(&ctx::state(), &admin.username, &name).await
+}
+
+/// Connects with unsaved settings and shows how the next live messages
+/// parse, waiting up to [`PREVIEW_WAIT_MS`] (admin).
+#[server(input = Json)]
+pub async fn preview_feed(kind: FeedKind, source: Source, mapping: Mapping) -> Result<Preview, AppError> {
+    ctx::admin().await?;
+    let body = crate::http::feeds::PreviewBody { kind, source, mapping };
+    crate::http::feeds::run_preview(&ctx::state(), body, Some(PREVIEW_WAIT_MS), None).await
+}
+
+/// The latest rejected payloads of a feed with their reasons (admin).
+#[server]
+pub async fn rejected_messages(name: String) -> Result<Vec<Rejected>, AppError> {
+    ctx::admin().await?;
+    crate::history::rejected(&ctx::state(), &name, Some(REJECTED_SHOWN)).await
+}

@@ -1,0 +1,234 @@
+//! The feed form's state: one signal per input, and the conversion to and
+//! from the `FeedSpec` that the server validates.
+
+use crate::model::{FeedKind, FeedSpec, Mapping, Source};
+use leptos::prelude::*;
+
+/// The broker URL a new MQTT feed starts with.
+pub const DEFAULT_MQTT_URL: &str = "mqtt://127.0.0.1:1883";
+/// The broker URL a new AMQP feed starts with.
+pub const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+/// Every mapping field; the draft keeps one input per entry.
+const MAPPING_FIELDS: [&str; 8] = ["symbol", "price", "size", "message", "level", "source", "ts", "id"];
+
+/// The payload fields a feed of `kind` reads, in form order.
+pub fn mapping_fields(kind: FeedKind) -> &'static [&'static str] {
+    match kind {
+        FeedKind::Ticks => &["symbol", "price", "size", "ts", "id"],
+        FeedKind::Logs => &["message", "level", "source", "ts", "id"],
+    }
+}
+
+/// What the form calls mapping field `field`.
+pub fn mapping_label(field: &str) -> &'static str {
+    match field {
+        "symbol" => "Symbol field",
+        "price" => "Price field",
+        "size" => "Size field",
+        "message" => "Message field",
+        "level" => "Level field",
+        "source" => "Source field",
+        "ts" => "Time field",
+        _ => "Id field",
+    }
+}
+
+/// The inputs of the feed form. Text inputs and choices are strings as the
+/// controls hold them; `spec` turns them into what the server expects.
+#[derive(Clone, Copy)]
+pub struct FeedDraft {
+    pub name: RwSignal<String>,
+    /// `ticks` or `logs`.
+    pub kind: RwSignal<String>,
+    /// `mqtt` or `amqp`.
+    pub protocol: RwSignal<String>,
+    pub mqtt_url: RwSignal<String>,
+    pub topic: RwSignal<String>,
+    pub amqp_url: RwSignal<String>,
+    pub exchange: RwSignal<String>,
+    pub binding_key: RwSignal<String>,
+    pub queue: RwSignal<String>,
+    /// Custom JSON field names, in [`MAPPING_FIELDS`] order; empty = default.
+    mapping: [RwSignal<String>; 8],
+    pub enabled: RwSignal<bool>,
+}
+
+impl FeedDraft {
+    /// The form for `spec`, or for a new feed with sensible defaults.
+    pub fn new(spec: Option<&FeedSpec>) -> Self {
+        let text = |s: &str| RwSignal::new(s.to_owned());
+        let draft = FeedDraft {
+            name: text(""),
+            kind: text(FeedKind::Ticks.as_str()),
+            protocol: text("mqtt"),
+            mqtt_url: text(DEFAULT_MQTT_URL),
+            topic: text(""),
+            amqp_url: text(DEFAULT_AMQP_URL),
+            exchange: text(""),
+            binding_key: text("#"),
+            queue: text(""),
+            mapping: MAPPING_FIELDS.map(|_| text("")),
+            enabled: RwSignal::new(true),
+        };
+        if let Some(spec) = spec {
+            draft.load(spec);
+        }
+        draft
+    }
+
+    fn load(&self, spec: &FeedSpec) {
+        self.name.set(spec.name.clone());
+        self.kind.set(spec.kind.as_str().to_owned());
+        self.protocol.set(spec.source.protocol().to_owned());
+        match &spec.source {
+            Source::Mqtt { url, topic } => {
+                self.mqtt_url.set(url.clone());
+                self.topic.set(topic.clone());
+            }
+            Source::Amqp { url, exchange, binding_key, queue } => {
+                self.amqp_url.set(url.clone());
+                self.exchange.set(exchange.clone());
+                self.binding_key.set(binding_key.clone());
+                self.queue.set(queue.clone().unwrap_or_default());
+            }
+        }
+        for (field, signal) in MAPPING_FIELDS.iter().zip(self.mapping) {
+            if spec.mapping.field(field) != *field {
+                signal.set(spec.mapping.field(field).to_owned());
+            }
+        }
+        self.enabled.set(spec.enabled);
+    }
+
+    /// The chosen kind (tracked).
+    pub fn kind(&self) -> FeedKind {
+        if self.kind.get() == FeedKind::Logs.as_str() { FeedKind::Logs } else { FeedKind::Ticks }
+    }
+
+    /// Whether the AMQP fields are shown (tracked).
+    pub fn is_amqp(&self) -> bool {
+        self.protocol.get() == "amqp"
+    }
+
+    /// The input holding the custom name of mapping field `field`.
+    pub fn mapping_input(&self, field: &str) -> Option<RwSignal<String>> {
+        MAPPING_FIELDS.iter().position(|f| *f == field).map(|i| self.mapping[i])
+    }
+
+    /// The feed as entered, for saving (read without tracking).
+    pub fn spec(&self) -> FeedSpec {
+        untrack(|| {
+            let (kind, source, mapping) = self.preview_input();
+            FeedSpec { name: self.name.get().trim().to_owned(), kind, source, mapping, enabled: self.enabled.get() }
+        })
+    }
+
+    /// What a preview needs: kind, source and mapping (read without tracking).
+    pub fn preview_input(&self) -> (FeedKind, Source, Mapping) {
+        untrack(|| (self.kind(), self.source(), self.mapping()))
+    }
+
+    fn source(&self) -> Source {
+        let trimmed = |s: RwSignal<String>| s.get().trim().to_owned();
+        if self.is_amqp() {
+            let queue = trimmed(self.queue);
+            Source::Amqp {
+                url: trimmed(self.amqp_url),
+                exchange: trimmed(self.exchange),
+                binding_key: trimmed(self.binding_key),
+                queue: (!queue.is_empty()).then_some(queue),
+            }
+        } else {
+            Source::Mqtt { url: trimmed(self.mqtt_url), topic: trimmed(self.topic) }
+        }
+    }
+
+    /// Only the fields this kind reads, and only those given a name.
+    fn mapping(&self) -> Mapping {
+        let used = mapping_fields(self.kind());
+        let name = |field: &str| {
+            self.mapping_input(field)
+                .map(|s| s.get().trim().to_owned())
+                .filter(|s| !s.is_empty() && used.contains(&field))
+        };
+        Mapping {
+            symbol: name("symbol"),
+            price: name("price"),
+            size: name("size"),
+            ts: name("ts"),
+            id: name("id"),
+            level: name("level"),
+            source: name("source"),
+            message: name("message"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amqp_spec() -> FeedSpec {
+        FeedSpec {
+            name: "app-logs".into(),
+            kind: FeedKind::Logs,
+            source: Source::Amqp {
+                url: "amqp://u:p@broker:5672/%2f".into(),
+                exchange: "logs".into(),
+                binding_key: "app.#".into(),
+                queue: Some("mine".into()),
+            },
+            mapping: Mapping { message: Some("msg".into()), ..Mapping::default() },
+            enabled: false,
+        }
+    }
+
+    /// Runs `f` where signals can live (server-side arenas need an owner).
+    fn with_owner(f: impl FnOnce()) {
+        Owner::new().with(f);
+    }
+
+    #[test]
+    fn a_new_feed_starts_with_local_brokers() {
+        with_owner(|| {
+            let draft = FeedDraft::new(None);
+            draft.name.set(" us-stocks ".into());
+            draft.topic.set("ticks/#".into());
+            let spec = draft.spec();
+            assert_eq!(spec.name, "us-stocks");
+            assert_eq!(spec.kind, FeedKind::Ticks);
+            assert_eq!(spec.source, Source::Mqtt { url: DEFAULT_MQTT_URL.into(), topic: "ticks/#".into() });
+            assert_eq!(spec.mapping, Mapping::default());
+            assert!(spec.enabled);
+            draft.protocol.set("amqp".into());
+            assert_eq!(draft.spec().source.url(), DEFAULT_AMQP_URL);
+        });
+    }
+
+    #[test]
+    fn a_stored_feed_comes_back_unchanged() {
+        with_owner(|| {
+            let spec = amqp_spec();
+            assert_eq!(FeedDraft::new(Some(&spec)).spec(), spec);
+            let mqtt = FeedSpec {
+                kind: FeedKind::Ticks,
+                source: Source::Mqtt { url: "mqtt://h".into(), topic: "a/+".into() },
+                mapping: Mapping { price: Some("p".into()), ..Mapping::default() },
+                ..amqp_spec()
+            };
+            assert_eq!(FeedDraft::new(Some(&mqtt)).spec(), mqtt);
+        });
+    }
+
+    #[test]
+    fn mapping_keeps_only_what_the_kind_reads() {
+        with_owner(|| {
+            let draft = FeedDraft::new(Some(&amqp_spec()));
+            draft.mapping_input("price").expect("price is a mapping field").set("p".into());
+            assert_eq!(draft.spec().mapping, Mapping { message: Some("msg".into()), ..Mapping::default() });
+            draft.queue.set("  ".into());
+            assert!(matches!(draft.spec().source, Source::Amqp { queue: None, .. }));
+        });
+    }
+}

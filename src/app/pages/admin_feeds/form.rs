@@ -1,0 +1,188 @@
+//! The feed form, for a new feed and for changing one: name, kind, broker
+//! settings for the chosen protocol, optional payload mapping, enabled
+//! switch, plus the preview of live messages with the unsaved settings.
+
+use super::{
+    draft::{FeedDraft, mapping_fields, mapping_label},
+    preview::{PreviewPanel, preview_action},
+};
+use crate::{
+    app::{
+        api::feeds::{create_feed, update_feed},
+        components::ui::{BUTTON_PRIMARY, BUTTON_SECONDARY, ErrorAlert, Field, RadioGroup, Toggle, field_message},
+    },
+    error::AppError,
+    model::{Feed, FeedSpec},
+};
+use leptos::{either::Either, prelude::*};
+
+/// Edits `original` (or a new feed when `None`); `on_saved` gets the
+/// saved feed's name, `on_cancel` closes the form.
+#[component]
+pub fn FeedForm(original: Option<FeedSpec>, on_saved: Callback<String>, on_cancel: Callback<()>) -> impl IntoView {
+    let draft = FeedDraft::new(original.as_ref());
+    let editing = original.map(|spec| spec.name);
+    let is_new = editing.is_none();
+    // Field errors of the latest save or preview, whichever came last.
+    let errors = RwSignal::new(None::<AppError>);
+    let save = Action::new(move |spec: &FeedSpec| {
+        let (spec, editing) = (spec.clone(), editing.clone());
+        async move {
+            let result: Result<Feed, AppError> = match editing {
+                None => create_feed(spec).await,
+                Some(name) => update_feed(name, spec).await,
+            };
+            match &result {
+                Ok(feed) => on_saved.run(feed.spec.name.clone()),
+                Err(e) => errors.set(Some(e.clone())),
+            }
+            result
+        }
+    });
+    let preview = preview_action();
+    Effect::new(move |_| {
+        if let Some(result) = preview.value().get() {
+            errors.set(result.err());
+        }
+    });
+    let errors = Signal::from(errors);
+    let save_error = Signal::derive(move || save.value().get().and_then(Result::err).filter(|e| e.fields.is_empty()));
+    let pending = save.pending();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(draft.spec());
+    };
+    view! {
+        <form class="space-y-5" on:submit=on_submit novalidate=true data-testid="feed-form">
+            <div class="grid gap-4 sm:grid-cols-2">
+                <Field
+                    label="Name"
+                    name="name"
+                    value=draft.name
+                    required=true
+                    placeholder="us-stocks"
+                    hint="Lowercase letters, digits and '-'; dashboards refer to the feed by it."
+                    error=field_message(errors, "name")
+                />
+                <RadioGroup
+                    label="Kind"
+                    name="kind"
+                    value=draft.kind
+                    options=vec![("ticks", "Ticks"), ("logs", "Logs")]
+                    disabled=!is_new
+                    hint=if is_new {
+                        "Ticks: symbol and price. Logs: JSON or plain text lines."
+                    } else {
+                        "The kind cannot change once a feed exists."
+                    }
+                />
+            </div>
+            <RadioGroup label="Protocol" name="protocol" value=draft.protocol options=vec![("mqtt", "MQTT"), ("amqp", "AMQP")] />
+            {move || if draft.is_amqp() {
+                Either::Left(view! { <AmqpFields draft errors /> })
+            } else {
+                Either::Right(view! { <MqttFields draft errors /> })
+            }}
+            <MappingFields draft errors />
+            <Toggle label="Enabled" checked=draft.enabled on_change=Callback::new(move |on| draft.enabled.set(on)) />
+            <ErrorAlert error=save_error />
+            <div class="flex flex-wrap gap-2">
+                <button type="submit" class=BUTTON_PRIMARY disabled=pending>
+                    {move || match (pending.get(), is_new) {
+                        (true, _) => "Saving…",
+                        (false, true) => "Create feed",
+                        (false, false) => "Save changes",
+                    }}
+                </button>
+                <button
+                    type="button"
+                    class=BUTTON_SECONDARY
+                    disabled=preview.pending()
+                    on:click=move |_| {
+                        preview.dispatch(draft.preview_input());
+                    }
+                >
+                    "Preview"
+                </button>
+                <button type="button" class=BUTTON_SECONDARY on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            </div>
+        </form>
+        <PreviewPanel preview />
+    }
+}
+
+/// Broker URL and topic filter.
+#[component]
+fn MqttFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <div class="grid gap-4 sm:grid-cols-2">
+            <Field label="Broker URL" name="source.url" value=draft.mqtt_url required=true
+                hint="mqtt:// or mqtts://, with user:password@ if the broker needs it."
+                error=field_message(errors, "source.url") />
+            <Field label="Topic filter" name="source.topic" value=draft.topic required=true placeholder="ticks/#"
+                hint="'+' matches one level, '#' all the rest."
+                error=field_message(errors, "source.topic") />
+        </div>
+    }
+}
+
+/// Broker URL, exchange, binding key and the optional queue.
+#[component]
+fn AmqpFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <div class="grid gap-4 sm:grid-cols-2">
+            <Field label="Broker URL" name="source.url" value=draft.amqp_url required=true
+                hint="amqp:// or amqps://; the vhost comes last (%2f is '/')."
+                error=field_message(errors, "source.url") />
+            <Field label="Exchange" name="source.exchange" value=draft.exchange required=true placeholder="logs"
+                hint="Used as it is if it exists, else created as a durable topic exchange."
+                error=field_message(errors, "source.exchange") />
+            <Field label="Binding key" name="source.binding_key" value=draft.binding_key placeholder="app.#"
+                hint="'*' matches one word, '#' any number."
+                error=field_message(errors, "source.binding_key") />
+            <Field label="Queue (optional)" name="source.queue" value=draft.queue
+                hint="Empty: feedboard's own durable queue named after the feed."
+                error=field_message(errors, "source.queue") />
+        </div>
+    }
+}
+
+/// The payload field names, folded away unless set or at fault.
+#[component]
+fn MappingFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl IntoView {
+    let details = NodeRef::<leptos::html::Details>::new();
+    let customised = mapping_fields(untrack(|| draft.kind()))
+        .iter()
+        .any(|f| draft.mapping_input(f).is_some_and(|s| !s.get_untracked().is_empty()));
+    // Opens by itself when the server finds fault with a mapping field.
+    Effect::new(move |_| {
+        let at_fault =
+            errors.with(|e| e.as_ref().is_some_and(|e| e.fields.iter().any(|f| f.field.starts_with("mapping."))));
+        if at_fault && let Some(details) = details.get() {
+            let _ = details.set_attribute("open", "");
+        }
+    });
+    view! {
+        <details node_ref=details open=customised class="rounded-md border border-slate-200 px-3 py-2 dark:border-slate-800">
+            <summary class="cursor-pointer text-sm font-medium">"Advanced: payload mapping"</summary>
+            <p class="mt-2 text-xs text-slate-500 dark:text-slate-400">
+                "The JSON field that holds each value. Leave a field empty to use its usual name."
+            </p>
+            <div class="mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+                {move || {
+                    mapping_fields(draft.kind())
+                        .iter()
+                        .filter_map(|field| {
+                            let input = draft.mapping_input(field)?;
+                            let name = format!("mapping.{field}");
+                            Some(view! {
+                                <Field label=mapping_label(field) name=name.clone() value=input placeholder=*field
+                                    error=field_message(errors, name) />
+                            })
+                        })
+                        .collect_view()
+                }}
+            </div>
+        </details>
+    }
+}

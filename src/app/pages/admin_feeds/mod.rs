@@ -1,0 +1,171 @@
+//! `/admin/feeds`: every feed with its live status, and the forms to add,
+//! change, preview, switch off and delete feeds (admins only).
+
+mod draft;
+mod form;
+mod preview;
+mod rejected;
+mod row;
+mod status;
+
+use crate::{
+    app::{
+        api::feeds::{get_feed_spec, list_feeds},
+        components::{
+            guard::RequireAdmin,
+            poll::use_ticks,
+            ui::{BUTTON_PRIMARY, Card, EmptyState, ErrorAlert, Loading, PageHeader},
+        },
+    },
+    model::Feed,
+};
+use form::FeedForm;
+use leptos::{either::EitherOf3, prelude::*};
+use leptos_meta::Title;
+use row::FeedRow;
+use std::time::Duration;
+
+/// How often the list asks for fresh status while it is on screen.
+const POLL_EVERY: Duration = Duration::from_secs(2);
+
+/// The feeds page (admins only).
+#[component]
+pub fn AdminFeedsPage() -> impl IntoView {
+    view! {
+        <Title text="Feeds" />
+        <RequireAdmin>
+            <FeedsAdmin />
+        </RequireAdmin>
+    }
+}
+
+/// What the form area shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Editor {
+    Closed,
+    New,
+    Edit(String),
+}
+
+#[component]
+fn FeedsAdmin() -> impl IntoView {
+    let editor = RwSignal::new(Editor::Closed);
+    let notice = RwSignal::new(None::<String>);
+    // Bumped when feeds are added, changed or deleted: reloads the list.
+    let changed = RwSignal::new(0u32);
+    let feeds = Resource::new(move || changed.get(), |_| list_feeds());
+    let ticks = use_ticks(POLL_EVERY);
+    let live = LocalResource::new(move || {
+        ticks.track();
+        list_feeds()
+    });
+    let live_feeds = Signal::derive(move || live.get().and_then(Result::ok));
+    let reload = Callback::new(move |()| {
+        changed.update(|n| *n += 1);
+        live.refetch();
+    });
+    let on_saved = Callback::new(move |name: String| {
+        editor.set(Editor::Closed);
+        notice.set(Some(format!("Saved feed {name}.")));
+        reload.run(());
+    });
+    let open = move |e: Editor| {
+        notice.set(None);
+        editor.set(e);
+    };
+    let row_callbacks = RowCallbacks {
+        on_edit: Callback::new(move |name| open(Editor::Edit(name))),
+        on_refresh: Callback::new(move |()| live.refetch()),
+        on_deleted: reload,
+    };
+    view! {
+        <div class="flex flex-wrap items-start justify-between gap-3">
+            <PageHeader title="Feeds" subtitle="Where messages come from, and how each feed is doing right now." />
+            <Show when=move || editor.get() == Editor::Closed>
+                <button type="button" class=BUTTON_PRIMARY on:click=move |_| open(Editor::New)>"Add feed"</button>
+            </Show>
+        </div>
+        {move || notice.get().map(|n| view! {
+            <p role="status" class="mb-4 text-sm text-emerald-700 dark:text-emerald-400">{n}</p>
+        })}
+        {move || match editor.get() {
+            Editor::Closed => None,
+            e => Some(view! { <EditorCard editor=e on_saved on_close=Callback::new(move |()| editor.set(Editor::Closed)) /> }),
+        }}
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match feeds.await {
+                    Err(e) => EitherOf3::A(view! { <ErrorAlert error=Signal::stored(Some(e)) /> }),
+                    Ok(list) if list.is_empty() => EitherOf3::B(view! {
+                        <EmptyState title="No feeds yet">
+                            <p>"A feed reads ticks or log lines from an MQTT topic or an AMQP exchange."</p>
+                            <p class="mt-1">"Choose “Add feed”, point it at your broker, preview a few live messages, then save."</p>
+                            <button type="button" class=format!("{BUTTON_PRIMARY} mt-4") on:click=move |_| open(Editor::New)>
+                                "Add your first feed"
+                            </button>
+                        </EmptyState>
+                    }),
+                    Ok(list) => EitherOf3::C(view! { <FeedList list live=live_feeds callbacks=row_callbacks /> }),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// What each row can ask of the page.
+#[derive(Clone, Copy)]
+struct RowCallbacks {
+    on_edit: Callback<String>,
+    on_refresh: Callback<()>,
+    on_deleted: Callback<()>,
+}
+
+/// The rows, each following its feed in the polled `live` list.
+#[component]
+fn FeedList(list: Vec<Feed>, live: Signal<Option<Vec<Feed>>>, callbacks: RowCallbacks) -> impl IntoView {
+    let RowCallbacks { on_edit, on_refresh, on_deleted } = callbacks;
+    view! {
+        <ul class="space-y-4" aria-label="Feeds">
+            {list.into_iter().map(|feed| {
+                let name = feed.spec.name.clone();
+                let live = Signal::derive(move || {
+                    live.with(|l| l.as_ref().and_then(|l| l.iter().find(|f| f.spec.name == name).cloned()))
+                });
+                view! { <FeedRow feed live on_edit on_refresh on_deleted /> }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The form in a card: empty for a new feed, loaded for an existing one.
+#[component]
+fn EditorCard(editor: Editor, on_saved: Callback<String>, on_close: Callback<()>) -> impl IntoView {
+    let card = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(card) = card.get() {
+            card.scroll_into_view();
+        }
+    });
+    let (title, body) = match editor {
+        Editor::Edit(name) => {
+            let spec = Resource::new(move || name.clone(), get_feed_spec);
+            let body = view! {
+                <Suspense fallback=Loading>
+                    {move || Suspend::new(async move {
+                        spec.await.map(|spec| view! { <FeedForm original=Some(spec) on_saved on_cancel=on_close /> })
+                    })}
+                </Suspense>
+            };
+            ("Edit feed", body.into_any())
+        }
+        _ => ("New feed", view! { <FeedForm original=None on_saved on_cancel=on_close /> }.into_any()),
+    };
+    view! {
+        <div node_ref=card class="mb-6 scroll-mt-20">
+            <Card>
+                <h2 class="mb-4 text-lg font-medium">{title}</h2>
+                {body}
+            </Card>
+        </div>
+    }
+}

@@ -1,0 +1,125 @@
+//! One feed in the admin list: where it reads from, its live status and
+//! counters, and the actions on it (enable, edit, rejected, delete).
+
+use super::{
+    rejected::RejectedList,
+    status::{Counters, LastError, StateBadge},
+};
+use crate::{
+    app::{
+        api::feeds::{delete_feed, set_feed_enabled},
+        components::ui::{BUTTON_SECONDARY, Badge, ConfirmButton, ErrorAlert, Toggle, Tone},
+    },
+    error::AppError,
+    model::{Feed, Source},
+};
+use leptos::prelude::*;
+
+/// A feed as first loaded; `live` takes over once polling has it.
+/// `on_edit` opens the form, `on_refresh` asks for fresh status now,
+/// `on_deleted` reloads the list.
+#[component]
+pub fn FeedRow(
+    feed: Feed,
+    #[prop(into)] live: Signal<Option<Feed>>,
+    on_edit: Callback<String>,
+    on_refresh: Callback<()>,
+    on_deleted: Callback<()>,
+) -> impl IntoView {
+    let name = feed.spec.name.clone();
+    let details = source_details(&feed.spec.source);
+    let (kind, protocol) = (feed.spec.kind.as_str(), feed.spec.source.protocol().to_uppercase());
+    let initial = feed;
+    let current = Signal::derive(move || live.get().unwrap_or_else(|| initial.clone()));
+    let status = Signal::derive(move || current.with(|f| f.status.clone()));
+    let error = RwSignal::new(None::<AppError>);
+
+    // The switch shows the requested state until the live status agrees.
+    let wanted = RwSignal::new(None::<bool>);
+    let enabled = Signal::derive(move || wanted.get().unwrap_or_else(|| current.with(|f| f.spec.enabled)));
+    Effect::new(move |_| {
+        if wanted.get().is_some_and(|w| current.with(|f| f.spec.enabled == w)) {
+            wanted.set(None);
+        }
+    });
+    let toggle = Action::new(move |(name, on): &(String, bool)| {
+        let (name, on) = (name.clone(), *on);
+        async move {
+            match set_feed_enabled(name, on).await {
+                Ok(_) => on_refresh.run(()),
+                Err(e) => {
+                    wanted.set(None);
+                    error.set(Some(e));
+                }
+            }
+        }
+    });
+    let delete = Action::new(move |name: &String| {
+        let name = name.clone();
+        async move {
+            match delete_feed(name).await {
+                Ok(()) => on_deleted.run(()),
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    });
+
+    let show_rejected = RwSignal::new(false);
+    let rejected_id = format!("rejected-{name}");
+    let stored_name = StoredValue::new(name.clone());
+    view! {
+        <li class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+            data-testid="feed-row" data-feed=name.clone()>
+            <div class="flex flex-wrap items-center gap-2">
+                <h3 class="mr-1 font-semibold">{name.clone()}</h3>
+                <Badge text=kind tone=Tone::Info />
+                <Badge text=protocol />
+                <span class="ml-auto"><StateBadge state=Signal::derive(move || status.with(|s| s.state)) /></span>
+            </div>
+            <dl class="mt-2 grid gap-x-4 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
+                {details.into_iter().map(|(label, value)| view! {
+                    <dt class="text-slate-500 dark:text-slate-400">{label}</dt>
+                    <dd class="break-all font-mono text-xs sm:text-sm">{value}</dd>
+                }).collect_view()}
+            </dl>
+            <div class="mt-3 space-y-2">
+                <Counters status />
+                <LastError status />
+                <ErrorAlert error />
+            </div>
+            <div class="mt-3 flex flex-wrap items-center gap-2 border-t border-slate-100 pt-3 dark:border-slate-800">
+                <Toggle label="Enabled" checked=enabled disabled=toggle.pending() on_change=Callback::new(move |on| {
+                    wanted.set(Some(on));
+                    toggle.dispatch((stored_name.get_value(), on));
+                }) />
+                <button type="button" class=BUTTON_SECONDARY aria-label=format!("Edit {name}")
+                    on:click=move |_| on_edit.run(stored_name.get_value())>"Edit"</button>
+                <button type="button" class=BUTTON_SECONDARY aria-expanded=move || show_rejected.get().to_string()
+                    aria-controls=rejected_id.clone() on:click=move |_| show_rejected.update(|s| *s = !*s)>
+                    "Rejected payloads"
+                </button>
+                <span class="sm:ml-auto">
+                    <ConfirmButton label="Delete" question=format!("Delete {name} and all its stored messages?")
+                        confirm_label="Delete feed" pending=delete.pending()
+                        on_confirm=Callback::new(move |()| { delete.dispatch(stored_name.get_value()); }) />
+                </span>
+            </div>
+            <Show when=move || show_rejected.get()>
+                <RejectedList name=stored_name.get_value() id=rejected_id.clone() />
+            </Show>
+        </li>
+    }
+}
+
+/// Label and value of each source setting, in reading order.
+fn source_details(source: &Source) -> Vec<(&'static str, String)> {
+    match source {
+        Source::Mqtt { url, topic } => vec![("URL", url.clone()), ("Topic", topic.clone())],
+        Source::Amqp { url, exchange, binding_key, queue } => vec![
+            ("URL", url.clone()),
+            ("Exchange", exchange.clone()),
+            ("Binding key", binding_key.clone()),
+            ("Queue", queue.clone().unwrap_or_else(|| "feedboard's own, named after the feed".to_owned())),
+        ],
+    }
+}
