@@ -17,8 +17,8 @@ use leptos_router::{
     path,
 };
 use pages::{
-    admin_feeds::AdminFeedsPage, admin_users::AdminUsersPage, dashboard::DashboardPage, home::HomePage,
-    login::LoginPage, not_found::NotFound,
+    admin_dashboards::AdminDashboardsPage, admin_feeds::AdminFeedsPage, admin_users::AdminUsersPage,
+    dashboard::DashboardPage, home::HomePage, login::LoginPage, not_found::NotFound,
 };
 
 /// The HTML document around the app.
@@ -84,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/d/:slug") view=DashboardPage />
                     <Route path=path!("/admin/feeds") view=AdminFeedsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/dashboards") view=AdminDashboardsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>

@@ -12,6 +12,25 @@ pub enum WidgetKind {
     Log,
 }
 
+impl WidgetKind {
+    /// Every kind, in the order forms offer them.
+    pub const ALL: [WidgetKind; 3] = [WidgetKind::Ticker, WidgetKind::Chart, WidgetKind::Log];
+
+    /// The kind's name as the API spells it (`ticker`, `chart`, `log`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WidgetKind::Ticker => "ticker",
+            WidgetKind::Chart => "chart",
+            WidgetKind::Log => "log",
+        }
+    }
+
+    /// The kind called `name`, if any.
+    pub fn parse(name: &str) -> Option<WidgetKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
 /// One widget: what it shows and from which feed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -1,5 +1,6 @@
 //! Reusable pieces of UI.
 
+pub mod editing;
 pub mod guard;
 pub mod layout;
 pub mod poll;

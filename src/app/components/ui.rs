@@ -126,7 +126,7 @@ pub fn Field(
     placeholder: Option<String>,
     /// A line of help under the input.
     #[prop(optional, into)]
-    hint: Option<String>,
+    hint: MaybeProp<String>,
     #[prop(optional, into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     let id = id.unwrap_or_else(|| format!("field-{name}"));
@@ -167,7 +167,7 @@ pub fn Select(
     #[prop(into)] options: Signal<Vec<(String, String)>>,
     #[prop(optional, into)] placeholder: Option<String>,
     #[prop(optional, into)] error: Signal<Option<String>>,
-    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional, into)] hint: MaybeProp<String>,
     #[prop(optional, into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     let note_id = format!("{id}-note");
@@ -204,7 +204,7 @@ pub fn RadioGroup(
     name: String,
     value: RwSignal<String>,
     options: Vec<(&'static str, &'static str)>,
-    #[prop(optional, into)] hint: Option<String>,
+    #[prop(optional, into)] hint: MaybeProp<String>,
     #[prop(optional, into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     let note_id = format!("{name}-note");
@@ -238,20 +238,26 @@ pub fn RadioGroup(
 
 /// The line under a form control: its error when there is one, else its hint.
 #[component]
-fn FieldNote(id: String, hint: Option<String>, error: Signal<Option<String>>) -> impl IntoView {
-    let hint = StoredValue::new(hint);
-    move || match error.get() {
-        Some(e) => Some(view! { <p id=id.clone() class="text-xs text-rose-600 dark:text-rose-400">{e}</p> }.into_any()),
-        None => hint
-            .get_value()
-            .map(|h| view! { <p id=id.clone() class="text-xs text-slate-500 dark:text-slate-400">{h}</p> }.into_any()),
+fn FieldNote(id: String, hint: MaybeProp<String>, error: Signal<Option<String>>) -> impl IntoView {
+    let (class, text) = (
+        move || match error.with(Option::is_some) {
+            true => "text-xs text-rose-600 dark:text-rose-400",
+            false => "text-xs text-slate-500 dark:text-slate-400",
+        },
+        move || error.get().or_else(|| hint.get()),
+    );
+    view! {
+        <Show when=move || text().is_some()>
+            <p id=id.clone() class=class>{text}</p>
+        </Show>
     }
 }
 
 /// The message for field `name` in `error`, ready for a control's `error`.
-pub fn field_message(error: Signal<Option<AppError>>, name: impl Into<String>) -> Signal<Option<String>> {
+/// `name` may change, e.g. `widgets[2].feed` after a widget moved.
+pub fn field_message(error: Signal<Option<AppError>>, name: impl Into<Signal<String>>) -> Signal<Option<String>> {
     let name = name.into();
-    Signal::derive(move || error.with(|e| e.as_ref().and_then(|e| e.field(&name)).map(str::to_owned)))
+    Signal::derive(move || name.with(|name| error.with(|e| e.as_ref().and_then(|e| e.field(name)).map(str::to_owned))))
 }
 
 /// An on/off switch (`role="switch"`); `label` names it, visibly unless
@@ -283,6 +289,21 @@ pub fn Toggle(
         >
             <span class=track aria-hidden="true"><span class=knob></span></span>
             <span class=if hide_label { "sr-only" } else { "font-medium" }>{label}</span>
+        </button>
+    }
+}
+
+/// A form's primary submit button; disabled and saying `busy_label`
+/// while `pending`.
+#[component]
+pub fn SubmitButton(
+    #[prop(into)] label: String,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(default = "Saving…")] busy_label: &'static str,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class=BUTTON_PRIMARY disabled=pending>
+            {move || if pending.get() { busy_label.to_owned() } else { label.clone() }}
         </button>
     }
 }

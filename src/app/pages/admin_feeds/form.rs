@@ -9,7 +9,7 @@ use super::{
 use crate::{
     app::{
         api::feeds::{create_feed, update_feed},
-        components::ui::{BUTTON_PRIMARY, BUTTON_SECONDARY, ErrorAlert, Field, RadioGroup, Toggle, field_message},
+        components::ui::{BUTTON_SECONDARY, ErrorAlert, Field, RadioGroup, SubmitButton, Toggle, field_message},
     },
     error::AppError,
     model::{Feed, FeedSpec},
@@ -87,13 +87,7 @@ pub fn FeedForm(original: Option<FeedSpec>, on_saved: Callback<String>, on_cance
             <Toggle label="Enabled" checked=draft.enabled on_change=Callback::new(move |on| draft.enabled.set(on)) />
             <ErrorAlert error=save_error />
             <div class="flex flex-wrap gap-2">
-                <button type="submit" class=BUTTON_PRIMARY disabled=pending>
-                    {move || match (pending.get(), is_new) {
-                        (true, _) => "Saving…",
-                        (false, true) => "Create feed",
-                        (false, false) => "Save changes",
-                    }}
-                </button>
+                <SubmitButton pending label=if is_new { "Create feed" } else { "Save changes" } />
                 <button
                     type="button"
                     class=BUTTON_SECONDARY

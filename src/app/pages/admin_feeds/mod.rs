@@ -12,9 +12,10 @@ use crate::{
     app::{
         api::feeds::{get_feed_spec, list_feeds},
         components::{
+            editing::{Editing, FormPanel},
             guard::RequireAdmin,
             poll::use_ticks,
-            ui::{BUTTON_PRIMARY, Card, EmptyState, ErrorAlert, Loading, PageHeader},
+            ui::{BUTTON_PRIMARY, EmptyState, ErrorAlert, Loading, PageHeader},
         },
     },
     model::Feed,
@@ -39,17 +40,9 @@ pub fn AdminFeedsPage() -> impl IntoView {
     }
 }
 
-/// What the form area shows.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Editor {
-    Closed,
-    New,
-    Edit(String),
-}
-
 #[component]
 fn FeedsAdmin() -> impl IntoView {
-    let editor = RwSignal::new(Editor::Closed);
+    let editor = RwSignal::new(Editing::Closed);
     let notice = RwSignal::new(None::<String>);
     // Bumped when feeds are added, changed or deleted: reloads the list.
     let changed = RwSignal::new(0u32);
@@ -65,32 +58,32 @@ fn FeedsAdmin() -> impl IntoView {
         live.refetch();
     });
     let on_saved = Callback::new(move |name: String| {
-        editor.set(Editor::Closed);
+        editor.set(Editing::Closed);
         notice.set(Some(format!("Saved feed {name}.")));
         reload.run(());
     });
-    let open = move |e: Editor| {
+    let open = move |e: Editing| {
         notice.set(None);
         editor.set(e);
     };
     let row_callbacks = RowCallbacks {
-        on_edit: Callback::new(move |name| open(Editor::Edit(name))),
+        on_edit: Callback::new(move |name| open(Editing::Existing(name))),
         on_refresh: Callback::new(move |()| live.refetch()),
         on_deleted: reload,
     };
     view! {
         <div class="flex flex-wrap items-start justify-between gap-3">
             <PageHeader title="Feeds" subtitle="Where messages come from, and how each feed is doing right now." />
-            <Show when=move || editor.get() == Editor::Closed>
-                <button type="button" class=BUTTON_PRIMARY on:click=move |_| open(Editor::New)>"Add feed"</button>
+            <Show when=move || editor.get() == Editing::Closed>
+                <button type="button" class=BUTTON_PRIMARY on:click=move |_| open(Editing::New)>"Add feed"</button>
             </Show>
         </div>
         {move || notice.get().map(|n| view! {
             <p role="status" class="mb-4 text-sm text-emerald-700 dark:text-emerald-400">{n}</p>
         })}
         {move || match editor.get() {
-            Editor::Closed => None,
-            e => Some(view! { <EditorCard editor=e on_saved on_close=Callback::new(move |()| editor.set(Editor::Closed)) /> }),
+            Editing::Closed => None,
+            e => Some(view! { <EditorCard editor=e on_saved on_close=Callback::new(move |()| editor.set(Editing::Closed)) /> }),
         }}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -100,7 +93,7 @@ fn FeedsAdmin() -> impl IntoView {
                         <EmptyState title="No feeds yet">
                             <p>"A feed reads ticks or log lines from an MQTT topic or an AMQP exchange."</p>
                             <p class="mt-1">"Choose “Add feed”, point it at your broker, preview a few live messages, then save."</p>
-                            <button type="button" class=format!("{BUTTON_PRIMARY} mt-4") on:click=move |_| open(Editor::New)>
+                            <button type="button" class=format!("{BUTTON_PRIMARY} mt-4") on:click=move |_| open(Editing::New)>
                                 "Add your first feed"
                             </button>
                         </EmptyState>
@@ -137,35 +130,28 @@ fn FeedList(list: Vec<Feed>, live: Signal<Option<Vec<Feed>>>, callbacks: RowCall
     }
 }
 
-/// The form in a card: empty for a new feed, loaded for an existing one.
+/// The form for a new feed, or for an existing one once loaded.
 #[component]
-fn EditorCard(editor: Editor, on_saved: Callback<String>, on_close: Callback<()>) -> impl IntoView {
-    let card = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        if let Some(card) = card.get() {
-            card.scroll_into_view();
-        }
-    });
-    let (title, body) = match editor {
-        Editor::Edit(name) => {
+fn EditorCard(editor: Editing, on_saved: Callback<String>, on_close: Callback<()>) -> impl IntoView {
+    match editor {
+        Editing::Existing(name) => {
             let spec = Resource::new(move || name.clone(), get_feed_spec);
-            let body = view! {
-                <Suspense fallback=Loading>
-                    {move || Suspend::new(async move {
-                        spec.await.map(|spec| view! { <FeedForm original=Some(spec) on_saved on_cancel=on_close /> })
-                    })}
-                </Suspense>
-            };
-            ("Edit feed", body.into_any())
+            view! {
+                <FormPanel title="Edit feed">
+                    <Suspense fallback=Loading>
+                        {move || Suspend::new(async move {
+                            spec.await.map(|spec| view! { <FeedForm original=Some(spec) on_saved on_cancel=on_close /> })
+                        })}
+                    </Suspense>
+                </FormPanel>
+            }
+            .into_any()
         }
-        _ => ("New feed", view! { <FeedForm original=None on_saved on_cancel=on_close /> }.into_any()),
-    };
-    view! {
-        <div node_ref=card class="mb-6 scroll-mt-20">
-            <Card>
-                <h2 class="mb-4 text-lg font-medium">{title}</h2>
-                {body}
-            </Card>
-        </div>
+        _ => view! {
+            <FormPanel title="New feed">
+                <FeedForm original=None on_saved on_cancel=on_close />
+            </FormPanel>
+        }
+        .into_any(),
     }
 }

@@ -1,0 +1,166 @@
+import { test, expect, type Page } from '@playwright/test';
+import { ADMIN, createUser, hydrated, signIn, unique } from './support';
+import { createFeed, declareExchange, publishAmqp, publishMqtt, tick } from './feeds';
+
+/** Opens the feeds page as admin and starts a new feed. */
+async function startNewFeed(page: Page) {
+  await signIn(page, ADMIN);
+  await page.goto('/admin/feeds');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Add feed' }).click();
+  return page.getByTestId('feed-form');
+}
+
+function feedRow(page: Page, name: string) {
+  return page.locator(`[data-testid="feed-row"][data-feed="${name}"]`);
+}
+
+test('an admin previews an MQTT feed, creates it, and watches it ingest', async ({ page }) => {
+  const form = await startNewFeed(page);
+  const name = unique('mqtt-ticks');
+  const topic = `e2e/${name}`;
+  await form.getByLabel('Name').fill(name);
+  await expect(form.getByLabel('Broker URL')).toHaveValue('mqtt://127.0.0.1:1883');
+  await form.getByLabel('Topic filter').fill(`${topic}/#`);
+
+  await form.getByRole('button', { name: 'Preview' }).click();
+  const preview = page.getByTestId('preview');
+  await expect(preview.getByText('Waiting up to 5 s for messages…')).toBeVisible();
+  // Publish while the preview listens, until what it heard shows.
+  await expect(async () => {
+    await publishMqtt(`${topic}/AAPL`, tick('AAPL', 189.52), 'not json at all');
+    await expect(preview.getByTestId('preview-parsed').first()).toContainText('"symbol": "AAPL"', { timeout: 1_000 });
+    await expect(preview.getByTestId('preview-error').first()).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(preview.getByTestId('preview-raw').filter({ hasText: 'not json at all' }).first()).toBeVisible();
+
+  await form.getByRole('button', { name: 'Create feed' }).click();
+  await expect(page.getByText(`Saved feed ${name}.`)).toBeVisible();
+  const row = feedRow(page, name);
+  await expect(row.getByTestId('feed-status')).toHaveText('connected', { timeout: 20_000 });
+  await expect(row).toContainText(`${topic}/#`);
+
+  await expect(async () => {
+    await publishMqtt(`${topic}/MSFT`, tick('MSFT', 420.5));
+    await expect(row.getByTestId('feed-stored')).not.toHaveText('0', { timeout: 2_500 });
+  }).toPass({ timeout: 30_000 });
+  await expect(row.getByTestId('feed-received')).not.toHaveText('0');
+  await expect(row.getByTestId('feed-last-message')).not.toHaveText('never');
+
+  await publishMqtt(`${topic}/BAD`, '{"symbol":"BAD"}');
+  await expect(row.getByTestId('feed-rejected')).not.toHaveText('0', { timeout: 15_000 });
+  await row.getByRole('button', { name: 'Rejected payloads' }).click();
+  const rejected = row.getByTestId('rejected-item').first();
+  await expect(rejected).toContainText('{"symbol":"BAD"}');
+  await expect(rejected.getByTestId('rejected-reason')).not.toBeEmpty();
+});
+
+test('an admin previews an AMQP log feed, creates it, and its password stays hidden', async ({ page }) => {
+  const exchange = unique('e2e-logs');
+  await declareExchange(exchange);
+  const form = await startNewFeed(page);
+  const name = unique('amqp-logs');
+  await form.getByLabel('Name').fill(name);
+  await form.getByRole('radio', { name: 'Logs' }).check();
+  await form.getByRole('radio', { name: 'AMQP' }).check();
+  await expect(form.getByLabel('Broker URL')).toHaveValue('amqp://guest:guest@127.0.0.1:5672/%2f');
+  await form.getByLabel('Exchange').fill(exchange);
+  await form.getByLabel('Binding key').fill('app.#');
+
+  await form.getByRole('button', { name: 'Preview' }).click();
+  const preview = page.getByTestId('preview');
+  await expect(async () => {
+    await publishAmqp(exchange, 'app.web', 'ERROR disk full on /var');
+    await expect(preview.getByTestId('preview-parsed').first()).toContainText('"level": "ERROR"', { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(preview.getByTestId('preview-parsed').first()).toContainText('disk full on /var');
+
+  await form.getByRole('button', { name: 'Create feed' }).click();
+  const row = feedRow(page, name);
+  await expect(row.getByTestId('feed-status')).toHaveText('connected', { timeout: 20_000 });
+  await expect(row).toContainText('amqp://guest:***@127.0.0.1:5672/%2f');
+  await expect(row).not.toContainText('guest:guest');
+  await expect(row).toContainText(exchange);
+
+  await expect(async () => {
+    await publishAmqp(exchange, 'app.api', 'WARN slow request');
+    await expect(row.getByTestId('feed-stored')).not.toHaveText('0', { timeout: 2_500 });
+  }).toPass({ timeout: 30_000 });
+});
+
+test('invalid settings show an error next to each field', async ({ page }) => {
+  const form = await startNewFeed(page);
+  await form.getByLabel('Name').fill('Not A Slug');
+  await form.getByLabel('Broker URL').fill('http://127.0.0.1:1883');
+  await form.getByLabel('Topic filter').fill('ticks/#/more');
+  await form.getByRole('button', { name: 'Create feed' }).click();
+
+  await expect(form.getByLabel('Name')).toHaveAccessibleDescription("may only contain a-z, 0-9 and '-'");
+  await expect(form.getByLabel('Broker URL')).toHaveAccessibleDescription('scheme must be one of mqtt, mqtts, tcp, ssl');
+  await expect(form.getByLabel('Topic filter')).toHaveAccessibleDescription("'#' must be a whole level and the last one");
+  await expect(form.getByLabel('Topic filter')).toHaveAttribute('aria-invalid', 'true');
+
+  await form.getByRole('radio', { name: 'AMQP' }).check();
+  await form.getByLabel('Exchange').fill('');
+  await form.getByRole('button', { name: 'Create feed' }).click();
+  await expect(form.getByLabel('Exchange')).toHaveAccessibleDescription('must not be empty');
+});
+
+test('a broker that cannot be reached shows as a preview error', async ({ page }) => {
+  const form = await startNewFeed(page);
+  await form.getByLabel('Broker URL').fill('mqtt://127.0.0.1:1');
+  await form.getByLabel('Topic filter').fill('anything/#');
+  await form.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByTestId('preview').getByRole('alert')).toContainText('cannot connect');
+});
+
+test('an admin switches a feed off and on, then deletes it after confirming', async ({ page }) => {
+  await signIn(page, ADMIN);
+  const name = await createFeed(page.request, 'ticks');
+  await page.goto('/admin/feeds');
+  await hydrated(page);
+  const row = feedRow(page, name);
+  const status = row.getByTestId('feed-status');
+  await expect(status).toHaveText('disabled');
+
+  const enabled = row.getByRole('switch', { name: 'Enabled' });
+  await expect(enabled).toHaveAttribute('aria-checked', 'false');
+  await enabled.click();
+  await expect(enabled).toHaveAttribute('aria-checked', 'true');
+  await expect(status).toHaveText(/connecting|connected/);
+  await enabled.click();
+  await expect(status).toHaveText('disabled');
+
+  await row.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(row.getByText(`Delete ${name} and all its stored messages?`)).toBeVisible();
+  await row.getByRole('button', { name: 'Cancel' }).click();
+  await expect(row).toBeVisible();
+  await row.getByRole('button', { name: 'Delete', exact: true }).click();
+  await row.getByRole('button', { name: 'Delete feed', exact: true }).click();
+  await expect(row).toHaveCount(0);
+  expect((await page.request.get(`/api/v1/feeds/${name}`)).status()).toBe(404);
+});
+
+test('an admin edits a feed in the same form', async ({ page }) => {
+  await signIn(page, ADMIN);
+  const name = await createFeed(page.request, 'logs');
+  await page.goto('/admin/feeds');
+  await hydrated(page);
+  await feedRow(page, name).getByRole('button', { name: `Edit ${name}` }).click();
+  const form = page.getByTestId('feed-form');
+  await expect(form.getByLabel('Name')).toHaveValue(name);
+  await expect(form.getByRole('radio', { name: 'Logs' })).toBeChecked();
+  await expect(form.getByRole('radio', { name: 'Ticks' })).toBeDisabled();
+  await form.getByLabel('Topic filter').fill(`e2e/${name}/changed/#`);
+  await form.getByRole('button', { name: 'Save changes' }).click();
+  await expect(feedRow(page, name)).toContainText(`e2e/${name}/changed/#`);
+});
+
+test('a viewer gets 403 on the feeds page', async ({ page, request }) => {
+  const viewer = await createUser(request, 'viewer');
+  await signIn(page, viewer);
+  const response = await page.goto('/admin/feeds');
+  expect(response?.status()).toBe(403);
+  await expect(page.getByTestId('forbidden')).toBeVisible();
+  await expect(page.getByTestId('feed-row')).toHaveCount(0);
+});
