@@ -132,8 +132,7 @@ pub fn Field(
     let id = id.unwrap_or_else(|| format!("field-{name}"));
     let note_id = format!("{id}-note");
     view! {
-        <div class="space-y-1">
-            <label for=id.clone() class="block text-sm font-medium">{label}</label>
+        <Labelled id=id.clone() label hint error>
             <input
                 id=id
                 name=name
@@ -144,7 +143,7 @@ pub fn Field(
                 disabled=disabled
                 class=INPUT
                 aria-invalid=move || error.get().is_some().to_string()
-                aria-describedby=note_id.clone()
+                aria-describedby=note_id
                 prop:value=move || value.map(|v| v.get())
                 on:input=move |ev| {
                     if let Some(v) = value {
@@ -152,8 +151,7 @@ pub fn Field(
                     }
                 }
             />
-            <FieldNote id=note_id.clone() hint error />
-        </div>
+        </Labelled>
     }
 }
 
@@ -176,21 +174,19 @@ pub fn Select(
         view! { <option value=v prop:selected=move || value.get() == current>{text}</option> }
     };
     view! {
-        <div class="space-y-1">
-            <label for=id.clone() class="block text-sm font-medium">{label}</label>
+        <Labelled id=id.clone() label hint error>
             <select
                 id=id
                 class=INPUT
                 disabled=disabled
                 aria-invalid=move || error.get().is_some().to_string()
-                aria-describedby=note_id.clone()
+                aria-describedby=note_id
                 on:change=move |ev| value.set(event_target_value(&ev))
             >
                 {placeholder.map(|p| option((String::new(), p)))}
                 {move || options.get().into_iter().map(option).collect_view()}
             </select>
-            <FieldNote id=note_id.clone() hint error />
-        </div>
+        </Labelled>
     }
 }
 
@@ -233,6 +229,25 @@ pub fn RadioGroup(
             <div class="flex flex-wrap gap-2">{choices}</div>
             <FieldNote id=note_id.clone() hint error=Signal::stored(None) />
         </fieldset>
+    }
+}
+
+/// A form control with its label above and its note (error or hint) below;
+/// the control itself should point `aria-describedby` at `{id}-note`.
+#[component]
+fn Labelled(
+    id: String,
+    label: String,
+    hint: MaybeProp<String>,
+    error: Signal<Option<String>>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="space-y-1">
+            <label for=id.clone() class="block text-sm font-medium">{label}</label>
+            {children()}
+            <FieldNote id=format!("{id}-note") hint error />
+        </div>
     }
 }
 

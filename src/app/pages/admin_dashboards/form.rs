@@ -29,14 +29,16 @@ pub fn DashboardForm(
     let save = Action::new(move |dashboard: &Dashboard| {
         let (dashboard, editing) = (dashboard.clone(), editing.clone());
         async move {
-            let result = match editing {
+            match editing {
                 None => create_dashboard(dashboard).await,
                 Some(slug) => update_dashboard(slug, dashboard).await,
-            };
-            if let Ok(saved) = &result {
-                on_saved.run(saved.slug.clone());
             }
-            result
+        }
+    });
+    // Closes the form once the action has settled, not from inside it.
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = save.value().get() {
+            on_saved.run(saved.slug);
         }
     });
     let errors = Signal::derive(move || save.value().get().and_then(Result::err));

@@ -12,9 +12,9 @@ use crate::{
         components::ui::{BUTTON_SECONDARY, ErrorAlert, Field, RadioGroup, SubmitButton, Toggle, field_message},
     },
     error::AppError,
-    model::{Feed, FeedSpec},
+    model::FeedSpec,
 };
-use leptos::{either::Either, prelude::*};
+use leptos::prelude::*;
 
 /// Edits `original` (or a new feed when `None`); `on_saved` gets the
 /// saved feed's name, `on_cancel` closes the form.
@@ -28,18 +28,20 @@ pub fn FeedForm(original: Option<FeedSpec>, on_saved: Callback<String>, on_cance
     let save = Action::new(move |spec: &FeedSpec| {
         let (spec, editing) = (spec.clone(), editing.clone());
         async move {
-            let result: Result<Feed, AppError> = match editing {
+            match editing {
                 None => create_feed(spec).await,
                 Some(name) => update_feed(name, spec).await,
-            };
-            match &result {
-                Ok(feed) => on_saved.run(feed.spec.name.clone()),
-                Err(e) => errors.set(Some(e.clone())),
             }
-            result
         }
     });
     let preview = preview_action();
+    // Results are handled in effects, once the action has settled: closing
+    // the form from inside the action would dispose it mid-update.
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(feed)) => on_saved.run(feed.spec.name),
+        Some(Err(e)) => errors.set(Some(e)),
+        None => {}
+    });
     Effect::new(move |_| {
         if let Some(result) = preview.value().get() {
             errors.set(result.err());
@@ -78,11 +80,7 @@ pub fn FeedForm(original: Option<FeedSpec>, on_saved: Callback<String>, on_cance
                 />
             </div>
             <RadioGroup label="Protocol" name="protocol" value=draft.protocol options=vec![("mqtt", "MQTT"), ("amqp", "AMQP")] />
-            {move || if draft.is_amqp() {
-                Either::Left(view! { <AmqpFields draft errors /> })
-            } else {
-                Either::Right(view! { <MqttFields draft errors /> })
-            }}
+            <SourceFields draft errors />
             <MappingFields draft errors />
             <Toggle label="Enabled" checked=draft.enabled on_change=Callback::new(move |on| draft.enabled.set(on)) />
             <ErrorAlert error=save_error />
@@ -105,39 +103,75 @@ pub fn FeedForm(original: Option<FeedSpec>, on_saved: Callback<String>, on_cance
     }
 }
 
-/// Broker URL and topic filter.
-#[component]
-fn MqttFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl IntoView {
-    view! {
-        <div class="grid gap-4 sm:grid-cols-2">
-            <Field label="Broker URL" name="source.url" value=draft.mqtt_url required=true
-                hint="mqtt:// or mqtts://, with user:password@ if the broker needs it."
-                error=field_message(errors, "source.url") />
-            <Field label="Topic filter" name="source.topic" value=draft.topic required=true placeholder="ticks/#"
-                hint="'+' matches one level, '#' all the rest."
-                error=field_message(errors, "source.topic") />
-        </div>
+/// One broker setting as the form shows it.
+struct Setting {
+    label: &'static str,
+    /// The field name the server uses in its errors.
+    field: &'static str,
+    value: RwSignal<String>,
+    placeholder: &'static str,
+    hint: &'static str,
+}
+
+/// The broker settings of the chosen protocol, in form order.
+fn settings(draft: &FeedDraft, amqp: bool) -> Vec<Setting> {
+    let setting = |label, field, value, placeholder, hint| Setting { label, field, value, placeholder, hint };
+    if amqp {
+        vec![
+            setting(
+                "Broker URL",
+                "source.url",
+                draft.amqp_url,
+                "",
+                "amqp:// or amqps://; the vhost comes last (%2f is '/').",
+            ),
+            setting(
+                "Exchange",
+                "source.exchange",
+                draft.exchange,
+                "logs",
+                "Used as it is if it exists, else created as a durable topic exchange.",
+            ),
+            setting(
+                "Binding key",
+                "source.binding_key",
+                draft.binding_key,
+                "app.#",
+                "'*' matches one word, '#' any number.",
+            ),
+            setting(
+                "Queue (optional)",
+                "source.queue",
+                draft.queue,
+                "",
+                "Empty: feedboard's own durable queue named after the feed.",
+            ),
+        ]
+    } else {
+        vec![
+            setting(
+                "Broker URL",
+                "source.url",
+                draft.mqtt_url,
+                "",
+                "mqtt:// or mqtts://, with user:password@ if the broker needs it.",
+            ),
+            setting("Topic filter", "source.topic", draft.topic, "ticks/#", "'+' matches one level, '#' all the rest."),
+        ]
     }
 }
 
-/// Broker URL, exchange, binding key and the optional queue.
+/// The inputs for where messages come from: MQTT or AMQP settings.
 #[component]
-fn AmqpFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl IntoView {
-    view! {
-        <div class="grid gap-4 sm:grid-cols-2">
-            <Field label="Broker URL" name="source.url" value=draft.amqp_url required=true
-                hint="amqp:// or amqps://; the vhost comes last (%2f is '/')."
-                error=field_message(errors, "source.url") />
-            <Field label="Exchange" name="source.exchange" value=draft.exchange required=true placeholder="logs"
-                hint="Used as it is if it exists, else created as a durable topic exchange."
-                error=field_message(errors, "source.exchange") />
-            <Field label="Binding key" name="source.binding_key" value=draft.binding_key placeholder="app.#"
-                hint="'*' matches one word, '#' any number."
-                error=field_message(errors, "source.binding_key") />
-            <Field label="Queue (optional)" name="source.queue" value=draft.queue
-                hint="Empty: feedboard's own durable queue named after the feed."
-                error=field_message(errors, "source.queue") />
-        </div>
+fn SourceFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        let inputs = settings(&draft, draft.is_amqp()).into_iter().map(|s| {
+            view! {
+                <Field label=s.label name=s.field value=s.value placeholder=s.placeholder hint=s.hint
+                    error=field_message(errors, s.field) />
+            }
+        });
+        view! { <div class="grid gap-4 sm:grid-cols-2">{inputs.collect_view()}</div> }
     }
 }
 

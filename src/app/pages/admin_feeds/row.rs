@@ -76,16 +76,21 @@ pub fn FeedRow(
                 <Badge text=protocol />
                 <span class="ml-auto"><StateBadge state=Signal::derive(move || status.with(|s| s.state)) /></span>
             </div>
-            <dl class="mt-2 grid gap-x-4 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
-                {details.into_iter().map(|(label, value)| view! {
-                    <dt class="text-slate-500 dark:text-slate-400">{label}</dt>
-                    <dd class="break-all font-mono text-xs sm:text-sm">{value}</dd>
-                }).collect_view()}
-            </dl>
-            <div class="mt-3 space-y-2">
-                <Counters status />
-                <LastError status />
-                <ErrorAlert error />
+            <div class="mt-3 grid gap-4 lg:grid-cols-2">
+                <dl class="grid content-start gap-x-4 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
+                    {details.into_iter().map(|(label, value)| view! {
+                        <dt class="text-slate-500 dark:text-slate-400">{label}</dt>
+                        {match value {
+                            Some(value) => view! { <dd class="break-all font-mono text-xs sm:text-sm">{value}</dd> }.into_any(),
+                            None => view! { <dd class="italic text-slate-500 dark:text-slate-400">"feedboard's own, named after the feed"</dd> }.into_any(),
+                        }}
+                    }).collect_view()}
+                </dl>
+                <div class="space-y-2">
+                    <Counters status />
+                    <LastError status />
+                    <ErrorAlert error />
+                </div>
             </div>
             <div class="mt-3 flex flex-wrap items-center gap-2 border-t border-slate-100 pt-3 dark:border-slate-800">
                 <Toggle label="Enabled" checked=enabled disabled=toggle.pending() on_change=Callback::new(move |on| {
@@ -111,15 +116,16 @@ pub fn FeedRow(
     }
 }
 
-/// Label and value of each source setting, in reading order.
-fn source_details(source: &Source) -> Vec<(&'static str, String)> {
+/// Label and value of each source setting, in reading order; `None` for
+/// a setting left to its default.
+fn source_details(source: &Source) -> Vec<(&'static str, Option<String>)> {
     match source {
-        Source::Mqtt { url, topic } => vec![("URL", url.clone()), ("Topic", topic.clone())],
+        Source::Mqtt { url, topic } => vec![("URL", Some(url.clone())), ("Topic", Some(topic.clone()))],
         Source::Amqp { url, exchange, binding_key, queue } => vec![
-            ("URL", url.clone()),
-            ("Exchange", exchange.clone()),
-            ("Binding key", binding_key.clone()),
-            ("Queue", queue.clone().unwrap_or_else(|| "feedboard's own, named after the feed".to_owned())),
+            ("URL", Some(url.clone())),
+            ("Exchange", Some(exchange.clone())),
+            ("Binding key", Some(binding_key.clone())),
+            ("Queue", queue.clone()),
         ],
     }
 }
