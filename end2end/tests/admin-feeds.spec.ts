@@ -78,7 +78,7 @@ test('an admin previews an AMQP log feed, creates it, and its password stays hid
   await form.getByRole('button', { name: 'Create feed' }).click();
   const row = feedRow(page, name);
   await expect(row.getByTestId('feed-status')).toHaveText('connected', { timeout: 20_000 });
-  await expect(row).toContainText('amqp://guest:***@127.0.0.1:5672/%2f');
+  await expect(row).toContainText('amqp://guest:********@127.0.0.1:5672/%2f');
   await expect(row).not.toContainText('guest:guest');
   await expect(row).toContainText(exchange);
 
@@ -154,6 +154,37 @@ test('an admin edits a feed in the same form', async ({ page }) => {
   await form.getByLabel('Topic filter').fill(`e2e/${name}/changed/#`);
   await form.getByRole('button', { name: 'Save changes' }).click();
   await expect(feedRow(page, name)).toContainText(`e2e/${name}/changed/#`);
+});
+
+test('editing an AMQP feed keeps its hidden password, for preview and for ingest', async ({ page }) => {
+  await signIn(page, ADMIN);
+  const name = unique('amqp-edit');
+  const exchange = unique('e2e-edit');
+  await declareExchange(exchange);
+  const created = await page.request.post('/api/v1/feeds', {
+    data: {
+      name, kind: 'logs', enabled: false,
+      source: { protocol: 'amqp', url: 'amqp://guest:guest@127.0.0.1:5672/%2f', exchange, binding_key: '#' },
+    },
+  });
+  expect(created.status()).toBe(201);
+  await page.goto('/admin/feeds');
+  await hydrated(page);
+  const row = feedRow(page, name);
+  await row.getByRole('button', { name: `Edit ${name}` }).click();
+  const form = page.getByTestId('feed-form');
+  await expect(form.getByLabel('Broker URL')).toHaveValue('amqp://guest:********@127.0.0.1:5672/%2f');
+
+  await form.getByRole('button', { name: 'Preview' }).click();
+  const preview = page.getByTestId('preview');
+  await expect(async () => {
+    await publishAmqp(exchange, 'any.key', 'INFO still here');
+    await expect(preview.getByTestId('preview-parsed').first()).toContainText('still here', { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+
+  await form.getByRole('switch', { name: 'Enabled' }).click();
+  await form.getByRole('button', { name: 'Save changes' }).click();
+  await expect(row.getByTestId('feed-status')).toHaveText('connected', { timeout: 20_000 });
 });
 
 test('a viewer gets 403 on the feeds page', async ({ page, request }) => {

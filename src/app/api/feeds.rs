@@ -63,12 +63,23 @@ pub async fn delete_feed(name: String) -> Result<(), AppError> {
 }
 
 /// Connects with unsaved settings and shows how the next live messages
-/// parse, waiting up to [`PREVIEW_WAIT_MS`] (admin).
+/// parse, waiting up to [`PREVIEW_WAIT_MS`] (admin). `editing` names the
+/// stored feed the form edits, whose password stands in for a masked one.
 #[server(input = Json)]
-pub async fn preview_feed(kind: FeedKind, source: Source, mapping: Mapping) -> Result<Preview, AppError> {
+pub async fn preview_feed(
+    kind: FeedKind,
+    source: Source,
+    mapping: Mapping,
+    editing: Option<String>,
+) -> Result<Preview, AppError> {
     ctx::admin().await?;
+    let state = ctx::state();
+    let source = match editing {
+        Some(name) => source.unmasked(&crate::admin::feeds::find(&state, &name).await?.spec.source),
+        None => source,
+    };
     let body = crate::http::feeds::PreviewBody { kind, source, mapping };
-    crate::http::feeds::run_preview(&ctx::state(), body, Some(PREVIEW_WAIT_MS), None).await
+    crate::http::feeds::run_preview(&state, body, Some(PREVIEW_WAIT_MS), None).await
 }
 
 /// The latest rejected payloads of a feed with their reasons (admin).

@@ -26,7 +26,7 @@ pub fn FormPanel(#[prop(into)] title: String, children: Children) -> impl IntoVi
         }
     });
     view! {
-        <div node_ref=panel class="mb-6 scroll-mt-20">
+        <div node_ref=panel class="mb-6 scroll-mt-28">
             <Card>
                 <h2 class="mb-4 text-lg font-medium">{title}</h2>
                 {children()}

@@ -29,13 +29,21 @@ pub fn Card(children: Children, #[prop(optional, into)] class: String) -> impl I
     }
 }
 
-/// A page title with an optional line of explanation.
+/// A page title with an optional line of explanation; `children`, if any,
+/// are the page's main actions, shown to the right (below on narrow screens).
 #[component]
-pub fn PageHeader(#[prop(into)] title: String, #[prop(optional, into)] subtitle: Option<String>) -> impl IntoView {
+pub fn PageHeader(
+    #[prop(into)] title: String,
+    #[prop(optional, into)] subtitle: Option<String>,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     view! {
-        <header class="mb-6">
-            <h1 class="text-2xl font-semibold tracking-tight">{title}</h1>
-            {subtitle.map(|s| view! { <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">{s}</p> })}
+        <header class="mb-6 flex flex-wrap items-start justify-between gap-3">
+            <div>
+                <h1 class="text-2xl font-semibold tracking-tight">{title}</h1>
+                {subtitle.map(|s| view! { <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">{s}</p> })}
+            </div>
+            {children.map(|actions| view! { <div class="flex flex-wrap gap-2">{actions()}</div> })}
         </header>
     }
 }

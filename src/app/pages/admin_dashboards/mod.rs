@@ -53,12 +53,11 @@ fn DashboardsAdmin() -> impl IntoView {
         on_deleted: Callback::new(move |()| changed.update(|n| *n += 1)),
     };
     view! {
-        <div class="flex flex-wrap items-start justify-between gap-3">
-            <PageHeader title="Edit dashboards" subtitle="Each dashboard is a set of widgets over feeds, at its own address." />
+        <PageHeader title="Edit dashboards" subtitle="Each dashboard is a set of widgets over feeds, at its own address.">
             <Show when=move || editor.get() == Editing::Closed>
                 <button type="button" class=BUTTON_PRIMARY on:click=move |_| open(Editing::New)>"New dashboard"</button>
             </Show>
-        </div>
+        </PageHeader>
         {move || saved.get().map(|slug| view! {
             <p role="status" class="mb-4 text-sm text-emerald-700 dark:text-emerald-400">
                 {format!("Saved dashboard {slug}. ")}

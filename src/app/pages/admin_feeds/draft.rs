@@ -119,13 +119,13 @@ impl FeedDraft {
     /// The feed as entered, for saving (read without tracking).
     pub fn spec(&self) -> FeedSpec {
         untrack(|| {
-            let (kind, source, mapping) = self.preview_input();
+            let (kind, source, mapping) = self.settings();
             FeedSpec { name: self.name.get().trim().to_owned(), kind, source, mapping, enabled: self.enabled.get() }
         })
     }
 
-    /// What a preview needs: kind, source and mapping (read without tracking).
-    pub fn preview_input(&self) -> (FeedKind, Source, Mapping) {
+    /// The kind, source and mapping as entered (read without tracking).
+    pub fn settings(&self) -> (FeedKind, Source, Mapping) {
         untrack(|| (self.kind(), self.source(), self.mapping()))
     }
 

@@ -4,7 +4,7 @@
 
 use super::{
     draft::{FeedDraft, mapping_fields, mapping_label},
-    preview::{PreviewPanel, preview_action},
+    preview::{PreviewInput, PreviewPanel, preview_action},
 };
 use crate::{
     app::{
@@ -21,12 +21,12 @@ use leptos::prelude::*;
 #[component]
 pub fn FeedForm(original: Option<FeedSpec>, on_saved: Callback<String>, on_cancel: Callback<()>) -> impl IntoView {
     let draft = FeedDraft::new(original.as_ref());
-    let editing = original.map(|spec| spec.name);
-    let is_new = editing.is_none();
+    let editing = StoredValue::new(original.map(|spec| spec.name));
+    let is_new = editing.with_value(Option::is_none);
     // Field errors of the latest save or preview, whichever came last.
     let errors = RwSignal::new(None::<AppError>);
     let save = Action::new(move |spec: &FeedSpec| {
-        let (spec, editing) = (spec.clone(), editing.clone());
+        let (spec, editing) = (spec.clone(), editing.get_value());
         async move {
             match editing {
                 None => create_feed(spec).await,
@@ -91,7 +91,8 @@ pub fn FeedForm(original: Option<FeedSpec>, on_saved: Callback<String>, on_cance
                     class=BUTTON_SECONDARY
                     disabled=preview.pending()
                     on:click=move |_| {
-                        preview.dispatch(draft.preview_input());
+                        let (kind, source, mapping) = draft.settings();
+                        preview.dispatch(PreviewInput { kind, source, mapping, editing: editing.get_value() });
                     }
                 >
                     "Preview"
@@ -123,7 +124,7 @@ fn settings(draft: &FeedDraft, amqp: bool) -> Vec<Setting> {
                 "source.url",
                 draft.amqp_url,
                 "",
-                "amqp:// or amqps://; the vhost comes last (%2f is '/').",
+                "amqp:// or amqps://; vhost last (%2f is '/'); a saved password shows as ********.",
             ),
             setting(
                 "Exchange",
@@ -154,7 +155,7 @@ fn settings(draft: &FeedDraft, amqp: bool) -> Vec<Setting> {
                 "source.url",
                 draft.mqtt_url,
                 "",
-                "mqtt:// or mqtts://, with user:password@ if the broker needs it.",
+                "mqtt:// or mqtts://, with user:password@ if needed; a saved password shows as ********.",
             ),
             setting("Topic filter", "source.topic", draft.topic, "ticks/#", "'+' matches one level, '#' all the rest."),
         ]

@@ -72,12 +72,11 @@ fn FeedsAdmin() -> impl IntoView {
         on_deleted: reload,
     };
     view! {
-        <div class="flex flex-wrap items-start justify-between gap-3">
-            <PageHeader title="Feeds" subtitle="Where messages come from, and how each feed is doing right now." />
+        <PageHeader title="Feeds" subtitle="Where messages come from, and how each feed is doing right now.">
             <Show when=move || editor.get() == Editing::Closed>
                 <button type="button" class=BUTTON_PRIMARY on:click=move |_| open(Editing::New)>"Add feed"</button>
             </Show>
-        </div>
+        </PageHeader>
         {move || notice.get().map(|n| view! {
             <p role="status" class="mb-4 text-sm text-emerald-700 dark:text-emerald-400">{n}</p>
         })}

@@ -11,13 +11,21 @@ use crate::{
 };
 use leptos::{either::EitherOf4, prelude::*};
 
-/// What a preview is asked with: the form's kind, source and mapping.
-pub type PreviewInput = (FeedKind, Source, Mapping);
+/// What a preview is asked with: the form's settings, and the name of the
+/// stored feed being edited, if any (its password fills in a masked one).
+#[derive(Clone, Debug)]
+pub struct PreviewInput {
+    pub kind: FeedKind,
+    pub source: Source,
+    pub mapping: Mapping,
+    pub editing: Option<String>,
+}
 
 /// The preview action: runs the server function with the form's settings.
 pub fn preview_action() -> Action<PreviewInput, Result<Preview, AppError>> {
-    Action::new(|(kind, source, mapping): &PreviewInput| {
-        crate::app::api::feeds::preview_feed(*kind, source.clone(), mapping.clone())
+    Action::new(|input: &PreviewInput| {
+        let input = input.clone();
+        crate::app::api::feeds::preview_feed(input.kind, input.source, input.mapping, input.editing)
     })
 }
 
