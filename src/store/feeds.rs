@@ -101,10 +101,11 @@ pub async fn delete(db: &PgPool, name: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Totals for a feed's status: messages stored and rejected, ever.
+/// Totals for a feed's status: messages stored and rejected, ever; zero
+/// for a feed deleted meanwhile (a reconcile can race a delete).
 pub async fn totals(db: &PgPool, feed_id: i64) -> Result<(u64, u64), StoreError> {
     let (stored, rejected): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT last_seq FROM feed_positions WHERE feed_id = $1),
+        "SELECT COALESCE((SELECT last_seq FROM feed_positions WHERE feed_id = $1), 0),
                 (SELECT count(*) FROM rejected_messages WHERE feed_id = $1)",
     )
     .bind(feed_id)

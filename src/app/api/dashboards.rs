@@ -10,20 +10,23 @@ use super::ctx;
 /// Creates a dashboard (admin).
 #[server(input = Json)]
 pub async fn create_dashboard(dashboard: Dashboard) -> Result<Dashboard, AppError> {
+    let state = ctx::state();
     let admin = ctx::admin().await?;
-    crate::admin::dashboards::create(&ctx::state(), &admin.username, dashboard).await
+    crate::admin::dashboards::create(&state, &admin.username, dashboard).await
 }
 
 /// Replaces the dashboard called `slug` (admin); the slug may change.
 #[server(input = Json)]
 pub async fn update_dashboard(slug: String, dashboard: Dashboard) -> Result<Dashboard, AppError> {
+    let state = ctx::state();
     let admin = ctx::admin().await?;
-    crate::admin::dashboards::update(&ctx::state(), &admin.username, &slug, dashboard).await
+    crate::admin::dashboards::update(&state, &admin.username, &slug, dashboard).await
 }
 
 /// Deletes a dashboard (admin).
 #[server]
 pub async fn delete_dashboard(slug: String) -> Result<(), AppError> {
+    let state = ctx::state();
     let admin = ctx::admin().await?;
-    crate::admin::dashboards::delete(&ctx::state(), &admin.username, &slug).await
+    crate::admin::dashboards::delete(&state, &admin.username, &slug).await
 }

@@ -1,6 +1,10 @@
 //! Server functions of the feeds admin page: thin adapters over
 //! `crate::admin::feeds`, `crate::history` and the preview of
 //! `crate::http::feeds`, which do the validation, storage and auditing.
+//!
+//! Each takes the app state before its first `.await`: while the server
+//! renders a page, a resource's owner can be replaced while its future still
+//! runs, and context is only reachable through a live owner.
 
 use crate::{
     error::AppError,
@@ -20,37 +24,41 @@ pub const REJECTED_SHOWN: i64 = 50;
 /// Every feed with its live status, passwords in URLs masked (admin).
 #[server]
 pub async fn list_feeds() -> Result<Vec<Feed>, AppError> {
+    let state = ctx::state();
     ctx::admin().await?;
-    crate::admin::feeds::list(&ctx::state()).await
+    crate::admin::feeds::list(&state).await
 }
 
 /// One feed's configuration to edit it, password masked; saving the mask
 /// back keeps the stored password (admin).
 #[server]
 pub async fn get_feed_spec(name: String) -> Result<FeedSpec, AppError> {
+    let state = ctx::state();
     ctx::admin().await?;
-    Ok(crate::admin::feeds::get(&ctx::state(), &name).await?.spec)
+    Ok(crate::admin::feeds::get(&state, &name).await?.spec)
 }
 
 /// Creates a feed; it starts at once when enabled (admin).
 #[server(input = Json)]
 pub async fn create_feed(spec: FeedSpec) -> Result<Feed, AppError> {
+    let state = ctx::state();
     let admin = ctx::admin().await?;
-    crate::admin::feeds::create(&ctx::state(), &admin.username, spec).await
+    crate::admin::feeds::create(&state, &admin.username, spec).await
 }
 
 /// Replaces the configuration of the feed called `name` (admin).
 #[server(input = Json)]
 pub async fn update_feed(name: String, spec: FeedSpec) -> Result<Feed, AppError> {
+    let state = ctx::state();
     let admin = ctx::admin().await?;
-    crate::admin::feeds::update(&ctx::state(), &admin.username, &name, spec).await
+    crate::admin::feeds::update(&state, &admin.username, &name, spec).await
 }
 
 /// Turns a feed's ingest on or off, keeping the rest of its settings (admin).
 #[server]
 pub async fn set_feed_enabled(name: String, enabled: bool) -> Result<Feed, AppError> {
-    let admin = ctx::admin().await?;
     let state = ctx::state();
+    let admin = ctx::admin().await?;
     let spec = FeedSpec { enabled, ..crate::admin::feeds::find(&state, &name).await?.spec };
     crate::admin::feeds::update(&state, &admin.username, &name, spec).await
 }
@@ -58,8 +66,9 @@ pub async fn set_feed_enabled(name: String, enabled: bool) -> Result<Feed, AppEr
 /// Deletes a feed and its stored messages (admin).
 #[server]
 pub async fn delete_feed(name: String) -> Result<(), AppError> {
+    let state = ctx::state();
     let admin = ctx::admin().await?;
-    crate::admin::feeds::delete(&ctx::state(), &admin.username, &name).await
+    crate::admin::feeds::delete(&state, &admin.username, &name).await
 }
 
 /// Connects with unsaved settings and shows how the next live messages
@@ -72,8 +81,8 @@ pub async fn preview_feed(
     mapping: Mapping,
     editing: Option<String>,
 ) -> Result<Preview, AppError> {
-    ctx::admin().await?;
     let state = ctx::state();
+    ctx::admin().await?;
     let source = match editing {
         Some(name) => source.unmasked(&crate::admin::feeds::find(&state, &name).await?.spec.source),
         None => source,
@@ -85,6 +94,7 @@ pub async fn preview_feed(
 /// The latest rejected payloads of a feed with their reasons (admin).
 #[server]
 pub async fn rejected_messages(name: String) -> Result<Vec<Rejected>, AppError> {
+    let state = ctx::state();
     ctx::admin().await?;
-    crate::history::rejected(&ctx::state(), &name, Some(REJECTED_SHOWN)).await
+    crate::history::rejected(&state, &name, Some(REJECTED_SHOWN)).await
 }

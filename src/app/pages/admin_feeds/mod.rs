@@ -14,7 +14,7 @@ use crate::{
         components::{
             editing::{Editing, FormPanel},
             guard::RequireAdmin,
-            poll::use_ticks,
+            poll::use_polled,
             ui::{BUTTON_PRIMARY, EmptyState, ErrorAlert, Loading, PageHeader},
         },
     },
@@ -47,15 +47,11 @@ fn FeedsAdmin() -> impl IntoView {
     // Bumped when feeds are added, changed or deleted: reloads the list.
     let changed = RwSignal::new(0u32);
     let feeds = Resource::new(move || changed.get(), |_| list_feeds());
-    let ticks = use_ticks(POLL_EVERY);
-    let live = LocalResource::new(move || {
-        ticks.track();
-        list_feeds()
-    });
-    let live_feeds = Signal::derive(move || live.get().and_then(Result::ok));
+    // Status and counters, fresh every couple of seconds (browser only).
+    let live = use_polled(POLL_EVERY, || async { list_feeds().await.ok() });
     let reload = Callback::new(move |()| {
         changed.update(|n| *n += 1);
-        live.refetch();
+        live.refresh();
     });
     let on_saved = Callback::new(move |name: String| {
         editor.set(Editing::Closed);
@@ -68,7 +64,7 @@ fn FeedsAdmin() -> impl IntoView {
     };
     let row_callbacks = RowCallbacks {
         on_edit: Callback::new(move |name| open(Editing::Existing(name))),
-        on_refresh: Callback::new(move |()| live.refetch()),
+        on_refresh: Callback::new(move |()| live.refresh()),
         on_deleted: reload,
     };
     view! {
@@ -97,7 +93,7 @@ fn FeedsAdmin() -> impl IntoView {
                             </button>
                         </EmptyState>
                     }),
-                    Ok(list) => EitherOf3::C(view! { <FeedList list live=live_feeds callbacks=row_callbacks /> }),
+                    Ok(list) => EitherOf3::C(view! { <FeedList list live=live.latest callbacks=row_callbacks /> }),
                 }
             })}
         </Transition>
@@ -114,7 +110,7 @@ struct RowCallbacks {
 
 /// The rows, each following its feed in the polled `live` list.
 #[component]
-fn FeedList(list: Vec<Feed>, live: Signal<Option<Vec<Feed>>>, callbacks: RowCallbacks) -> impl IntoView {
+fn FeedList(list: Vec<Feed>, #[prop(into)] live: Signal<Option<Vec<Feed>>>, callbacks: RowCallbacks) -> impl IntoView {
     let RowCallbacks { on_edit, on_refresh, on_deleted } = callbacks;
     view! {
         <ul class="space-y-4" aria-label="Feeds">
