@@ -9,7 +9,7 @@ use crate::{
     app::{
         api::{self, dashboards::delete_dashboard, feeds::list_feeds},
         components::{
-            editing::{Editing, FormPanel},
+            editing::{Editing, EditorState, FormPanel, NewItemButton},
             guard::RequireAdmin,
             ui::{BUTTON_PRIMARY, BUTTON_SECONDARY, ConfirmButton, EmptyState, ErrorAlert, Loading, PageHeader},
         },
@@ -35,38 +35,26 @@ pub fn AdminDashboardsPage() -> impl IntoView {
 
 #[component]
 fn DashboardsAdmin() -> impl IntoView {
-    let editor = RwSignal::new(Editing::Closed);
-    let saved = RwSignal::new(None::<String>);
-    let changed = RwSignal::new(0u32);
-    let dashboards = Resource::new(move || changed.get(), |_| api::list_dashboards());
-    let open = move |e: Editing| {
-        saved.set(None);
-        editor.set(e);
-    };
-    let on_saved = Callback::new(move |slug: String| {
-        editor.set(Editing::Closed);
-        saved.set(Some(slug));
-        changed.update(|n| *n += 1);
-    });
+    let editor = EditorState::default();
+    let dashboards = Resource::new(move || editor.changed.get(), |_| api::list_dashboards());
+    let on_saved = Callback::new(move |slug: String| editor.saved(slug));
     let row = RowCallbacks {
-        on_edit: Callback::new(move |slug| open(Editing::Existing(slug))),
-        on_deleted: Callback::new(move |()| changed.update(|n| *n += 1)),
+        on_edit: Callback::new(move |slug| editor.open(Editing::Existing(slug))),
+        on_deleted: Callback::new(move |()| editor.list_changed()),
     };
     view! {
         <PageHeader title="Edit dashboards" subtitle="Each dashboard is a set of widgets over feeds, at its own address.">
-            <Show when=move || editor.get() == Editing::Closed>
-                <button type="button" class=BUTTON_PRIMARY on:click=move |_| open(Editing::New)>"New dashboard"</button>
-            </Show>
+            <NewItemButton state=editor label="New dashboard" />
         </PageHeader>
-        {move || saved.get().map(|slug| view! {
+        {move || editor.saved.get().map(|slug| view! {
             <p role="status" class="mb-4 text-sm text-emerald-700 dark:text-emerald-400">
                 {format!("Saved dashboard {slug}. ")}
                 <a class="font-medium underline" href=format!("/d/{slug}")>"Open it"</a>
             </p>
         })}
-        {move || match editor.get() {
+        {move || match editor.editing.get() {
             Editing::Closed => None,
-            e => Some(view! { <EditorCard editor=e on_saved on_close=Callback::new(move |()| editor.set(Editing::Closed)) /> }),
+            e => Some(view! { <EditorCard editor=e on_saved on_close=Callback::new(move |()| editor.close()) /> }),
         }}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -74,7 +62,10 @@ fn DashboardsAdmin() -> impl IntoView {
                     Err(e) => EitherOf3::A(view! { <ErrorAlert error=Signal::stored(Some(e)) /> }),
                     Ok(list) if list.is_empty() => EitherOf3::B(view! {
                         <EmptyState title="No dashboards yet">
-                            <p>"Choose “New dashboard”, give it a title, and add ticker, chart or log widgets over your feeds."</p>
+                            <p>"Give it a title, then add ticker, chart or log tail widgets over your feeds."</p>
+                            <button type="button" class=format!("{BUTTON_PRIMARY} mt-4") on:click=move |_| editor.open(Editing::New)>
+                                "Create your first dashboard"
+                            </button>
                         </EmptyState>
                     }),
                     Ok(list) => EitherOf3::C(view! {

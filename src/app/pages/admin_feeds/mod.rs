@@ -12,7 +12,7 @@ use crate::{
     app::{
         api::feeds::{get_feed_spec, list_feeds},
         components::{
-            editing::{Editing, FormPanel},
+            editing::{Editing, EditorState, FormPanel, NewItemButton},
             guard::RequireAdmin,
             poll::use_polled,
             ui::{BUTTON_PRIMARY, EmptyState, ErrorAlert, Loading, PageHeader},
@@ -42,43 +42,33 @@ pub fn AdminFeedsPage() -> impl IntoView {
 
 #[component]
 fn FeedsAdmin() -> impl IntoView {
-    let editor = RwSignal::new(Editing::Closed);
-    let notice = RwSignal::new(None::<String>);
-    // Bumped when feeds are added, changed or deleted: reloads the list.
-    let changed = RwSignal::new(0u32);
-    let feeds = Resource::new(move || changed.get(), |_| list_feeds());
+    let editor = EditorState::default();
+    let feeds = Resource::new(move || editor.changed.get(), |_| list_feeds());
     // Status and counters, fresh every couple of seconds (browser only).
     let live = use_polled(POLL_EVERY, || async { list_feeds().await.ok() });
     let reload = Callback::new(move |()| {
-        changed.update(|n| *n += 1);
+        editor.list_changed();
         live.refresh();
     });
     let on_saved = Callback::new(move |name: String| {
-        editor.set(Editing::Closed);
-        notice.set(Some(format!("Saved feed {name}.")));
-        reload.run(());
+        editor.saved(name);
+        live.refresh();
     });
-    let open = move |e: Editing| {
-        notice.set(None);
-        editor.set(e);
-    };
     let row_callbacks = RowCallbacks {
-        on_edit: Callback::new(move |name| open(Editing::Existing(name))),
+        on_edit: Callback::new(move |name| editor.open(Editing::Existing(name))),
         on_refresh: Callback::new(move |()| live.refresh()),
         on_deleted: reload,
     };
     view! {
         <PageHeader title="Feeds" subtitle="Where messages come from, and how each feed is doing right now.">
-            <Show when=move || editor.get() == Editing::Closed>
-                <button type="button" class=BUTTON_PRIMARY on:click=move |_| open(Editing::New)>"Add feed"</button>
-            </Show>
+            <NewItemButton state=editor label="Add feed" />
         </PageHeader>
-        {move || notice.get().map(|n| view! {
-            <p role="status" class="mb-4 text-sm text-emerald-700 dark:text-emerald-400">{n}</p>
+        {move || editor.saved.get().map(|name| view! {
+            <p role="status" class="mb-4 text-sm text-emerald-700 dark:text-emerald-400">{format!("Saved feed {name}.")}</p>
         })}
-        {move || match editor.get() {
+        {move || match editor.editing.get() {
             Editing::Closed => None,
-            e => Some(view! { <EditorCard editor=e on_saved on_close=Callback::new(move |()| editor.set(Editing::Closed)) /> }),
+            e => Some(view! { <EditorCard editor=e on_saved on_close=Callback::new(move |()| editor.close()) /> }),
         }}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
@@ -88,7 +78,7 @@ fn FeedsAdmin() -> impl IntoView {
                         <EmptyState title="No feeds yet">
                             <p>"A feed reads ticks or log lines from an MQTT topic or an AMQP exchange."</p>
                             <p class="mt-1">"Choose “Add feed”, point it at your broker, preview a few live messages, then save."</p>
-                            <button type="button" class=format!("{BUTTON_PRIMARY} mt-4") on:click=move |_| open(Editing::New)>
+                            <button type="button" class=format!("{BUTTON_PRIMARY} mt-4") on:click=move |_| editor.open(Editing::New)>
                                 "Add your first feed"
                             </button>
                         </EmptyState>
