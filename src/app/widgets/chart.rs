@@ -123,7 +123,8 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
         leptos::task::spawn_local(async move {
             #[cfg(feature = "hydrate")]
             if let Err(e) =
-                chart_view::ensure(view_handle, container, on_point, feed_name.get_value(), symbol_name.get_value()).await
+                chart_view::ensure(view_handle, container, on_point, feed_name.get_value(), symbol_name.get_value())
+                    .await
             {
                 set_error.set(Some(e));
             }
