@@ -137,7 +137,7 @@ test('chat tells what went wrong: too long, too fast, signed out', async ({ page
 
   // Each refusal shows until the next send; watch for one while typing fast.
   const slowDown = page.getByRole('alert').filter({ hasText: 'too fast' }).waitFor();
-  for (let i = 0; i < 25; i++) await say(page, `quick ${i}`);
+  for (let i = 0; i < 40; i++) await say(page, `quick ${i}`);
   await slowDown;
   await expect(page.getByTestId('chat-message').filter({ hasText: 'quick 0' })).toBeVisible();
 

@@ -32,6 +32,15 @@ impl<K: Hash + Eq + Clone> RateLimiter<K> {
         self.check_at(key, Instant::now())
     }
 
+    /// Gives back the token taken by the last `check` for `key`: for limits
+    /// that count only failures (a correct sign-in costs nothing).
+    pub fn refund(&self, key: &K) {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(bucket) = buckets.get_mut(key) {
+            bucket.tokens = (bucket.tokens + 1.0).min(self.burst);
+        }
+    }
+
     fn check_at(&self, key: &K, now: Instant) -> Result<(), Duration> {
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() > 100_000 {
@@ -68,5 +77,15 @@ mod tests {
         assert!(limiter.check_at(&"bob", t0).is_ok(), "keys are independent");
         assert!(limiter.check_at(&"alice", t0 + Duration::from_millis(1001)).is_ok());
         assert!(limiter.check_at(&"alice", t0 + Duration::from_millis(1002)).is_err());
+    }
+
+    #[test]
+    fn a_refund_returns_the_token() {
+        let limiter = RateLimiter::new(1, 0.001);
+        let t0 = Instant::now();
+        assert!(limiter.check_at(&"alice", t0).is_ok());
+        limiter.refund(&"alice");
+        assert!(limiter.check_at(&"alice", t0).is_ok());
+        assert!(limiter.check_at(&"alice", t0).is_err());
     }
 }

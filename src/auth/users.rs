@@ -12,16 +12,17 @@ use serde_json::json;
 use sqlx::PgPool;
 use std::net::IpAddr;
 
-/// Throttles sign-in attempts per (address, username).
+/// Throttles failed sign-in attempts per (address, username).
 pub type LoginLimiter = RateLimiter<(IpAddr, String)>;
 
-/// A limiter allowing 10 quick attempts, then one every 3 seconds.
+/// A limiter allowing 10 quick failures, then one attempt every 3 seconds.
 pub fn login_limiter() -> LoginLimiter {
     RateLimiter::new(10, 1.0 / 3.0)
 }
 
 /// Checks a username and password; the same 401 for an unknown user and a
-/// wrong password, after the same amount of work.
+/// wrong password, after the same amount of work. Only failures count
+/// against the rate limit.
 pub async fn authenticate(
     db: &PgPool,
     limiter: &LoginLimiter,
@@ -29,7 +30,8 @@ pub async fn authenticate(
     username: &str,
     password: &str,
 ) -> Result<UserRow, AppError> {
-    if let Err(wait) = limiter.check(&(ip, username.to_owned())) {
+    let key = (ip, username.to_owned());
+    if let Err(wait) = limiter.check(&key) {
         return Err(AppError::new(
             ErrorCode::RateLimited,
             format!("too many sign-in attempts; try again in {} s", wait.as_secs() + 1),
@@ -38,7 +40,10 @@ pub async fn authenticate(
     let user = store::users::by_name(db, username).await?;
     let hash = user.as_ref().map_or(password::dummy_hash().to_owned(), |u| u.password_hash.clone());
     match user {
-        Some(user) if password::verify(password.to_owned(), hash).await => Ok(user),
+        Some(user) if password::verify(password.to_owned(), hash).await => {
+            limiter.refund(&key);
+            Ok(user)
+        }
         _ => Err(AppError::new(ErrorCode::Unauthorized, "wrong username or password")),
     }
 }
