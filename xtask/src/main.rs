@@ -8,6 +8,7 @@
 mod cmd;
 mod e2e;
 mod paths;
+mod proof;
 mod services;
 mod toolchain;
 
@@ -21,10 +22,14 @@ commands:
   setup    install the tool chain only (wasm target, cargo-leptos,
            wasm-bindgen, npm packages, Chromium)
   build    release build of the site (server + wasm + css)
-  e2e      build, then run only the Playwright suite";
+  e2e      build, then run only the Playwright suite
+  bench    performance figures beside same-run baselines (--quick: smoke run)
+  chaos    broker/Postgres restarts, kill -9, reconnect storms: lost/dup/gaps
+  hostile  malformed broker messages and OpenAPI-driven HTTP fuzzing";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
     let result = match args.first().map(String::as_str) {
         Some("run") => run(),
         Some("test") => test(),
@@ -34,6 +39,9 @@ fn main() -> ExitCode {
             .and_then(|_| services::ensure())
             .and_then(|_| build())
             .and_then(|_| e2e::run()),
+        Some(command @ ("bench" | "chaos" | "hostile")) => {
+            proof::run(if command == "bench" { "perf" } else { command }, quick)
+        }
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -71,8 +79,9 @@ fn test() -> Result {
     services::ensure()?;
     cmd::step("cargo fmt --check");
     cmd::cargo(&["fmt", "--all", "--check"])?;
-    cmd::step("clippy (server, browser, xtask)");
+    cmd::step("clippy (server, browser, proof suite, xtask)");
     cmd::cargo(&["clippy", "--features", "ssr", "--all-targets", "--", "-D", "warnings"])?;
+    cmd::cargo(&["clippy", "-p", "feedboard-bench", "--all-targets", "--", "-D", "warnings"])?;
     cmd::cargo(&[
         "clippy",
         "--lib",

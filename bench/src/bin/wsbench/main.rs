@@ -8,16 +8,15 @@
 //! single receiver is the baseline the table compares against.
 //!
 //! ```text
-//! cargo run --release --features ssr --bin wsbench -- --url http://127.0.0.1:3411 \
+//! cargo run --release -p feedboard-bench --bin wsbench -- --url http://127.0.0.1:3411 \
 //!     --password <admin password> --clients 1000 --senders 4 --seconds 20
 //! ```
 
 mod http;
-mod stats;
 
 use feedboard::model::{ClientMessage, ServerMessage};
+use feedboard_bench::stats::Samples;
 use futures::{SinkExt, StreamExt};
-use stats::Samples;
 use std::{
     sync::Arc,
     time::{Duration, Instant},
@@ -297,4 +296,12 @@ fn print_table(baseline: &mut Outcome, load: &mut Outcome) {
         ratio(load.latencies.percentile_ms(50.0), baseline.latencies.percentile_ms(50.0)),
         ratio(load.latencies.percentile_ms(99.0), baseline.latencies.percentile_ms(99.0)),
     );
+    // One machine-readable line for `feedboard-bench perf`.
+    let summary = serde_json::json!({
+        "clients": load.clients, "connected": load.connected, "held": load.held,
+        "deliveries": load.latencies.len(), "expected": load.expected,
+        "p50_ms": load.latencies.percentile_ms(50.0), "p99_ms": load.latencies.percentile_ms(99.0),
+        "baseline_p50_ms": baseline.latencies.percentile_ms(50.0), "baseline_p99_ms": baseline.latencies.percentile_ms(99.0),
+    });
+    println!("WSBENCH_JSON {summary}");
 }

@@ -5,12 +5,29 @@
 pub struct Samples(Vec<u64>);
 
 impl Samples {
+    /// Adds one latency in microseconds.
+    pub fn push(&mut self, micros: u64) {
+        self.0.push(micros);
+    }
+
+    /// Adds many latencies in microseconds.
     pub fn extend(&mut self, more: Vec<u64>) {
         self.0.extend(more);
     }
 
+    /// Adds another set's samples.
+    pub fn merge(&mut self, other: Samples) {
+        self.0.extend(other.0);
+    }
+
+    /// How many samples there are.
     pub fn len(&self) -> usize {
         self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// The `p`-th percentile (0–100) in milliseconds; 0 without samples.

@@ -1,0 +1,21 @@
+//! The proof suite's shared parts: a feedboard server process to measure,
+//! its REST API, publishers and bare consumers on the real brokers, an SSE
+//! client, latency statistics and the report table.
+//!
+//! Everything talks to loopback only; load generators run in this process,
+//! apart from the server they load.
+
+pub mod api;
+pub mod broker;
+pub mod report;
+pub mod server;
+pub mod sse;
+pub mod stats;
+
+/// Result of a bench step; the message says what failed.
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// Turns any error into the step's message, with what was being done.
+pub fn context<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> String + '_ {
+    move |e| format!("{what}: {e}")
+}

@@ -1,0 +1,50 @@
+//! The browser under load: a dashboard (ticker, chart, log tail) in headless
+//! Chromium at 5k ticks/s + 1k log lines/s; longest main-thread task and JS
+//! heap growth, beside the same dashboard idle. The page work is in
+//! `end2end/bench/browser.bench.ts`.
+
+use super::Scale;
+use feedboard_bench::{
+    Result,
+    report::{Report, Row},
+    server::{ADMIN_PASSWORD, Server},
+};
+use serde_json::Value;
+
+/// Adds the browser rows.
+pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Result {
+    let result = crate::out_dir().join("browser.json");
+    let _ = std::fs::remove_file(&result);
+    let status = tokio::process::Command::new("node_modules/.bin/playwright")
+        .args(["test", "-c", "end2end/bench.config.ts"])
+        .env("BASE_URL", server.url())
+        .env("E2E_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("BENCH_SECONDS", scale.browser_seconds.to_string())
+        .env("BENCH_RESULT", &result)
+        .status()
+        .await
+        .map_err(|e| format!("playwright: {e}"))?;
+    let text =
+        std::fs::read_to_string(&result).map_err(|e| format!("the browser bench wrote no result ({status}): {e}"))?;
+    let r: Value = serde_json::from_str(&text).map_err(|e| format!("browser result: {e}"))?;
+    let n = |phase: &str, key: &str| r[phase][key].as_f64().unwrap_or(0.0);
+    let load = format!(
+        "{:.0} ticks/s + {:.0} lines/s for {} s; rows rendered {:.0}",
+        n("load", "tickRate"),
+        n("load", "logRate"),
+        scale.browser_seconds,
+        n("load", "logRows")
+    );
+    report.add(
+        Row::new("browser: longest main-thread task", n("load", "longestTaskMs"), "ms")
+            .baseline(n("idle", "longestTaskMs"))
+            .at_most(50.0)
+            .note(format!("{load}; baseline: same page idle")),
+    );
+    report.add(
+        Row::new("browser: JS heap growth", n("load", "heapGrowthMb"), "MiB")
+            .baseline(n("idle", "heapGrowthMb"))
+            .note(format!("heap {:.1} → {:.1} MiB", n("load", "heapStartMb"), n("load", "heapEndMb"))),
+    );
+    Ok(())
+}

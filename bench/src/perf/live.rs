@@ -1,0 +1,178 @@
+//! Live delivery: publish → SSE client latency at 1k msg/s beside the
+//! broker's own publish → subscriber latency, and SSE fan-out capacity.
+//!
+//! Each tick carries its send time (µs since the run began) in `size`, so
+//! every receiver computes its latency on the same clock.
+
+use super::Scale;
+use feedboard_bench::{
+    Result,
+    api::mqtt_feed,
+    broker, context,
+    report::{Report, Row},
+    server::Server,
+    sse,
+    stats::Samples,
+};
+use rumqttc::v5::{Event, mqttbytes::QoS, mqttbytes::v5::Packet};
+use std::{
+    sync::{Arc, OnceLock},
+    time::{Duration, Instant},
+};
+use tokio::{sync::Semaphore, task::JoinSet};
+
+/// p99 a fan-out step must stay under to count.
+const FANOUT_P99_MS: f64 = 100.0;
+/// Message rate of the fan-out steps.
+const FANOUT_RATE: f64 = 50.0;
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+fn micros() -> u64 {
+    epoch().elapsed().as_micros() as u64
+}
+
+fn stamped_tick(i: u64) -> Vec<u8> {
+    format!(r#"{{"symbol":"S{}","price":100.5,"size":{}}}"#, i % 10, micros()).into_bytes()
+}
+
+/// Adds the latency and fan-out rows.
+pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Result {
+    epoch();
+    let api = server.admin().await?;
+    let run = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    let feed = format!("bench-live-{run}");
+    let topic = format!("bench/{run}/live");
+    api.create_feed(mqtt_feed(&feed, "ticks", &topic)).await?;
+    let http = reqwest::Client::new();
+    let window = Duration::from_secs(scale.seconds);
+
+    // Latency at 1k msg/s: one SSE client beside a bare MQTT subscriber.
+    let bare = bare_latencies(&topic, window).await?;
+    let clients = sse_clients(&http, &server.url(), &feed, 1, window).await?;
+    broker::mqtt_publish(&topic, 1000 * scale.seconds, Some(1000.0), stamped_tick).await?;
+    let (mut sse, _) = collect(clients).await;
+    let mut bare = bare.await.map_err(|e| e.to_string())?;
+    for p in [50.0, 99.0] {
+        report.add(
+            Row::new(format!("publish → SSE latency p{p} at 1k msg/s"), sse.percentile_ms(p), "ms")
+                .baseline(bare.percentile_ms(p))
+                .at_most(if p == 50.0 { 10.0 } else { 50.0 })
+                .note(format!("{} deliveries; baseline: publish → bare MQTT subscriber", sse.len())),
+        );
+    }
+
+    // Fan-out: more clients at a steady rate until p99 passes 100 ms.
+    let (mut capacity_clients, mut capacity_rate) = (0usize, 0f64);
+    for &n in scale.fanout {
+        let clients = sse_clients(&http, &server.url(), &feed, n, window).await?;
+        let started = Instant::now();
+        broker::mqtt_publish(&topic, (FANOUT_RATE * window.as_secs_f64()) as u64, Some(FANOUT_RATE), stamped_tick)
+            .await?;
+        let (mut samples, connected) = collect(clients).await;
+        let rate = samples.len() as f64 / started.elapsed().as_secs_f64().max(window.as_secs_f64());
+        let (p50, p99) = (samples.percentile_ms(50.0), samples.percentile_ms(99.0));
+        report.add(
+            Row::new(format!("SSE fan-out, {n} clients × {FANOUT_RATE} msg/s"), rate, "deliveries/s")
+                .note(format!("{connected}/{n} connected, p50 {p50:.1} ms, p99 {p99:.1} ms")),
+        );
+        if p99 < FANOUT_P99_MS && connected == n {
+            (capacity_clients, capacity_rate) = (n, rate.max(capacity_rate));
+        } else {
+            break;
+        }
+    }
+    report.add(Row::new("SSE clients held with p99 < 100 ms", capacity_clients as f64, "clients").at_least(2000.0));
+    report.add(Row::new("SSE deliveries with p99 < 100 ms", capacity_rate, "deliveries/s").at_least(100_000.0));
+    Ok(())
+}
+
+/// A bare MQTT subscriber on `topic` recording each stamped tick's latency
+/// for `window` (plus a second of grace).
+async fn bare_latencies(topic: &str, window: Duration) -> Result<tokio::task::JoinHandle<Samples>> {
+    let (client, mut events) = broker::mqtt_client("bench-lat", true);
+    client.subscribe(topic, QoS::AtLeastOnce).await.map_err(context("MQTT subscribe"))?;
+    loop {
+        match events.poll().await {
+            Ok(Event::Incoming(Packet::SubAck(_))) => break,
+            Ok(_) => {}
+            Err(e) => return Err(format!("MQTT subscriber: {e}")),
+        }
+    }
+    Ok(tokio::spawn(async move {
+        let mut samples = Samples::default();
+        let end = tokio::time::Instant::now() + window + Duration::from_secs(2);
+        while let Ok(Ok(event)) = tokio::time::timeout_at(end, events.poll()).await {
+            if let Event::Incoming(Packet::Publish(p)) = event {
+                let event = sse::Event { data: String::from_utf8_lossy(&p.payload).into_owned(), ..Default::default() };
+                if let Some(sent) = event.number("size") {
+                    samples.push(micros().saturating_sub(sent as u64));
+                }
+            }
+        }
+        let _ = client.disconnect().await;
+        samples
+    }))
+}
+
+/// Connects `n` SSE clients to `feed` (a hundred at a time) and lets each
+/// record latencies for `window` plus two seconds; returns once all are
+/// connected.
+async fn sse_clients(
+    http: &reqwest::Client,
+    base: &str,
+    feed: &str,
+    n: usize,
+    window: Duration,
+) -> Result<JoinSet<Option<Samples>>> {
+    let gate = Arc::new(Semaphore::new(100));
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(n);
+    let mut clients = JoinSet::new();
+    for _ in 0..n {
+        let (http, base, feed, gate, ready) =
+            (http.clone(), base.to_owned(), feed.to_owned(), gate.clone(), ready_tx.clone());
+        clients.spawn(async move {
+            let permit = gate.acquire_owned().await.ok()?;
+            let stream = sse::connect(&http, &base, &feed, None).await;
+            drop(permit);
+            let _ = ready.send(()).await;
+            drop(ready);
+            let mut stream = stream.ok()?;
+            let mut samples = Samples::default();
+            let end = tokio::time::Instant::now() + window + Duration::from_secs(2);
+            loop {
+                let wait = end.saturating_duration_since(tokio::time::Instant::now());
+                match stream.next(wait).await {
+                    Ok(Some(event)) if event.name == "tick" => {
+                        if let Some(sent) = event.number("size") {
+                            samples.push(micros().saturating_sub(sent as u64));
+                        }
+                    }
+                    Ok(Some(_)) => {}
+                    Ok(None) | Err(_) => break,
+                }
+            }
+            Some(samples)
+        });
+    }
+    drop(ready_tx);
+    while ready_rx.recv().await.is_some() {}
+    // Let the server register the last subscribers before publishing.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Ok(clients)
+}
+
+/// Every client's samples together, and how many clients held on.
+async fn collect(mut clients: JoinSet<Option<Samples>>) -> (Samples, usize) {
+    let (mut all, mut held) = (Samples::default(), 0);
+    while let Some(result) = clients.join_next().await {
+        if let Ok(Some(samples)) = result {
+            held += 1;
+            all.merge(samples);
+        }
+    }
+    (all, held)
+}

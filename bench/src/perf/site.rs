@@ -1,0 +1,26 @@
+//! Release wasm size (raw and brotli) and server start time.
+
+use feedboard_bench::{Result, report::Report, report::Row};
+use std::{path::PathBuf, process::Command, time::Duration};
+
+/// Adds the wasm sizes and `start_time` (spawn → `/readyz` 200).
+pub fn measure(report: &mut Report, start_time: Duration) -> Result {
+    report.add(Row::new("server start → ready", start_time.as_secs_f64() * 1000.0, "ms"));
+    let site = std::env::var_os("LEPTOS_SITE_ROOT").map(PathBuf::from).unwrap_or_else(|| "target/site".into());
+    let wasm = site.join("pkg/feedboard.wasm");
+    let raw = std::fs::metadata(&wasm).map_err(|e| format!("{}: {e} (build first)", wasm.display()))?.len();
+    report.add(Row::new("wasm bundle, raw", raw as f64 / 1024.0, "KiB"));
+    report.add(
+        Row::new("wasm bundle, brotli", brotli_size(&wasm)? as f64 / 1024.0, "KiB").at_most(400.0 * 1000.0 / 1024.0),
+    );
+    Ok(())
+}
+
+/// Brotli-compressed size at quality 11, by Node's zlib (what a CDN or the
+/// server's precompression would send).
+fn brotli_size(path: &std::path::Path) -> Result<u64> {
+    let script = "const z=require('zlib');const b=require('fs').readFileSync(process.argv[1]);\
+                  console.log(z.brotliCompressSync(b,{params:{[z.constants.BROTLI_PARAM_QUALITY]:11}}).length)";
+    let out = Command::new("node").args(["-e", script]).arg(path).output().map_err(|e| format!("node: {e}"))?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().map_err(|_| "node could not compress the wasm".into())
+}

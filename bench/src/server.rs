@@ -1,0 +1,126 @@
+//! The feedboard server under test: a release build in its own process, on
+//! a free loopback port and a fresh database; can be killed and restarted.
+
+use crate::{Result, api::Api, context};
+use std::{
+    path::PathBuf,
+    process::Stdio,
+    time::{Duration, Instant},
+};
+use tokio::process::{Child, Command};
+
+/// Password of the `admin` user the suite signs in with.
+pub const ADMIN_PASSWORD: &str = "bench-admin-password";
+
+/// A running (or killed) server.
+pub struct Server {
+    child: Option<Child>,
+    port: u16,
+    database: String,
+    env: Vec<(String, String)>,
+    /// Where the server's output goes.
+    pub log: PathBuf,
+}
+
+impl Server {
+    /// Starts a server without the demo on a fresh database named `database`,
+    /// with extra environment `env`; returns it and how long it took to
+    /// become ready.
+    pub async fn start(database: &str, env: &[(&str, &str)]) -> Result<(Self, Duration)> {
+        recreate_database(database).await?;
+        let port = free_port()?;
+        let log = std::env::temp_dir().join(format!("{database}.log"));
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut server = Server { child: None, port, database: database.to_owned(), env, log };
+        let took = server.restart().await?;
+        Ok((server, took))
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The server's database.
+    pub fn database_url(&self) -> String {
+        database_url(&self.database)
+    }
+
+    /// Kills the process with SIGKILL, as a crash would.
+    pub async fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+        }
+    }
+
+    /// Starts the process (again) and waits until `/readyz` answers 200;
+    /// returns how long that took.
+    pub async fn restart(&mut self) -> Result<Duration> {
+        self.kill9().await;
+        let out =
+            std::fs::OpenOptions::new().create(true).append(true).open(&self.log).map_err(context("server log"))?;
+        let err = out.try_clone().map_err(context("server log"))?;
+        let started = Instant::now();
+        let child = Command::new(server_binary()?)
+            .env("DATABASE_URL", self.database_url())
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", self.port))
+            .env("FEEDBOARD_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("FEEDBOARD_DEMO", "0")
+            .env("RUST_LOG", "warn,feedboard=info")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::from(out))
+            .stderr(Stdio::from(err))
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(context("start the feedboard server ($FEEDBOARD_BIN)"))?;
+        self.child = Some(child);
+        let http = reqwest::Client::new();
+        let ready = format!("{}/readyz", self.url());
+        while started.elapsed() < Duration::from_secs(60) {
+            if http.get(&ready).send().await.is_ok_and(|r| r.status() == 200) {
+                return Ok(started.elapsed());
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Err(format!("the server did not become ready in 60 s; see {}", self.log.display()))
+    }
+
+    /// A client signed in as the admin.
+    pub async fn admin(&self) -> Result<Api> {
+        Api::sign_in(&self.url(), "admin", ADMIN_PASSWORD).await
+    }
+}
+
+/// The release server binary: `$FEEDBOARD_BIN` (set by `cargo xtask`).
+fn server_binary() -> Result<PathBuf> {
+    std::env::var_os("FEEDBOARD_BIN").map(PathBuf::from).ok_or_else(|| "set FEEDBOARD_BIN (run via cargo xtask)".into())
+}
+
+/// `postgres://…/<database>` on the local server.
+pub fn database_url(database: &str) -> String {
+    let base = std::env::var("BENCH_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    format!("{base}/{database}")
+}
+
+/// Drops and creates `database`; returns its URL.
+pub async fn fresh_database(database: &str) -> Result<String> {
+    recreate_database(database).await?;
+    Ok(database_url(database))
+}
+
+async fn recreate_database(database: &str) -> Result {
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(&database_url("postgres")).await.map_err(context("Postgres"))?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"))
+        .execute(&mut admin)
+        .await
+        .map_err(context("drop the bench database"))?;
+    sqlx::query(&format!("CREATE DATABASE \"{database}\"")).execute(&mut admin).await.map_err(context("create it"))?;
+    Ok(())
+}
+
+fn free_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(context("no free port"))?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}

@@ -1,0 +1,101 @@
+// A dashboard (ticker, chart, log tail) at 5k ticks/s + 1k log lines/s:
+// the longest main-thread task (PerformanceObserver `longtask`) and the JS
+// heap growth (after a forced GC), first idle as the baseline, then loaded.
+// Writes {idle, load} as JSON to $BENCH_RESULT for `feedboard-bench perf`.
+import { test, expect, type Page } from '@playwright/test';
+import { writeFileSync } from 'fs';
+import * as mqtt from 'mqtt';
+import { ADMIN, hydrated, unique } from '../tests/support';
+import { MQTT_URL } from '../tests/feeds';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 120);
+const TICKS_PER_SECOND = 5000;
+const LOGS_PER_SECOND = 1000;
+const SYMBOLS = ['AAPL', 'MSFT', 'GOOG', 'AMZN', 'NVDA', 'META', 'TSLA', 'AMD', 'INTC', 'ORCL'];
+
+type Phase = {
+  longestTaskMs: number;
+  heapStartMb: number;
+  heapEndMb: number;
+  heapGrowthMb: number;
+  tickRate: number;
+  logRate: number;
+  logRows: number;
+};
+
+/** Publishes ticks and log lines (QoS 0) at the bench rates until stopped. */
+async function startPublisher(ticksTopic: string, logsTopic: string) {
+  const client = await mqtt.connectAsync(MQTT_URL, { clientId: unique('bench-browser') });
+  let ticks = 0;
+  let logs = 0;
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const due = (rate: number) => Math.floor((rate * (Date.now() - started)) / 1000);
+    for (; ticks < due(TICKS_PER_SECOND); ticks++) {
+      const symbol = SYMBOLS[ticks % SYMBOLS.length];
+      client.publish(ticksTopic, JSON.stringify({ symbol, price: 100 + Math.sin(ticks / 500) * 5, size: 1 }));
+    }
+    for (; logs < due(LOGS_PER_SECOND); logs++) {
+      const level = logs % 50 === 0 ? 'ERROR' : logs % 7 === 0 ? 'WARN' : 'INFO';
+      client.publish(logsTopic, JSON.stringify({ level, source: 'bench', message: `request ${logs} served` }));
+    }
+  }, 5);
+  return async () => {
+    clearInterval(timer);
+    const seconds = (Date.now() - started) / 1000;
+    await client.endAsync();
+    return { tickRate: ticks / seconds, logRate: logs / seconds };
+  };
+}
+
+async function heapMb(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.detach();
+  return page.evaluate(() => (performance as any).memory.usedJSHeapSize / 2 ** 20);
+}
+
+async function phase(page: Page, seconds: number, publish?: () => Promise<() => Promise<{ tickRate: number; logRate: number }>>): Promise<Phase> {
+  await page.evaluate(() => ((window as any).__longestTask = 0));
+  const heapStartMb = await heapMb(page);
+  const stop = publish ? await publish() : undefined;
+  await page.waitForTimeout(seconds * 1000);
+  const rates = stop ? await stop() : { tickRate: 0, logRate: 0 };
+  const longestTaskMs = await page.evaluate(() => (window as any).__longestTask as number);
+  const heapEndMb = await heapMb(page);
+  const logRows = await page.getByTestId('log-line').count();
+  return { longestTaskMs, heapStartMb, heapEndMb, heapGrowthMb: heapEndMb - heapStartMb, logRows, ...rates };
+}
+
+test('a dashboard at 5k ticks/s + 1k log lines/s', async ({ page, request }) => {
+  expect((await request.post('/api/v1/login', { data: ADMIN })).status()).toBe(200);
+  const ticks = unique('bench-ticks');
+  const logs = unique('bench-logs');
+  for (const [name, kind] of [[ticks, 'ticks'], [logs, 'logs']]) {
+    const created = await request.post('/api/v1/feeds', {
+      data: { name, kind, source: { protocol: 'mqtt', url: MQTT_URL, topic: `bench/${name}` } },
+    });
+    expect(created.status()).toBe(201);
+    await expect.poll(async () => (await (await request.get(`/api/v1/feeds/${name}`)).json()).status.state).toBe('connected');
+  }
+  const slug = unique('bench');
+  const widgets = [{ type: 'ticker', feed: ticks }, { type: 'chart', feed: ticks, symbol: 'AAPL' }, { type: 'log', feed: logs }];
+  expect((await request.post('/api/v1/dashboards', { data: { slug, title: 'Browser bench', widgets } })).status()).toBe(201);
+
+  await page.addInitScript(() => {
+    (window as any).__longestTask = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        (window as any).__longestTask = Math.max((window as any).__longestTask, entry.duration);
+      }
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(`/d/${slug}`);
+  await hydrated(page);
+  await expect(page.getByTestId('connection-status')).toHaveText(/live/);
+
+  const idle = await phase(page, Math.min(10, SECONDS));
+  const load = await phase(page, SECONDS, () => startPublisher(`bench/${ticks}`, `bench/${logs}`));
+  await expect(page.getByTestId('log-line').first()).toBeVisible();
+  writeFileSync(process.env.BENCH_RESULT ?? 'browser.json', JSON.stringify({ idle, load }, null, 2));
+});
