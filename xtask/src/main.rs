@@ -95,9 +95,15 @@ fn test() -> Result {
         "warnings",
     ])?;
     cmd::cargo(&["clippy", "-p", "xtask", "--all-targets", "--", "-D", "warnings"])?;
-    cmd::step("unit and integration tests (real Postgres, Mosquitto, RabbitMQ)");
-    cmd::cargo(&["test", "--workspace", "--features", "ssr"])?;
+    // The release server first: the fault test drives it as a process.
     build()?;
+    cmd::step("unit and integration tests (real Postgres, Mosquitto, RabbitMQ)");
+    cmd::run(
+        cmd::cargo_env(std::process::Command::new("cargo"))
+            .args(["test", "--workspace", "--features", "ssr"])
+            .env("FEEDBOARD_BIN", paths::server_binary())
+            .env("LEPTOS_SITE_ROOT", paths::site_root()),
+    )?;
     e2e::run()?;
     println!("\nall checks passed in {:.0?}", started.elapsed());
     Ok(())
