@@ -29,7 +29,9 @@ use tokio_util::sync::CancellationToken;
 pub struct Settings {
     /// Most messages written in one statement.
     pub batch_max: usize,
-    /// How long a batch waits for more messages after its first.
+    /// How long a batch waits for more messages after its first; zero
+    /// takes what has already arrived (batches grow by themselves under
+    /// load, while the previous one commits).
     pub linger: Duration,
     /// Payloads above this many bytes are rejected.
     pub max_payload: usize,
@@ -44,7 +46,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             batch_max: 1000,
-            linger: Duration::from_millis(5),
+            linger: Duration::ZERO,
             max_payload: parse::DEFAULT_MAX_PAYLOAD,
             mqtt_receive_maximum: 10_000,
             amqp_prefetch: 5_000,

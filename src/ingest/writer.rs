@@ -2,6 +2,10 @@
 //! `batch_max`, or what arrived within `linger`), parses them, stores the
 //! batch in one transaction, then acknowledges it to the broker and
 //! publishes it to the hub, in that order.
+//!
+//! Two stages overlap: while the finisher acknowledges and publishes one
+//! committed batch, the writer already parses and stores the next. The
+//! finisher takes batches in commit order, so acks and `seq`s stay ordered.
 
 use super::{
     Settings,
@@ -44,6 +48,14 @@ pub struct Writer {
 impl Writer {
     /// Runs until the channel closes, then stores what is left.
     pub async fn run(self, mut rx: mpsc::Receiver<Delivery>) {
+        let (committed_tx, committed_rx) = mpsc::channel(2);
+        let finisher = Finisher {
+            feed_id: self.feed_id,
+            feed_name: self.feed_name.clone(),
+            hub: self.hub.clone(),
+            monitor: self.monitor.clone(),
+        };
+        let finishing = tokio::spawn(finisher.run(committed_rx));
         let mut batch = Vec::with_capacity(self.settings.batch_max);
         while let Some(first) = rx.recv().await {
             batch.push(first);
@@ -52,19 +64,25 @@ impl Writer {
                 match rx.try_recv() {
                     Ok(d) => batch.push(d),
                     Err(mpsc::error::TryRecvError::Disconnected) => break,
+                    Err(mpsc::error::TryRecvError::Empty) if self.settings.linger.is_zero() => break,
                     Err(mpsc::error::TryRecvError::Empty) => match tokio::time::timeout_at(deadline, rx.recv()).await {
                         Ok(Some(d)) => batch.push(d),
                         _ => break,
                     },
                 }
             }
-            self.commit(std::mem::take(&mut batch)).await;
+            let Some(committed) = self.commit(std::mem::take(&mut batch)).await else { continue };
+            if committed_tx.send(committed).await.is_err() {
+                break;
+            }
         }
+        drop(committed_tx);
+        let _ = finishing.await;
     }
 
-    /// Stores one batch (retrying while the database is unreachable), then
-    /// acks and publishes it.
-    async fn commit(&self, batch: Vec<Delivery>) {
+    /// Parses and stores one batch (retrying while the database is
+    /// unreachable); `None` when the feed stopped before it was stored.
+    async fn commit(&self, batch: Vec<Delivery>) -> Option<Committed> {
         let started = Instant::now();
         let mut good = Goods::new(self.kind);
         let mut rejected = Vec::new();
@@ -77,20 +95,15 @@ impl Writer {
             }
             acks.push(d.ack);
         }
-        let count = acks.len();
         let oldest = good.oldest().into_iter().chain(rejected.iter().map(|r| r.received_at)).min();
-        let Some(stored) = self.store(&good, &rejected).await else { return };
+        let stored = self.store(&good, &rejected).await?;
         if let Some(oldest) = oldest {
             let lag = (Utc::now() - oldest).to_std().unwrap_or_default();
             metrics::histogram!("feedboard_ingest_lag_seconds", "feed" => self.feed_name.clone())
                 .record(lag.as_secs_f64());
         }
-        let elapsed = started.elapsed();
-        source::ack_all(acks).await;
-        self.monitor.add_stored(stored.len() as u64, rejected.len() as u64);
-        metrics::histogram!("feedboard_batch_size").record(count as f64);
-        metrics::histogram!("feedboard_commit_seconds").record(elapsed.as_secs_f64());
-        self.publish(stored);
+        metrics::histogram!("feedboard_commit_seconds").record(started.elapsed().as_secs_f64());
+        Some(Committed { acks, stored, rejected: rejected.len() })
     }
 
     /// Writes the batch; retries transient failures forever (with backoff),
@@ -147,6 +160,34 @@ impl Writer {
             tracing::error!(feed = %self.feed_name, error = %e, count = refused.len(), "could not store rejects");
         }
         all
+    }
+}
+
+/// A batch in the database, waiting to be acknowledged and published.
+struct Committed {
+    acks: Vec<source::Ack>,
+    stored: Stored,
+    rejected: usize,
+}
+
+/// The second stage: acknowledges committed batches to the broker, counts
+/// them and publishes them to the hub, in commit order.
+struct Finisher {
+    feed_id: i64,
+    feed_name: String,
+    hub: Hub,
+    monitor: Arc<FeedMonitor>,
+}
+
+impl Finisher {
+    async fn run(self, mut committed: mpsc::Receiver<Committed>) {
+        while let Some(batch) = committed.recv().await {
+            let count = batch.acks.len();
+            source::ack_all(batch.acks).await;
+            self.monitor.add_stored(batch.stored.len() as u64, batch.rejected as u64);
+            metrics::histogram!("feedboard_batch_size").record(count as f64);
+            self.publish(batch.stored);
+        }
     }
 
     fn publish(&self, stored: Stored) {

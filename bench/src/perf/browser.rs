@@ -13,7 +13,9 @@ use serde_json::Value;
 
 /// Adds the browser rows.
 pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Result {
-    let result = crate::out_dir().join("browser.json");
+    let dir = std::path::absolute(crate::out_dir()).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let result = dir.join("browser.json");
     let _ = std::fs::remove_file(&result);
     let status = tokio::process::Command::new("node_modules/.bin/playwright")
         .args(["test", "-c", "end2end/bench.config.ts"])
