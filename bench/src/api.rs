@@ -55,6 +55,11 @@ impl Api {
         self.send(self.http.put(self.url(path)).json(&body)).await
     }
 
+    /// Deletes a feed (its stored messages go with it).
+    pub async fn delete_feed(&self, name: &str) -> Result<()> {
+        self.send(self.http.delete(self.url(&format!("/api/v1/feeds/{name}")))).await.map(drop)
+    }
+
     /// Creates a feed and waits until it is connected.
     pub async fn create_feed(&self, feed: Value) -> Result<()> {
         let name = feed["name"].as_str().unwrap_or_default().to_owned();
@@ -91,9 +96,9 @@ impl Api {
     }
 }
 
-/// An MQTT feed of `kind` on `topic`.
+/// An MQTT feed of `kind` on `topic`, on the broker the bench uses now.
 pub fn mqtt_feed(name: &str, kind: &str, topic: &str) -> Value {
-    json!({"name": name, "kind": kind, "source": {"protocol": "mqtt", "url": MQTT_URL, "topic": topic}})
+    json!({"name": name, "kind": kind, "source": {"protocol": "mqtt", "url": crate::broker::mqtt_url(), "topic": topic}})
 }
 
 /// An AMQP feed of `kind` bound to `exchange` with `key`.

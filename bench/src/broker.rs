@@ -5,12 +5,76 @@ use crate::{Result, api::AMQP_URL, context};
 use futures::StreamExt;
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, options::*, types::FieldTable};
 use rumqttc::v5::{AsyncClient, Event, EventLoop, MqttOptions, mqttbytes::QoS, mqttbytes::v5::Packet};
-use std::time::{Duration, Instant};
+use std::{
+    sync::atomic::{AtomicU16, Ordering},
+    time::{Duration, Instant},
+};
+
+/// Port of the MQTT broker the helpers below talk to (the local Mosquitto
+/// unless a bench switched to its own instance).
+static MQTT_PORT: AtomicU16 = AtomicU16::new(1883);
+
+/// The URL of the MQTT broker in use, for feeds.
+pub fn mqtt_url() -> String {
+    format!("mqtt://127.0.0.1:{}", MQTT_PORT.load(Ordering::Relaxed))
+}
+
+/// A Mosquitto of the bench's own on a free port, with no queue limit
+/// (the system broker drops QoS 1 messages beyond 1,000 queued per client,
+/// which would measure its drop policy instead of the consumer). Stopped
+/// on drop, when the helpers go back to the system broker.
+pub struct OwnMosquitto {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+}
+
+impl OwnMosquitto {
+    /// Starts it and points the helpers at it.
+    pub async fn start() -> Result<Self> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(context("no free port"))?
+            .port();
+        let dir = std::env::temp_dir().join(format!("bench-mosquitto-{port}"));
+        std::fs::create_dir_all(&dir).map_err(context("mosquitto dir"))?;
+        let conf = dir.join("mosquitto.conf");
+        let text = format!(
+            "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n\
+             max_queued_messages 0\nmax_inflight_messages 0\n"
+        );
+        std::fs::write(&conf, text).map_err(context("mosquitto config"))?;
+        let child = std::process::Command::new("mosquitto")
+            .arg("-c")
+            .arg(&conf)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(context("start mosquitto"))?;
+        let started = Instant::now();
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            if started.elapsed() > Duration::from_secs(10) {
+                return Err("the bench's own mosquitto did not start in 10 s".into());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        MQTT_PORT.store(port, Ordering::Relaxed);
+        Ok(OwnMosquitto { child, dir })
+    }
+}
+
+impl Drop for OwnMosquitto {
+    fn drop(&mut self) {
+        MQTT_PORT.store(1883, Ordering::Relaxed);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
 
 /// A fresh MQTT v5 client on the local broker.
 pub fn mqtt_client(id_prefix: &str, clean_start: bool) -> (AsyncClient, EventLoop) {
     let id = format!("{id_prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    let mut options = MqttOptions::new(id, "127.0.0.1", 1883);
+    let mut options = MqttOptions::new(id, "127.0.0.1", MQTT_PORT.load(Ordering::Relaxed));
     options.set_keep_alive(Duration::from_secs(30));
     options.set_clean_start(clean_start);
     options.set_max_packet_size(Some(16 * 1024 * 1024));

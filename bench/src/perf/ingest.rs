@@ -24,7 +24,9 @@ pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Resu
     let run = &uuid::Uuid::new_v4().simple().to_string()[..8];
     let n = scale.ingest;
 
-    // MQTT, one after the other so neither steals the other's CPU.
+    // MQTT, one after the other so neither steals the other's CPU, on a
+    // broker without a queue limit.
+    let own_broker = broker::OwnMosquitto::start().await?;
     let bare_topic = format!("bench/{run}/bare");
     let counter = broker::mqtt_counter(&bare_topic, n, Duration::from_secs(120)).await?;
     let started = Instant::now();
@@ -38,12 +40,17 @@ pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Resu
     let started = Instant::now();
     broker::mqtt_publish(&topic, n, None, tick).await?;
     let (stored, took) = wait_stored(&db, &feed, n, started).await?;
+    if stored < n {
+        println!("  MQTT feed stalled at {stored}/{n}; status: {}", api.status(&feed).await?);
+    }
     report.add(
         Row::new("MQTT ingest → Postgres", stored as f64 / took.as_secs_f64(), "msg/s")
             .baseline(bare_rate)
             .ratio_at_least(0.8)
             .note(format!("{stored}/{n} stored; baseline: bare rumqttc subscriber, {received}/{n} received")),
     );
+    api.delete_feed(&feed).await?;
+    drop(own_broker);
 
     // AMQP: a backlog of n waits in both queues, then each consumer drains it.
     let exchange = format!("bench.{run}");
@@ -64,6 +71,7 @@ pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Resu
             .ratio_at_least(0.8)
             .note(format!("{stored}/{n} stored from a backlog; baseline: bare lapin consumer, same prefetch and acks")),
     );
+    api.delete_feed(&feed).await?;
     broker::amqp_delete_queues(&[&bare_queue, &format!("feedboard.{feed}")]).await;
     Ok(())
 }

@@ -24,7 +24,7 @@ use tokio::{sync::Semaphore, task::JoinSet};
 /// p99 a fan-out step must stay under to count.
 const FANOUT_P99_MS: f64 = 100.0;
 /// Message rate of the fan-out steps.
-const FANOUT_RATE: f64 = 50.0;
+const FANOUT_RATE: f64 = 60.0;
 
 fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();

@@ -38,18 +38,33 @@ const FULL: Scale = Scale {
 const QUICK: Scale =
     Scale { ingest: 5_000, rows: 10_000, seconds: 3, fanout: &[50], browser_seconds: 10, ws_clients: 50 };
 
-/// Runs every perf case and prints the table.
+/// Runs every perf case (or those named in `BENCH_ONLY`, comma-separated:
+/// site, ingest, storage, live, ws, browser) and prints the table.
 pub async fn run(quick: bool) -> Result {
     let scale = if quick { QUICK } else { FULL };
     let mut report = Report::default();
     println!("perf run at {scale:?}");
+    let only = std::env::var("BENCH_ONLY").ok();
+    let wants = |case: &str| only.as_deref().is_none_or(|o| o.split(',').any(|c| c == case));
     let (server, start_time) = Server::start("feedboard_bench_perf", &[]).await?;
-    site::measure(&mut report, start_time)?;
-    ingest::measure(&mut report, &server, scale).await?;
-    storage::measure(&mut report, scale).await?;
-    live::measure(&mut report, &server, scale).await?;
-    ws::measure(&mut report, &server, scale).await?;
-    browser::measure(&mut report, &server, scale).await?;
+    if wants("site") {
+        site::measure(&mut report, start_time)?;
+    }
+    if wants("ingest") {
+        ingest::measure(&mut report, &server, scale).await?;
+    }
+    if wants("storage") {
+        storage::measure(&mut report, scale).await?;
+    }
+    if wants("live") {
+        live::measure(&mut report, &server, scale).await?;
+    }
+    if wants("ws") {
+        ws::measure(&mut report, &server, scale).await?;
+    }
+    if wants("browser") {
+        browser::measure(&mut report, &server, scale).await?;
+    }
     report.print("feedboard perf");
     let path = crate::out_dir().join("perf.json");
     report.write_json(&path, crate::run_meta("perf")).map_err(|e| format!("{}: {e}", path.display()))?;

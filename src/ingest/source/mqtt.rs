@@ -19,6 +19,7 @@ use std::{
     },
     time::Duration,
 };
+use tokio::sync::mpsc;
 
 /// How long the broker keeps our session (and queued messages) while we
 /// are away.
@@ -90,6 +91,19 @@ pub async fn session(
         .set_request_channel_capacity(usize::from(receive_max) + 64);
     let (client, mut events) = AsyncClient::new(options, usize::from(receive_max) + 64);
     let epoch = Arc::new(AtomicU64::new(0));
+    // The event loop also carries our acks, so it must never wait for the
+    // writer: a forwarder does, and the broker's receive maximum bounds what
+    // it holds. Dropped with the session: what it held is unacknowledged and
+    // comes again.
+    let (forward, mut forwarding) = mpsc::unbounded_channel::<Delivery>();
+    let deliveries = ctx.deliveries.clone();
+    let forwarder = AbortOnDrop(tokio::spawn(async move {
+        while let Some(delivery) = forwarding.recv().await {
+            if deliveries.send(delivery).await.is_err() {
+                break;
+            }
+        }
+    }));
     loop {
         match events.poll().await? {
             Event::Incoming(Packet::ConnAck(_)) => {
@@ -116,7 +130,10 @@ pub async fn session(
                         publish,
                     }),
                 };
-                ctx.deliveries.send(delivery).await.map_err(|_| SourceError::Stopped)?;
+                forward.send(delivery).map_err(|_| SourceError::Stopped)?;
+                if forwarder.0.is_finished() {
+                    return Err(SourceError::Stopped);
+                }
             }
             _ => {}
         }
@@ -138,4 +155,13 @@ pub async fn connect_ephemeral(url: &str, client_id: &str) -> Result<(AsyncClien
     };
     tokio::time::timeout(Duration::from_secs(5), connack).await.map_err(|_| SourceError::Timeout("MQTT connect"))??;
     Ok((client, events))
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
