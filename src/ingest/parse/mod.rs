@@ -232,4 +232,6 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 #[cfg(test)]
+mod fuzz;
+#[cfg(test)]
 mod tests;
