@@ -81,7 +81,11 @@ impl Service {
             Service::Mosquitto => run(Command::new("mosquitto").args(["-d", "-c", "/etc/mosquitto/mosquitto.conf"])).await,
             Service::RabbitMq => {
                 run(Command::new("rabbitmq-server").arg("-detached")).await?;
-                run(Command::new("rabbitmqctl").args(["await_startup", "--timeout", "90"])).await
+                // The node registers with epmd only after a moment; until then `await_startup` fails at once.
+                wait_until("RabbitMQ to boot", || async {
+                    run(Command::new("rabbitmqctl").args(["await_startup", "--timeout", "5"])).await.is_ok()
+                })
+                .await
             }
             Service::Postgres => run(Command::new("pg_ctlcluster").args(postgres_cluster(&["start"]))).await,
         }?;
