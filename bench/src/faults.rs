@@ -71,14 +71,18 @@ impl Service {
             }
             // `shutdown` stops this node gracefully and returns once its OS process has exited.
             Service::RabbitMq => run(Command::new("rabbitmqctl").arg("shutdown")).await,
-            Service::Postgres => run(Command::new("pg_ctlcluster").args(postgres_cluster(&["stop", "-m", "fast"]))).await,
+            Service::Postgres => {
+                run(Command::new("pg_ctlcluster").args(postgres_cluster(&["stop", "-m", "fast"]))).await
+            }
         }?;
         wait_until(&format!("{} to close its port", self.name()), || async { !accepts(self.addr()).await }).await
     }
 
     async fn start(self) -> Result {
         match self {
-            Service::Mosquitto => run(Command::new("mosquitto").args(["-d", "-c", "/etc/mosquitto/mosquitto.conf"])).await,
+            Service::Mosquitto => {
+                run(Command::new("mosquitto").args(["-d", "-c", "/etc/mosquitto/mosquitto.conf"])).await
+            }
             Service::RabbitMq => {
                 run(Command::new("rabbitmq-server").arg("-detached")).await?;
                 // The node registers with epmd only after a moment; until then `await_startup` fails at once.
@@ -127,7 +131,7 @@ pub async fn hold_bench_lock() -> Result<File> {
         match file.try_lock() {
             Ok(()) => return Ok(file),
             Err(std::fs::TryLockError::WouldBlock) => {
-                if started.elapsed().as_secs() % 60 == 0 {
+                if started.elapsed().as_secs().is_multiple_of(60) {
                     eprintln!("  waiting for {LOCK_PATH} (another heavy run holds it)…");
                 }
                 if started.elapsed() > Duration::from_secs(3600) {

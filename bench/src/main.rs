@@ -12,8 +12,8 @@
 mod hostile;
 mod perf;
 
-pub use feedboard_bench::report::{out_dir, run_meta};
 use feedboard_bench::chaos;
+pub use feedboard_bench::report::{out_dir, run_meta};
 
 use std::process::ExitCode;
 

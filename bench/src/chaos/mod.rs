@@ -80,7 +80,8 @@ pub fn add_outcome(report: &mut Report, o: &Outcome) {
     report.add(Row::new(format!("{}: lost", o.fault), c.lost as f64, "msgs").at_most(0.0).note(sent));
     report.add(Row::new(format!("{}: duplicated", o.fault), c.duplicated as f64, "msgs").at_most(0.0));
     let api = format!("history API sample: {} mismatches", c.api_mismatches);
-    report.add(Row::new(format!("{}: gaps", o.fault), (c.gaps + c.api_mismatches) as f64, "seq").at_most(0.0).note(api));
+    report
+        .add(Row::new(format!("{}: gaps", o.fault), (c.gaps + c.api_mismatches) as f64, "seq").at_most(0.0).note(api));
     let shown: Vec<String> =
         o.shown.iter().map(|(feed, s)| format!("{feed}: {}", s.as_deref().unwrap_or("NOT SHOWN"))).collect();
     let (mqtt, amqp) = &o.publishers;
@@ -94,6 +95,7 @@ pub fn add_outcome(report: &mut Report, o: &Outcome) {
     );
     let ms = o.recovery.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
     let mut row = Row::new(format!("{}: recovery", o.fault), ms, "ms").note(note);
-    row.target = Some(("outage shown, recovered".into(), o.recovery.is_some() && o.shown.iter().all(|s| s.1.is_some())));
+    row.target =
+        Some(("outage shown, recovered".into(), o.recovery.is_some() && o.shown.iter().all(|s| s.1.is_some())));
     report.add(row);
 }

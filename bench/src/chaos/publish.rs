@@ -103,7 +103,8 @@ pub async fn mqtt(topic: String, pace: Pace, payload: fn(u64) -> Vec<u8>) -> Res
 /// Publishes `payload(i)` for every `i` in `0..pace.count` to `exchange`
 /// with `key`, persistent and confirmed; returns once all are confirmed.
 pub async fn amqp(exchange: String, key: String, pace: Pace, payload: fn(u64) -> Vec<u8>) -> Result<Published> {
-    let mut publisher = AmqpPublisher { exchange, key, payload, link: None, window: VecDeque::new(), done: Published::default() };
+    let mut publisher =
+        AmqpPublisher { exchange, key, payload, link: None, window: VecDeque::new(), done: Published::default() };
     let started = Instant::now();
     for i in 0..pace.count {
         pace.due(i, started).await;
@@ -140,7 +141,13 @@ impl AmqpPublisher {
             let props = BasicProperties::default().with_delivery_mode(2);
             let payload = (self.payload)(i);
             let sent = channel
-                .basic_publish(self.exchange.as_str().into(), self.key.as_str().into(), BasicPublishOptions::default(), &payload, props)
+                .basic_publish(
+                    self.exchange.as_str().into(),
+                    self.key.as_str().into(),
+                    BasicPublishOptions::default(),
+                    &payload,
+                    props,
+                )
                 .await;
             match sent {
                 Ok(confirm) => {

@@ -119,10 +119,7 @@ pub async fn run(server: &mut Server, fault: Fault, load: Load, tag: &str) -> Re
     let back_at = Instant::now();
     println!("  {}: back after {downtime:.1?}", fault.name());
 
-    let published = (
-        mqtt.await.map_err(|e| e.to_string())??,
-        amqp.await.map_err(|e| e.to_string())??,
-    );
+    let published = (mqtt.await.map_err(|e| e.to_string())??, amqp.await.map_err(|e| e.to_string())??);
     let mut count = Count::default();
     for feed in &feeds {
         verify::wait_stored(&db, feed, half, Duration::from_secs(30)).await?;

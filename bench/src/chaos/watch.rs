@@ -34,7 +34,8 @@ impl Watcher {
                     _ = stopped.changed() => return samples,
                 }
                 for (feed, name) in feeds.iter().enumerate() {
-                    let status = tokio::time::timeout(Duration::from_secs(1), api.status(name)).await.ok().and_then(Result::ok);
+                    let status =
+                        tokio::time::timeout(Duration::from_secs(1), api.status(name)).await.ok().and_then(Result::ok);
                     samples.push(Sample { at: Instant::now(), feed, status });
                 }
             }
@@ -67,7 +68,8 @@ pub fn judge(samples: &[Sample], feed: usize, fault_at: Instant, back_at: Instan
     let error = |s: &Sample| s.status.as_ref().and_then(|v| v["last_error"].as_str().map(str::to_owned));
     let before = own.iter().rev().find(|s| s.at < fault_at && s.status.is_some());
     let error_before = before.and_then(|s| error(s));
-    let baseline = own.iter().rev().find(|s| s.at <= back_at).and_then(|s| stored(s)).or(before.and_then(|s| stored(s)));
+    let baseline =
+        own.iter().rev().find(|s| s.at <= back_at).and_then(|s| stored(s)).or(before.and_then(|s| stored(s)));
     let after = own
         .iter()
         .filter(|s| s.at >= back_at)

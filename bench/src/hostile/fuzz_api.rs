@@ -49,9 +49,13 @@ pub async fn measure(report: &mut Report, server: &Server, examples: u32) -> Res
             if found.other.is_empty() { String::new() } else { format!(" ({})", found.other.join(" | ")) },
         );
         report.add(
-            Row::new(format!("API fuzzing as {who}: operations answering 5xx"), found.server_errors.len() as f64, "ops")
-                .at_most(0.0)
-                .note(note),
+            Row::new(
+                format!("API fuzzing as {who}: operations answering 5xx"),
+                found.server_errors.len() as f64,
+                "ops",
+            )
+            .at_most(0.0)
+            .note(note),
         );
     }
     Ok(())
@@ -83,7 +87,16 @@ async fn run(exe: &Path, base: &str, cookie: Option<&str>, examples: u32, junit:
         .arg("run")
         .arg(format!("{base}/api/v1/openapi.json"))
         .args(["--url", base, "--checks", CHECKS, "--max-examples", &examples.to_string()])
-        .args(["--phases", "examples,coverage,fuzzing", "--workers", "2", "--request-timeout", "10", "--seed", "26112026"])
+        .args([
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--workers",
+            "2",
+            "--request-timeout",
+            "10",
+            "--seed",
+            "26112026",
+        ])
         .args(["--suppress-health-check", "all", "--report", "junit", "--report-junit-path"])
         .arg(junit)
         .args(["--header", &format!("Origin: {base}")])

@@ -29,7 +29,7 @@ pub async fn measure(report: &mut Report, server: &mut Server, malformed: u64) -
         let feed = format!("hostile-{run}-{protocol}-{}", kind.as_str());
         // Even k: malformed k/2; odd k: valid k/2.
         let payload = move |k: u64| {
-            if k % 2 == 0 { payloads::malformed(kind, k / 2) } else { payloads::valid(kind, k / 2) }
+            if k.is_multiple_of(2) { payloads::malformed(kind, k / 2) } else { payloads::valid(kind, k / 2) }
         };
         if protocol == "mqtt" {
             let topic = format!("hostile/{run}/{}", kind.as_str());
@@ -69,19 +69,26 @@ pub async fn measure(report: &mut Report, server: &mut Server, malformed: u64) -
     );
     let exact = rejected.0 == total && rejected.1 == total;
     report.add(
-        Row::new("rejected count ≠ malformed count", (rejected.0.abs_diff(total) + rejected.1.abs_diff(total)) as f64, "msgs")
-            .at_most(0.0)
-            .note(if exact { "exact".to_owned() } else { format!("expected {total} each") }),
+        Row::new(
+            "rejected count ≠ malformed count",
+            (rejected.0.abs_diff(total) + rejected.1.abs_diff(total)) as f64,
+            "msgs",
+        )
+        .at_most(0.0)
+        .note(if exact { "exact".to_owned() } else { format!("expected {total} each") }),
     );
+    report.add(Row::new("valid messages among them: lost", count.lost as f64, "msgs").at_most(0.0).note(format!(
+        "{}/{} stored; 1 in 4 carries markup / control characters / odd Unicode",
+        count.stored, count.sent
+    )));
     report.add(
-        Row::new("valid messages among them: lost", count.lost as f64, "msgs")
-            .at_most(0.0)
-            .note(format!("{}/{} stored; 1 in 4 carries markup / control characters / odd Unicode", count.stored, count.sent)),
-    );
-    report.add(
-        Row::new("valid messages: duplicated + gaps + history mismatches", (count.duplicated + count.gaps + count.api_mismatches) as f64, "msgs")
-            .at_most(0.0)
-            .note(format!("markup such as {} came back verbatim from the history API", XSS[0])),
+        Row::new(
+            "valid messages: duplicated + gaps + history mismatches",
+            (count.duplicated + count.gaps + count.api_mismatches) as f64,
+            "msgs",
+        )
+        .at_most(0.0)
+        .note(format!("markup such as {} came back verbatim from the history API", XSS[0])),
     );
     db.close().await;
     Ok(())

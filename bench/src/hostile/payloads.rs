@@ -16,7 +16,7 @@ pub fn malformed(kind: Kind, k: u64) -> Vec<u8> {
     } as u64;
     let case = (k % cases) as usize;
     // Big payloads are costly to carry and keep: only every tenth is a full megabyte.
-    let big = if (k / cases) % 10 == 0 { 1024 * 1024 } else { 70 * 1024 };
+    let big = if (k / cases).is_multiple_of(10) { 1024 * 1024 } else { 70 * 1024 };
     match kind {
         Kind::Ticks => tick_case(case, big),
         Kind::Logs => log_case(case, big),
@@ -118,7 +118,7 @@ fn log_case(case: usize, big: usize) -> Vec<u8> {
 /// Valid message `i` with its id; every fourth is a hostile one (markup,
 /// control characters, odd Unicode) that must be stored exactly as sent.
 pub fn valid(kind: Kind, i: u64) -> Vec<u8> {
-    if i % 4 != 0 {
+    if !i.is_multiple_of(4) {
         return kind.payload(i);
     }
     let nasty = hostile_text(i);

@@ -14,7 +14,9 @@ fn kind() -> impl Strategy<Value = FeedKind> {
 
 /// Any mapping: each field default, renamed to another field, or to anything.
 fn mapping() -> impl Strategy<Value = Mapping> {
-    let name = || proptest::option::of(prop_oneof![proptest::sample::select(FIELDS.to_vec()).prop_map(str::to_owned), ".{0,8}"]);
+    let name = || {
+        proptest::option::of(prop_oneof![proptest::sample::select(FIELDS.to_vec()).prop_map(str::to_owned), ".{0,8}"])
+    };
     (name(), name(), name(), name(), name(), name(), name(), name()).prop_map(
         |(symbol, price, size, ts, id, level, source, message)| Mapping {
             symbol,
@@ -47,8 +49,7 @@ fn json_value() -> impl Strategy<Value = Value> {
             proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             proptest::collection::btree_map(proptest::sample::select(FIELDS.to_vec()), inner.clone(), 0..8)
                 .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
-            proptest::collection::btree_map(".{0,6}", inner, 0..4)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            proptest::collection::btree_map(".{0,6}", inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
