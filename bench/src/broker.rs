@@ -73,12 +73,17 @@ impl Drop for OwnMosquitto {
 
 /// A fresh MQTT v5 client on the local broker.
 pub fn mqtt_client(id_prefix: &str, clean_start: bool) -> (AsyncClient, EventLoop) {
+    AsyncClient::new(mqtt_options(id_prefix, clean_start), 10_000)
+}
+
+/// Options of a fresh MQTT v5 client (unique id from `id_prefix`) on the local broker.
+pub fn mqtt_options(id_prefix: &str, clean_start: bool) -> MqttOptions {
     let id = format!("{id_prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
     let mut options = MqttOptions::new(id, "127.0.0.1", MQTT_PORT.load(Ordering::Relaxed));
     options.set_keep_alive(Duration::from_secs(30));
     options.set_clean_start(clean_start);
     options.set_max_packet_size(Some(16 * 1024 * 1024));
-    AsyncClient::new(options, 10_000)
+    options
 }
 
 /// Publishes `count` payloads made by `payload(i)` to `topic` with QoS 1, at

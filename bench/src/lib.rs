@@ -7,6 +7,8 @@
 
 pub mod api;
 pub mod broker;
+pub mod chaos;
+pub mod faults;
 pub mod report;
 pub mod server;
 pub mod sse;

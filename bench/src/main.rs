@@ -9,9 +9,11 @@
 //! cargo xtask hostile    # malformed broker messages, API fuzzing
 //! ```
 
-mod chaos;
 mod hostile;
 mod perf;
+
+use feedboard_bench::chaos;
+pub use feedboard_bench::report::{out_dir, run_meta};
 
 use std::process::ExitCode;
 
@@ -38,15 +40,4 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Where reports go: `$BENCH_OUT`, else `target/bench` in the project.
-pub fn out_dir() -> std::path::PathBuf {
-    std::env::var_os("BENCH_OUT").map(Into::into).unwrap_or_else(|| "target/bench".into())
-}
-
-/// What every report records about the run.
-pub fn run_meta(command: &str) -> serde_json::Value {
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    serde_json::json!({"command": command, "date": chrono::Utc::now().to_rfc3339(), "cores": cores})
 }

@@ -95,6 +95,20 @@ impl Report {
         }
     }
 
+    /// Prints the table under `title` and writes `<out_dir>/<command>.json`.
+    pub fn finish(&self, title: &str, command: &str) -> crate::Result {
+        self.print(title);
+        let path = out_dir().join(format!("{command}.json"));
+        self.write_json(&path, run_meta(command)).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("\nJSON: {}", path.display());
+        Ok(())
+    }
+
+    /// Whether every row with a target met it.
+    pub fn all_met(&self) -> bool {
+        self.rows.iter().all(|r| r.target.as_ref().is_none_or(|t| t.1))
+    }
+
     /// Writes the figures as JSON to `path`.
     pub fn write_json(&self, path: &Path, meta: Value) -> std::io::Result<()> {
         let rows: Vec<Value> = self
@@ -110,6 +124,17 @@ impl Report {
         }
         std::fs::write(path, serde_json::to_vec_pretty(&json!({"meta": meta, "figures": rows}))?)
     }
+}
+
+/// Where reports go: `$BENCH_OUT`, else `target/bench` in the project.
+pub fn out_dir() -> std::path::PathBuf {
+    std::env::var_os("BENCH_OUT").map(Into::into).unwrap_or_else(|| "target/bench".into())
+}
+
+/// What every report records about the run.
+pub fn run_meta(command: &str) -> serde_json::Value {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    serde_json::json!({"command": command, "date": chrono::Utc::now().to_rfc3339(), "cores": cores})
 }
 
 fn line(r: &Row) -> String {

@@ -30,6 +30,8 @@ impl Server {
         recreate_database(database).await?;
         let port = free_port()?;
         let log = std::env::temp_dir().join(format!("{database}.log"));
+        // A fresh log per run: panics are counted from it.
+        let _ = std::fs::remove_file(&log);
         let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let mut server = Server { child: None, port, database: database.to_owned(), env, log };
         let took = server.restart().await?;
@@ -84,6 +86,23 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         Err(format!("the server did not become ready in 60 s; see {}", self.log.display()))
+    }
+
+    /// Whether the process started last is still running (not exited or crashed).
+    pub fn is_running(&mut self) -> bool {
+        self.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+    }
+
+    /// Whether `/healthz` answers 200.
+    pub async fn healthy(&self) -> bool {
+        let health = reqwest::get(format!("{}/healthz", self.url())).await;
+        health.is_ok_and(|r| r.status() == 200)
+    }
+
+    /// How many lines of the server's log contain `text`.
+    pub fn log_mentions(&self, text: &str) -> Result<usize> {
+        let log = std::fs::read(&self.log).map_err(context("read the server log"))?;
+        Ok(String::from_utf8_lossy(&log).lines().filter(|l| l.contains(text)).count())
     }
 
     /// A client signed in as the admin.

@@ -25,6 +25,10 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Conflict(what) => AppError::new(ErrorCode::Conflict, format!("{what} already exists")),
             StoreError::NotFound(what) => AppError::not_found(what),
+            // Postgres text cannot hold NUL (22021): the client's input is at fault.
+            StoreError::Db(sqlx::Error::Database(db)) if db.code().as_deref() == Some("22021") => {
+                AppError::bad_request("text must not contain NUL (\\u0000) characters")
+            }
             StoreError::Db(e) if crate::store::is_transient(&e) => {
                 tracing::warn!(error = %e, "database unavailable");
                 AppError::new(ErrorCode::Unavailable, "the database is unavailable; try again shortly")

@@ -1,9 +1,13 @@
 //! The proof suite: `bench`, `chaos` and `hostile` build the release server
 //! and `feedboard-bench`, then run the given command of the latter from the
-//! project root (it starts its own server processes).
+//! project root (it starts its own server processes). `hostile` also needs
+//! schemathesis, installed from PyPI into a venv in the cache.
 
 use crate::{Result, build, cmd, paths, services, toolchain};
-use std::process::Command;
+use std::{path::PathBuf, process::Command};
+
+/// The schemathesis release the API fuzzing was written against.
+const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 
 /// Runs `feedboard-bench <command>` (with `--quick` if asked).
 pub fn run(command: &str, quick: bool) -> Result {
@@ -14,12 +18,29 @@ pub fn run(command: &str, quick: bool) -> Result {
     cmd::cargo(&["build", "--release", "-p", "feedboard-bench"])?;
     cmd::step(&format!("feedboard-bench {command}"));
     let bench = paths::target_dir().join("release/feedboard-bench");
+    let mut run = cmd::cargo_env(Command::new(bench));
+    if command == "hostile" {
+        run.env("SCHEMATHESIS", schemathesis()?);
+    }
     cmd::run(
-        cmd::cargo_env(Command::new(bench))
-            .arg(command)
+        run.arg(command)
             .args(quick.then_some("--quick"))
             .env("FEEDBOARD_BIN", paths::server_binary())
             .env("LEPTOS_SITE_ROOT", paths::site_root())
             .env("BENCH_OUT", paths::root().join("target/bench")),
     )
+}
+
+/// The schemathesis command, installed into `<cache>/venv` when missing.
+fn schemathesis() -> Result<PathBuf> {
+    let venv = paths::cache().join("venv");
+    let exe = venv.join("bin/schemathesis");
+    if exe.exists() {
+        return Ok(exe);
+    }
+    cmd::step(&format!("install {SCHEMATHESIS} from PyPI into {}", venv.display()));
+    cmd::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))
+        .map_err(|e| format!("{e} (install python3-venv with apt-get)"))?;
+    cmd::run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", SCHEMATHESIS]))?;
+    Ok(exe)
 }

@@ -104,7 +104,7 @@ fn parse_json_log(mapping: &Mapping, obj: &Map<String, Value>, arrival: Arrival<
     Ok(NewLog {
         ts: fields.timestamp("ts")?.unwrap_or(arrival.received_at),
         level,
-        source: fields.string("source", MAX_SOURCE)?.unwrap_or_else(|| truncate(arrival.origin, MAX_SOURCE)),
+        source: fields.string("source", MAX_SOURCE)?.unwrap_or_else(|| origin_source(arrival.origin)),
         message,
         publisher_id: fields.string("id", MAX_ID)?,
     })
@@ -123,7 +123,7 @@ fn parse_text_log(text: &str, arrival: Arrival<'_>) -> Result<NewLog, String> {
     Ok(NewLog {
         ts: arrival.received_at,
         level,
-        source: truncate(arrival.origin, MAX_SOURCE),
+        source: origin_source(arrival.origin),
         message: message.to_owned(),
         publisher_id: None,
     })
@@ -216,8 +216,10 @@ fn check_text(s: &str, name: &str) -> Result<(), String> {
     if s.contains('\0') { Err(format!("{name} contains a NUL character")) } else { Ok(()) }
 }
 
-fn truncate(s: &str, max_chars: usize) -> String {
-    s.chars().take(max_chars).collect()
+/// The default log `source`: the topic / routing key, without NUL (an AMQP
+/// routing key may hold one; Postgres text cannot), at most `MAX_SOURCE` characters.
+fn origin_source(origin: &str) -> String {
+    origin.chars().filter(|c| *c != '\0').take(MAX_SOURCE).collect()
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -231,5 +233,7 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
+#[cfg(test)]
+mod fuzz;
 #[cfg(test)]
 mod tests;
