@@ -79,7 +79,8 @@ pub fn judge(samples: &[Sample], feed: usize, fault_at: Instant, back_at: Instan
             connected && (baseline.is_none_or(|b| now > b) || now >= expected)
         })
         .map(|s| s.at.duration_since(fault_at));
-    let end = after.map_or(Instant::now(), |d| fault_at + d);
+    // Without a recovery, every sample after the fault counts.
+    let end = after.map_or_else(|| own.iter().map(|s| s.at).max().unwrap_or(fault_at), |d| fault_at + d);
     let during = own.iter().filter(|s| s.at >= fault_at && s.at <= end);
     let mut shown = None;
     for s in during {
