@@ -17,8 +17,10 @@ use tokio::{net::TcpStream, process::Command};
 /// How long a service may take to stop or to start.
 const LIMIT: Duration = Duration::from_secs(90);
 
-/// The lock every heavy run holds (the perf bench and its peers use it too).
-pub const LOCK_PATH: &str = "/tmp/feedboard-bench.lock";
+/// The lock every run that restarts services holds. Only this code takes it
+/// (opened close-on-exec), so a restarted service never inherits it; a lock
+/// file shared with flock(1) was kept forever by the daemons it restarted.
+pub const LOCK_PATH: &str = "/tmp/feedboard-proof.lock";
 
 /// A service feedboard depends on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,9 +3,8 @@
 //! fresh feeds, counting lost / duplicated / out-of-sequence messages and
 //! the recovery time; then a storm of SSE reconnects with `Last-Event-ID`.
 //!
-//! Heavy: run it under `flock /tmp/feedboard-bench.lock` (as `cargo xtask
-//! chaos` does not on its own). Every service is left running, even when a
-//! step fails.
+//! Heavy: the restarts hold `faults::LOCK_PATH`, so two such runs never
+//! overlap. Every service is left running, even when a step fails.
 
 pub mod publish;
 pub mod resume;
