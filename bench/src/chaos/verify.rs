@@ -87,14 +87,7 @@ impl Count {
 pub async fn wait_stored(db: &PgPool, feed: &str, sent: u64, quiet: Duration) -> Result<u64> {
     let (mut last, mut moved) = (0, Instant::now());
     loop {
-        let now: i64 = sqlx::query_scalar(
-            "SELECT p.last_seq FROM feed_positions p JOIN feeds f ON f.id = p.feed_id WHERE f.name = $1",
-        )
-        .bind(feed)
-        .fetch_one(db)
-        .await
-        .map_err(context("read the feed position"))?;
-        let now = now as u64;
+        let now = crate::db::last_seq(db, feed).await?;
         if now >= sent || moved.elapsed() > quiet {
             return Ok(now);
         }

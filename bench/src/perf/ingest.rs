@@ -82,15 +82,9 @@ pub async fn wait_stored(db: &PgPool, feed: &str, n: u64, since: Instant) -> Res
     let (mut stored, mut moved) = (0u64, Instant::now());
     let mut at = since.elapsed();
     while stored < n && moved.elapsed() < Duration::from_secs(10) {
-        let now: i64 = sqlx::query_scalar(
-            "SELECT p.last_seq FROM feed_positions p JOIN feeds f ON f.id = p.feed_id WHERE f.name = $1",
-        )
-        .bind(feed)
-        .fetch_one(db)
-        .await
-        .map_err(context("read the feed position"))?;
-        if now as u64 > stored {
-            (stored, moved, at) = (now as u64, Instant::now(), since.elapsed());
+        let now = feedboard_bench::db::last_seq(db, feed).await?;
+        if now > stored {
+            (stored, moved, at) = (now, Instant::now(), since.elapsed());
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
