@@ -12,6 +12,23 @@ const CARGO_LEPTOS: &str = "0.3.11";
 const CARGO_LEPTOS_FIXES: &[(&str, &str)] = &[("cargo-util-schemas", "0.14.1")];
 const WASM_BINDGEN_FIXES: &[(&str, &str)] = &[("webpki-roots", "1.0.10")];
 
+/// Only what this project runs: cargo-leptos never downloads tools (they are
+/// on `PATH`); of wasm-bindgen-cli only the `wasm-bindgen` binary, no TLS.
+const CARGO_LEPTOS_INSTALL: &[&str] = &["--features", "no_downloads"];
+const WASM_BINDGEN_INSTALL: &[&str] = &["--no-default-features", "--bin", "wasm-bindgen"];
+
+/// The tools' manifests ask for fat LTO and one codegen unit, which makes a
+/// cold install several times slower on two cores than it needs to be; their
+/// speed at run time is dominated by the compilers they drive, not their own
+/// code, so they are built with a quick profile.
+const QUICK_RELEASE: &[(&str, &str)] = &[
+    ("CARGO_PROFILE_RELEASE_LTO", "false"),
+    ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256"),
+    ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
+    ("CARGO_PROFILE_RELEASE_DEBUG", "false"),
+    ("CARGO_PROFILE_RELEASE_INCREMENTAL", "false"),
+];
+
 /// How much of the tool chain a command needs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Needs {
@@ -24,9 +41,22 @@ pub enum Needs {
 /// Installs whatever is missing.
 pub fn setup(needs: Needs) -> Result {
     wasm_target()?;
-    crate_tool("cargo-leptos", CARGO_LEPTOS, &["leptos", "--version"], CARGO_LEPTOS_FIXES)?;
-    let wasm_bindgen = locked_version("wasm-bindgen")?;
-    crate_tool("wasm-bindgen-cli", &wasm_bindgen, &["--version"], WASM_BINDGEN_FIXES)?;
+    let cargo_leptos = Tool {
+        name: "cargo-leptos",
+        version: CARGO_LEPTOS.to_owned(),
+        probe: &["leptos", "--version"],
+        fixes: CARGO_LEPTOS_FIXES,
+        install: CARGO_LEPTOS_INSTALL,
+    };
+    let wasm_bindgen = Tool {
+        name: "wasm-bindgen-cli",
+        version: locked_version("wasm-bindgen")?,
+        probe: &["--version"],
+        fixes: WASM_BINDGEN_FIXES,
+        install: WASM_BINDGEN_INSTALL,
+    };
+    cargo_leptos.ensure()?;
+    wasm_bindgen.ensure()?;
     npm_packages()?;
     if needs == Needs::Everything {
         chromium()?;
@@ -43,24 +73,48 @@ fn wasm_target() -> Result {
     cmd::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
 }
 
-/// Installs crate `name` at `version` unless `probe` already reports it.
-/// For `cargo-leptos` the probe runs `cargo leptos …`, else the crate's binary.
-fn crate_tool(name: &str, version: &str, probe: &[&str], fixes: &[(&str, &str)]) -> Result {
-    let binary = if name == "cargo-leptos" { "cargo".to_owned() } else { name.trim_end_matches("-cli").to_owned() };
-    let path = std::env::var("PATH").unwrap_or_default();
-    let reported =
-        cmd::output(Command::new(&binary).args(probe).env("PATH", format!("{}:{path}", paths::cargo_bin().display())))
-            .unwrap_or_default();
-    if reported.split_whitespace().any(|w| w == version) {
-        return Ok(());
+/// A tool installed from its crates.io source with a fixed lock file.
+struct Tool {
+    name: &'static str,
+    version: String,
+    /// Arguments that make the tool print its version.
+    probe: &'static [&'static str],
+    /// `(crate, version)` pins applied to its lock file.
+    fixes: &'static [(&'static str, &'static str)],
+    /// Extra `cargo install` arguments.
+    install: &'static [&'static str],
+}
+
+impl Tool {
+    /// Installs the tool unless `probe` already reports its version. For
+    /// `cargo-leptos` the probe runs `cargo leptos …`, else the tool's binary.
+    fn ensure(&self) -> Result {
+        let binary =
+            if self.name == "cargo-leptos" { "cargo".to_owned() } else { self.name.trim_end_matches("-cli").to_owned() };
+        let path = std::env::var("PATH").unwrap_or_default();
+        let reported = cmd::output(
+            Command::new(&binary).args(self.probe).env("PATH", format!("{}:{path}", paths::cargo_bin().display())),
+        )
+        .unwrap_or_default();
+        if reported.split_whitespace().any(|w| w == self.version) {
+            return Ok(());
+        }
+        cmd::step(&format!("install {} {} from crates.io source (a few minutes, once)", self.name, self.version));
+        let src = fetch_crate_source(self.name, &self.version)?;
+        for (dep, pinned) in self.fixes {
+            // Only applies when the lock file holds `dep`; harmless otherwise.
+            let _ =
+                cmd::output(Command::new("cargo").args(["update", "-p", dep, "--precise", pinned]).current_dir(&src));
+        }
+        let mut install = Command::new("cargo");
+        install.args(["install", "--locked", "--path", "."]).args(self.install).current_dir(&src);
+        for (key, value) in QUICK_RELEASE {
+            install.env(key, value);
+        }
+        // A build directory of its own, outside the project's target.
+        install.env("CARGO_TARGET_DIR", paths::cache().join("tools-target"));
+        cmd::run(&mut install)
     }
-    cmd::step(&format!("install {name} {version} from crates.io source (several minutes, once)"));
-    let src = fetch_crate_source(name, version)?;
-    for (dep, pinned) in fixes {
-        // Only applies when the lock file holds `dep`; harmless otherwise.
-        let _ = cmd::output(Command::new("cargo").args(["update", "-p", dep, "--precise", pinned]).current_dir(&src));
-    }
-    cmd::run(Command::new("cargo").args(["install", "--locked", "--path", "."]).current_dir(&src))
 }
 
 /// Downloads and unpacks `name-version.crate` from crates.io into the cache.
