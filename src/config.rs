@@ -38,6 +38,12 @@ pub struct Config {
     pub demo_mqtt_url: String,
     /// `FEEDBOARD_AMQP_URL`: broker the demo log feed uses when reachable.
     pub demo_amqp_url: String,
+    /// Limits and timings of the ingest pipeline (defaults in
+    /// `ingest::Settings`; tests shrink them).
+    pub ingest: crate::ingest::Settings,
+    /// `FEEDBOARD_NODE_ID`: this process's name among the processes that
+    /// share the database (in feed leases and statuses).
+    pub node_id: String,
 }
 
 /// A variable that is set but cannot be used.
@@ -93,8 +99,21 @@ impl Config {
             })?,
             demo_mqtt_url: var("FEEDBOARD_MQTT_URL", "mqtt://127.0.0.1:1883"),
             demo_amqp_url: var("FEEDBOARD_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
+            ingest: crate::ingest::Settings::default(),
+            node_id: get("FEEDBOARD_NODE_ID").unwrap_or_else(default_node_id),
         })
     }
+}
+
+/// Host name and process id: unique among the processes of one machine.
+fn default_node_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "feedboard".into());
+    format!("{host}-{}", std::process::id())
 }
 
 fn parse<T>(

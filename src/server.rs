@@ -8,7 +8,7 @@ use crate::{
         ws::{Rooms, SessionSockets},
     },
     hub::Hub,
-    ingest::{self, Ingest},
+    ingest::Ingest,
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -111,7 +111,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .site_addr(addr)
         .build();
     let hub = Hub::new(config.hub_buffer);
-    let ingest = Ingest::new(db.clone(), hub.clone(), ingest::Settings::default()).await?;
+    let ingest = Ingest::new(db.clone(), hub.clone(), config.ingest, config.node_id.clone()).await?;
     let state = AppState {
         leptos,
         config: Arc::new(config),

@@ -25,6 +25,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Conflict(what) => AppError::new(ErrorCode::Conflict, format!("{what} already exists")),
             StoreError::NotFound(what) => AppError::not_found(what),
+            StoreError::Fenced(_) => AppError::new(ErrorCode::Unavailable, e.to_string()),
             // Postgres text cannot hold NUL (22021): the client's input is at fault.
             StoreError::Db(sqlx::Error::Database(db)) if db.code().as_deref() == Some("22021") => {
                 AppError::bad_request("text must not contain NUL (\\u0000) characters")

@@ -20,11 +20,24 @@ pub struct Dependency {
     pub error: Option<String>,
 }
 
+/// What this process does for the enabled feeds.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IngestRole {
+    /// This process's `FEEDBOARD_NODE_ID`.
+    pub node: String,
+    /// Feeds this process ingests (it holds their lease).
+    pub ingesting: Vec<String>,
+    /// Feeds another process ingests; this one serves them read-only and
+    /// takes them over if that process goes away.
+    pub standby: Vec<String>,
+}
+
 /// `/readyz` body: each dependency's state.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Readiness {
     pub ready: bool,
     pub dependencies: Vec<Dependency>,
+    pub ingest: IngestRole,
 }
 
 /// `GET /readyz`: 200 when Postgres answers, else 503; lists each
@@ -41,10 +54,16 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     };
     let ready = postgres.ok;
     let mut dependencies = vec![postgres];
+    let node = state.ingest.node_id().to_owned();
+    let mut ingest = IngestRole { node: node.clone(), ingesting: Vec::new(), standby: Vec::new() };
     // Brokers, as each enabled feed sees its own; informative, not required.
     if let Ok(feeds) = crate::store::feeds::list(&state.db).await {
         for feed in feeds.into_iter().filter(|f| f.spec.enabled) {
             let status = state.ingest.status(feed.id);
+            match &status.ingested_by {
+                Some(holder) if *holder == node => ingest.ingesting.push(feed.spec.name.clone()),
+                _ => ingest.standby.push(feed.spec.name.clone()),
+            }
             dependencies.push(Dependency {
                 name: format!("feed:{} ({})", feed.spec.name, feed.spec.source.protocol()),
                 ok: status.state == crate::model::FeedState::Connected,
@@ -53,7 +72,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         }
     }
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(Readiness { ready, dependencies }))
+    (status, Json(Readiness { ready, dependencies, ingest }))
 }
 
 /// `GET /metrics`: Prometheus text exposition.

@@ -1,16 +1,24 @@
 //! Broker clients, payload parsing and batched storage of feed messages.
 //!
-//! The [`Ingest`] supervisor runs one task per enabled feed: a source
-//! (MQTT or AMQP session with its own reconnect loop) feeding a writer
-//! (batch → Postgres → ack → hub) through a bounded channel. `reconcile`
-//! brings the running tasks in line with the feeds table, so a change takes
-//! effect without a restart.
+//! The [`Ingest`] supervisor keeps one task per enabled feed. A task first
+//! takes the feed's lease (so only one process ingests it), then runs the
+//! feed's pipeline (source → writer → finisher, see [`pipeline`]) and starts
+//! it again when it fails. `reconcile` brings the tasks in line with the
+//! feeds table, so a change takes effect without a restart; a stopped task
+//! drains (stores and acknowledges what it holds) before it leaves its
+//! broker, and cleans up what the change made stale.
 
 pub mod backoff;
+pub mod budget;
+mod feed_task;
+pub mod finisher;
+pub mod lease;
 pub mod parse;
+pub mod pipeline;
 pub mod preview;
 pub mod source;
 pub mod status;
+pub mod supervise;
 pub mod writer;
 
 use crate::{
@@ -18,38 +26,63 @@ use crate::{
     model::{FeedState, FeedStatus},
     store::{self, StoreError, feeds::FeedRow},
 };
+use feed_task::FeedTask;
+use source::{Ending, Stopping, ending::Handover};
 use sqlx::PgPool;
 use status::{FeedMonitor, StatusBoard};
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex as SyncMutex},
+    time::Duration,
+};
 use tokio::{sync::Mutex, task::JoinHandle};
-use tokio_util::sync::CancellationToken;
 
 /// Tuning knobs of the ingest pipeline.
 #[derive(Clone, Copy, Debug)]
 pub struct Settings {
     /// Most messages written in one statement.
     pub batch_max: usize,
-    /// How long a batch waits for more messages after its first; zero
-    /// takes what has already arrived (batches grow by themselves under
-    /// load, while the previous one commits).
-    pub linger: Duration,
-    /// Payloads above this many bytes are rejected.
+    /// A batch is closed once its payloads reach this many bytes.
+    pub batch_bytes: usize,
+    /// Payloads above this many bytes are rejected (a prefix of this size
+    /// is kept with the reason).
     pub max_payload: usize,
+    /// Bytes a feed may hold between its broker and the database.
+    pub inflight_bytes: usize,
     /// Unacknowledged MQTT messages the broker may send us (MQTT v5
     /// Receive Maximum): bounds memory and in-flight work per feed.
     pub mqtt_receive_maximum: u16,
     /// Unacknowledged AMQP deliveries per consumer (`basic.qos`).
     pub amqp_prefetch: u16,
+    /// How long a stopping feed may take to store and acknowledge what it
+    /// holds before the rest is left to the broker to redeliver.
+    pub drain_limit: Duration,
+    /// How long a feed's lease lasts without renewal: a process that dies
+    /// loses its feeds after this long.
+    pub lease_ttl: Duration,
+    /// How often the holder renews a lease.
+    pub lease_renew: Duration,
+    /// How often a process that does not hold a lease tries to take it.
+    pub lease_poll: Duration,
+    /// Fault injection for tests: the writer panics on the first payload
+    /// that is exactly this (once per process). Never set outside tests.
+    pub panic_on_payload: Option<&'static str>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             batch_max: 1000,
-            linger: Duration::ZERO,
+            batch_bytes: 8 << 20,
             max_payload: parse::DEFAULT_MAX_PAYLOAD,
+            inflight_bytes: 64 << 20,
             mqtt_receive_maximum: 10_000,
             amqp_prefetch: 5_000,
+            drain_limit: Duration::from_secs(10),
+            lease_ttl: Duration::from_secs(8),
+            lease_renew: Duration::from_secs(2),
+            lease_poll: Duration::from_secs(2),
+            panic_on_payload: None,
         }
     }
 }
@@ -65,26 +98,48 @@ struct Inner {
     hub: Hub,
     board: StatusBoard,
     install_id: String,
+    node_id: String,
     settings: Settings,
-    running: Mutex<HashMap<i64, RunningFeed>>,
+    /// Every feed seen in the table, with its task when it runs.
+    known: Mutex<HashMap<i64, Known>>,
 }
 
-struct RunningFeed {
+struct Known {
     row: FeedRow,
-    cancel: CancellationToken,
-    task: JoinHandle<()>,
+    task: Option<Running>,
+    /// What the feed's next AMQP session takes over from the previous one.
+    handover: Arc<SyncMutex<Option<Handover>>>,
+}
+
+struct Running {
+    stop: Stopping,
+    handle: JoinHandle<()>,
+}
+
+impl Running {
+    async fn stop(self, ending: Ending) {
+        self.stop.stop(ending);
+        let _ = self.handle.await;
+    }
 }
 
 impl Ingest {
-    pub async fn new(db: PgPool, hub: Hub, settings: Settings) -> Result<Self, StoreError> {
+    /// A supervisor for this process (`node_id` names it in leases).
+    pub async fn new(db: PgPool, hub: Hub, settings: Settings, node_id: String) -> Result<Self, StoreError> {
         let install_id = store::settings::install_id(&db).await?;
-        let inner = Inner { db, hub, board: StatusBoard::default(), install_id, settings, running: Mutex::default() };
+        let inner =
+            Inner { db, hub, board: StatusBoard::default(), install_id, node_id, settings, known: Mutex::default() };
         Ok(Ingest { inner: Arc::new(inner) })
     }
 
     /// This installation's id (part of broker client ids).
     pub fn install_id(&self) -> &str {
         &self.inner.install_id
+    }
+
+    /// This process's name in leases and statuses.
+    pub fn node_id(&self) -> &str {
+        &self.inner.node_id
     }
 
     pub fn settings(&self) -> Settings {
@@ -96,26 +151,51 @@ impl Ingest {
         self.inner.board.status(feed_id)
     }
 
-    /// Starts, restarts and stops feed tasks to match the feeds table.
+    /// Starts, restarts and stops feed tasks to match the feeds table. Runs
+    /// to the end even when the caller goes away (an HTTP client that
+    /// disconnects must not leave an edited feed stopped).
     pub async fn reconcile(&self) -> Result<(), StoreError> {
+        let this = self.clone();
+        tokio::spawn(async move { this.reconcile_now().await }).await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "reconcile failed");
+            Ok(())
+        })
+    }
+
+    async fn reconcile_now(&self) -> Result<(), StoreError> {
         let feeds = store::feeds::list(&self.inner.db).await?;
-        let mut running = self.inner.running.lock().await;
+        let mut known = self.inner.known.lock().await;
         let wanted: HashMap<i64, FeedRow> = feeds.into_iter().map(|f| (f.id, f)).collect();
 
-        let stale: Vec<i64> = running
-            .iter()
-            .filter(|(id, r)| wanted.get(id).is_none_or(|w| *w != r.row || !w.spec.enabled))
-            .map(|(id, _)| *id)
-            .collect();
-        for id in stale {
-            if let Some(feed) = running.remove(&id) {
-                feed.cancel.cancel();
-                let _ = feed.task.await;
-            }
+        let deleted: Vec<i64> = known.keys().filter(|id| !wanted.contains_key(id)).copied().collect();
+        for id in deleted {
+            let Some(gone) = known.remove(&id) else { continue };
             self.inner.board.remove(id);
+            match gone.task {
+                Some(task) => task.stop(Ending::Deleted).await,
+                None => {
+                    let client_id = self.client_id(id);
+                    tokio::spawn(source::forget(gone.row.spec.source, gone.row.spec.name, client_id));
+                }
+            }
         }
         for (id, row) in wanted {
-            if running.contains_key(&id) {
+            let entry =
+                known.entry(id).or_insert_with(|| Known { row: row.clone(), task: None, handover: Arc::default() });
+            let changed = entry.row != row;
+            if changed {
+                if let Some(task) = entry.task.take() {
+                    task.stop(Ending::Replaced(Box::new(row.spec.clone()))).await;
+                }
+                if let Some(handover) = source::ending::handover(&entry.row.spec, &row.spec) {
+                    // A handover not yet taken (the feed was disabled) keeps its former queue.
+                    let mut pending = entry.handover.lock().unwrap_or_else(|p| p.into_inner());
+                    let migrate = pending.take().and_then(|p| p.migrate).or(handover.migrate);
+                    *pending = Some(Handover { migrate, ..handover });
+                }
+                entry.row = row.clone();
+            }
+            if entry.task.is_some() {
                 continue;
             }
             let (stored, rejected) = store::feeds::totals(&self.inner.db, id).await?;
@@ -126,47 +206,32 @@ impl Ingest {
                 monitor.set_state(FeedState::Disabled, None);
                 continue;
             }
-            let cancel = CancellationToken::new();
-            let task = tokio::spawn(self.clone().run_feed(row.clone(), monitor, cancel.clone()));
-            running.insert(id, RunningFeed { row, cancel, task });
+            let stop = Stopping::default();
+            let task = FeedTask {
+                row,
+                db: self.inner.db.clone(),
+                hub: self.inner.hub.clone(),
+                monitor,
+                settings: self.inner.settings,
+                node_id: self.inner.node_id.clone(),
+                client_id: self.client_id(id),
+                handover: entry.handover.clone(),
+            };
+            let handle = tokio::spawn(task.run(stop.clone()));
+            entry.task = Some(Running { stop, handle });
         }
         Ok(())
     }
 
-    /// Stops every feed task, letting writers store what they hold.
+    /// Stops every feed task, each storing and acknowledging what it holds
+    /// (within the drain limit) and giving its lease up.
     pub async fn shutdown(&self) {
-        let mut running = self.inner.running.lock().await;
-        for (_, feed) in running.drain() {
-            feed.cancel.cancel();
-            let _ = feed.task.await;
-        }
+        let mut known = self.inner.known.lock().await;
+        let stopping = known.values_mut().filter_map(|k| k.task.take()).map(|task| task.stop(Ending::Shutdown));
+        futures::future::join_all(stopping).await;
     }
 
-    async fn run_feed(self, row: FeedRow, monitor: Arc<FeedMonitor>, cancel: CancellationToken) {
-        let settings = self.inner.settings;
-        let capacity = usize::from(settings.mqtt_receive_maximum.max(settings.amqp_prefetch)) + 64;
-        let (tx, rx) = tokio::sync::mpsc::channel(capacity);
-        let writer = writer::Writer {
-            feed_id: row.id,
-            feed_name: row.spec.name.clone(),
-            kind: row.spec.kind,
-            mapping: row.spec.mapping.clone(),
-            db: self.inner.db.clone(),
-            hub: self.inner.hub.clone(),
-            monitor: monitor.clone(),
-            settings,
-            cancel: cancel.clone(),
-        };
-        let writer = tokio::spawn(writer.run(rx));
-        let ctx = source::SourceContext {
-            feed_id: row.id,
-            install_id: self.inner.install_id.clone(),
-            deliveries: tx,
-            monitor,
-            settings,
-        };
-        source::run(row.spec.source.clone(), ctx, cancel).await;
-        // The source dropped its sender: the writer stores what it holds, then ends.
-        let _ = writer.await;
+    fn client_id(&self, feed_id: i64) -> String {
+        format!("feedboard-{}-{feed_id}", self.inner.install_id)
     }
 }

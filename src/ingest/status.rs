@@ -23,6 +23,9 @@ pub struct FeedMonitor {
     stored: AtomicU64,
     rejected: AtomicU64,
     last_message_ms: AtomicI64,
+    /// Who ingests the feed, and, when that is another process, the status
+    /// it last published.
+    holder: Mutex<(Option<String>, Option<FeedStatus>)>,
 }
 
 impl FeedMonitor {
@@ -37,6 +40,27 @@ impl FeedMonitor {
             stored: AtomicU64::new(stored),
             rejected: AtomicU64::new(rejected),
             last_message_ms: AtomicI64::new(0),
+            holder: Mutex::new((None, None)),
+        }
+    }
+
+    /// This process ingests the feed (as `node`).
+    pub fn set_holder(&self, node: &str) {
+        *self.holder.lock().unwrap_or_else(|p| p.into_inner()) = (Some(node.to_owned()), None);
+    }
+
+    /// Another process (`node`) ingests the feed; show the status it
+    /// published. Announced on the hub when the state changes.
+    pub fn mirror(&self, node: &str, status: Option<FeedStatus>) {
+        let changed = {
+            let mut holder = self.holder.lock().unwrap_or_else(|p| p.into_inner());
+            let state = |s: &Option<FeedStatus>| s.as_ref().map(|s| (s.state, s.last_error.clone()));
+            let changed = holder.0.as_deref() != Some(node) || state(&holder.1) != state(&status);
+            *holder = (Some(node.to_owned()), status);
+            changed
+        };
+        if changed {
+            self.announce();
         }
     }
 
@@ -59,12 +83,16 @@ impl FeedMonitor {
         if changed {
             metrics::gauge!("feedboard_feed_connected", "feed" => self.name.clone())
                 .set(if state == FeedState::Connected { 1.0 } else { 0.0 });
-            self.hub.publish_status(StatusUpdate {
-                feed_id: self.feed_id,
-                feed: self.name.clone(),
-                status: self.snapshot(),
-            });
+            self.announce();
         }
+    }
+
+    fn announce(&self) {
+        self.hub.publish_status(StatusUpdate {
+            feed_id: self.feed_id,
+            feed: self.name.clone(),
+            status: self.snapshot(),
+        });
     }
 
     pub fn add_received(&self, n: u64) {
@@ -82,6 +110,10 @@ impl FeedMonitor {
 
     /// The status as the API shows it.
     pub fn snapshot(&self) -> FeedStatus {
+        let (holder, remote) = self.holder.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(remote) = remote {
+            return FeedStatus { ingested_by: holder, ..remote };
+        }
         let (state, last_error) = self.state.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let ms = self.last_message_ms.load(Relaxed);
         FeedStatus {
@@ -91,6 +123,7 @@ impl FeedMonitor {
             received: self.received.load(Relaxed),
             stored: self.stored.load(Relaxed),
             rejected: self.rejected.load(Relaxed),
+            ingested_by: holder,
         }
     }
 }

@@ -150,6 +150,10 @@ pub struct FeedStatus {
     pub stored: u64,
     /// Messages rejected, in all.
     pub rejected: u64,
+    /// The feedboard process (`FEEDBOARD_NODE_ID`) that ingests the feed;
+    /// `None` while no process holds it.
+    #[serde(default)]
+    pub ingested_by: Option<String>,
 }
 
 /// A feed with its live status, as `GET /api/v1/feeds/{name}` returns it.

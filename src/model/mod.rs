@@ -2,6 +2,7 @@
 
 mod dashboard;
 mod feed;
+mod incoming;
 mod interaction;
 mod message;
 mod name;
@@ -10,6 +11,7 @@ mod user;
 
 pub use dashboard::{Dashboard, DashboardSummary, Widget, WidgetKind};
 pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus, Mapping, Preview, PreviewMessage, Source};
+pub use incoming::{NewLog, NewRejected, NewTick};
 pub use interaction::{
     Annotation, AnnotationTarget, ChatMessage, ClientMessage, MAX_FRAME_BYTES, MAX_TEXT_CHARS, Presence, ServerMessage,
     TextError, WsErrorCode, check_text,

@@ -2,31 +2,51 @@
 //! come from the feed's position row, locked until commit, so `seq` is
 //! gap-free and rises in commit order; a publisher id already stored (or
 //! repeated within the batch) is skipped, never stored twice.
+//!
+//! Every batch carries the writer's lease token (checked in the same
+//! transaction, so a former owner of the feed can never commit) and an id
+//! recorded with the position, so a writer whose connection broke during
+//! COMMIT can ask whether the batch is in before it tries again.
 
 use super::StoreError;
-use crate::{
-    ingest::parse::{NewLog, NewTick},
-    model::{LogLine, Tick},
-};
+use crate::model::{LogLine, NewLog, NewRejected, NewTick, Tick};
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 
-/// A payload kept with the reason it was not stored.
-#[derive(Clone, Debug)]
-pub struct NewRejected {
-    pub received_at: DateTime<Utc>,
-    pub reason: String,
-    pub payload: Vec<u8>,
-}
-
 /// What a batch holds: one kind of message, plus rejects.
+#[derive(Clone, Copy, Debug)]
 pub enum Rows<'a> {
     Ticks(&'a [(NewTick, DateTime<Utc>)]),
     Logs(&'a [(NewLog, DateTime<Utc>)]),
 }
 
+impl Rows<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            Rows::Ticks(t) => t.len(),
+            Rows::Logs(l) => l.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One batch to write.
+#[derive(Clone, Copy, Debug)]
+pub struct NewBatch<'a> {
+    /// Random id, recorded with the feed's position when the batch commits.
+    pub id: i64,
+    /// The lease token of the writer; `None` writes without a lease (only
+    /// for tools that own the database, such as the storage benchmark).
+    pub fence: Option<i64>,
+    pub rows: Rows<'a>,
+    pub rejected: &'a [NewRejected],
+}
+
 /// The rows a batch stored, in `seq` order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Stored {
     pub ticks: Vec<Tick>,
     pub logs: Vec<LogLine>,
@@ -42,31 +62,68 @@ impl Stored {
     }
 }
 
-/// Stores `rows` and `rejected` for `feed_id` atomically.
-pub async fn write(db: &PgPool, feed_id: i64, rows: Rows<'_>, rejected: &[NewRejected]) -> Result<Stored, StoreError> {
+/// Stores `batch` for `feed_id` atomically.
+pub async fn write(db: &PgPool, feed_id: i64, batch: &NewBatch<'_>) -> Result<Stored, StoreError> {
     let mut tx = db.begin().await?;
+    if let Some(token) = batch.fence {
+        // FOR SHARE: a takeover (which updates the row) waits for this batch.
+        let held: Option<i32> =
+            sqlx::query_scalar("SELECT 1 FROM feed_leases WHERE feed_id = $1 AND token = $2 FOR SHARE")
+                .bind(feed_id)
+                .bind(token)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if held.is_none() {
+            return Err(StoreError::Fenced(feed_id));
+        }
+    }
     let last_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM feed_positions WHERE feed_id = $1 FOR UPDATE")
         .bind(feed_id)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("feed #{feed_id}")))?;
-    let stored = match rows {
+    let stored = match batch.rows {
         Rows::Ticks(ticks) if !ticks.is_empty() => insert_ticks(&mut tx, feed_id, last_seq, ticks).await?,
         Rows::Logs(logs) if !logs.is_empty() => insert_logs(&mut tx, feed_id, last_seq, logs).await?,
         _ => Stored::default(),
     };
-    if !stored.is_empty() {
-        sqlx::query("UPDATE feed_positions SET last_seq = $2 WHERE feed_id = $1")
-            .bind(feed_id)
-            .bind(last_seq + stored.len() as i64)
-            .execute(&mut *tx)
-            .await?;
-    }
-    if !rejected.is_empty() {
-        insert_rejected(&mut tx, feed_id, rejected).await?;
+    sqlx::query("UPDATE feed_positions SET last_seq = $2, last_batch = $3, last_batch_from = $4 WHERE feed_id = $1")
+        .bind(feed_id)
+        .bind(last_seq + stored.len() as i64)
+        .bind(batch.id)
+        .bind(last_seq)
+        .execute(&mut *tx)
+        .await?;
+    if !batch.rejected.is_empty() {
+        insert_rejected(&mut tx, feed_id, batch.rejected).await?;
     }
     tx.commit().await?;
     Ok(stored)
+}
+
+/// What batch `batch_id` stored, if it was the last one to commit for the
+/// feed; `None` if it is not in the database.
+pub async fn committed(db: &PgPool, feed_id: i64, batch_id: i64) -> Result<Option<Stored>, StoreError> {
+    let row: Option<(Option<i64>, Option<i64>, i64, String)> = sqlx::query_as(
+        "SELECT p.last_batch, p.last_batch_from, p.last_seq, f.kind
+         FROM feed_positions p JOIN feeds f ON f.id = p.feed_id WHERE p.feed_id = $1",
+    )
+    .bind(feed_id)
+    .fetch_optional(db)
+    .await?;
+    let Some((Some(last_batch), Some(from), to, kind)) = row else { return Ok(None) };
+    if last_batch != batch_id {
+        return Ok(None);
+    }
+    let mut stored = Stored::default();
+    if from < to {
+        if kind == "logs" {
+            stored.logs = super::history::logs_between(db, feed_id, from, to).await?;
+        } else {
+            stored.ticks = super::history::ticks_between(db, feed_id, from, to).await?;
+        }
+    }
+    Ok(Some(stored))
 }
 
 async fn insert_ticks(
@@ -190,14 +247,16 @@ async fn insert_rejected(
     let at: Vec<DateTime<Utc>> = rejected.iter().map(|r| r.received_at).collect();
     let reason: Vec<&str> = rejected.iter().map(|r| r.reason.as_str()).collect();
     let payload: Vec<&[u8]> = rejected.iter().map(|r| r.payload.as_slice()).collect();
+    let size: Vec<i32> = rejected.iter().map(|r| i32::try_from(r.size).unwrap_or(i32::MAX)).collect();
     sqlx::query(
-        "INSERT INTO rejected_messages (feed_id, received_at, reason, payload)
-         SELECT $1, * FROM UNNEST($2::timestamptz[], $3::text[], $4::bytea[])",
+        "INSERT INTO rejected_messages (feed_id, received_at, reason, payload, payload_size)
+         SELECT $1, * FROM UNNEST($2::timestamptz[], $3::text[], $4::bytea[], $5::int4[])",
     )
     .bind(feed_id)
     .bind(&at)
     .bind(&reason)
     .bind(&payload)
+    .bind(&size)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -35,6 +35,18 @@ pub async fn ticks(db: &PgPool, feed_id: i64, q: &TickQuery) -> Result<Vec<Tick>
     Ok(rows.into_iter().map(|(seq, symbol, price, size, ts)| Tick { seq, symbol, price, size, ts }).collect())
 }
 
+/// Ticks with `from < seq <= to`, in `seq` order.
+pub async fn ticks_between(db: &PgPool, feed_id: i64, from: i64, to: i64) -> Result<Vec<Tick>, StoreError> {
+    let limit = to - from;
+    ticks(db, feed_id, &TickQuery { after_seq: Some(from), limit, ..TickQuery::default() }).await
+}
+
+/// Log lines with `from < seq <= to`, in `seq` order.
+pub async fn logs_between(db: &PgPool, feed_id: i64, from: i64, to: i64) -> Result<Vec<LogLine>, StoreError> {
+    let limit = to - from;
+    logs(db, feed_id, &LogQuery { after_seq: Some(from), limit, ..LogQuery::default() }).await
+}
+
 /// Buckets of `interval` between `from` and `to`, oldest first, and the
 /// feed's last `seq` in the same snapshot (live ticks up to it are counted).
 pub async fn candles(
@@ -161,7 +173,7 @@ fn escape_like(s: &str) -> String {
 /// cut to `max_payload` bytes.
 pub async fn rejected(db: &PgPool, feed_id: i64, limit: i64, max_payload: usize) -> Result<Vec<Rejected>, StoreError> {
     let rows: Vec<(DateTime<Utc>, String, Vec<u8>, i32)> = sqlx::query_as(
-        "SELECT received_at, reason, substring(payload FROM 1 FOR $3), length(payload)
+        "SELECT received_at, reason, substring(payload FROM 1 FOR $3), COALESCE(payload_size, length(payload))
          FROM rejected_messages WHERE feed_id = $1 ORDER BY id DESC LIMIT $2",
     )
     .bind(feed_id)

@@ -10,6 +10,7 @@ pub mod chat;
 pub mod dashboards;
 pub mod feeds;
 pub mod history;
+pub mod leases;
 pub mod settings;
 pub mod users;
 
@@ -28,9 +29,27 @@ pub enum StoreError {
     /// The row asked for does not exist.
     #[error("{0} not found")]
     NotFound(String),
+    /// The feed's ingest lease has passed to another process: this one
+    /// must not write the feed any more.
+    #[error("feed #{0} is now ingested by another process")]
+    Fenced(i64),
     /// Anything else the database reported.
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+}
+
+/// What a writer should do about a write that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteFailure {
+    /// Keep the messages and try again later: the database is unreachable,
+    /// short of resources, cancelled the statement, hit a deadlock, or
+    /// failed for a reason that has nothing to do with the data.
+    Hold,
+    /// The data itself was refused (bad value, constraint, size limit):
+    /// store the messages one by one so only the culprits are rejected.
+    Refused,
+    /// Another process owns the feed now: stop, acknowledging nothing.
+    Fenced,
 }
 
 impl StoreError {
@@ -51,13 +70,35 @@ impl StoreError {
     }
 }
 
-/// Whether a database error is about reaching the server rather than the query.
+impl StoreError {
+    /// How a writer treats this failure. Only errors about the data refuse
+    /// it; everything else holds the batch, so nothing is acknowledged that
+    /// is not stored.
+    pub fn write_failure(&self) -> WriteFailure {
+        match self {
+            StoreError::Fenced(_) => WriteFailure::Fenced,
+            StoreError::Db(sqlx::Error::Encode(_)) => WriteFailure::Refused,
+            // 22 data exception, 23 integrity constraint, 54 program limit (e.g. an index row too large).
+            StoreError::Db(sqlx::Error::Database(db))
+                if db.code().is_some_and(|c| c.starts_with("22") || c.starts_with("23") || c.starts_with("54")) =>
+            {
+                WriteFailure::Refused
+            }
+            _ => WriteFailure::Hold,
+        }
+    }
+}
+
+/// Whether a database error is about reaching the server or its resources
+/// rather than the query: trying again later may succeed.
 pub fn is_transient(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => true,
         sqlx::Error::Database(db) => {
-            // 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08xxx connection errors
-            db.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08"))
+            // 08 connection, 40 serialization/deadlock, 53 insufficient resources (disk full, out of
+            // memory, too many connections), 55P03 lock not available, 57 operator intervention
+            // (query cancelled, statement timeout, shutdown).
+            db.code().is_some_and(|c| ["08", "40", "53", "57"].iter().any(|class| c.starts_with(class)) || c == "55P03")
         }
         _ => false,
     }

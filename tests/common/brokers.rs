@@ -82,17 +82,30 @@ pub fn spawn_tick_publisher(
     per_second: u32,
     stop: tokio_util::sync::CancellationToken,
 ) -> tokio::task::JoinHandle<usize> {
+    spawn_mqtt_publisher(topic, per_second, stop, |n| {
+        serde_json::json!({"symbol": "SEQ", "price": n as f64, "id": format!("p{n}")}).to_string().into_bytes()
+    })
+}
+
+/// Publishes `payload(0)`, `payload(1)`, … with QoS 1 to `topic` at about
+/// `per_second` until `stop` fires; returns how many the broker
+/// acknowledged (all of them, or the task panics).
+pub fn spawn_mqtt_publisher(
+    topic: String,
+    per_second: u32,
+    stop: tokio_util::sync::CancellationToken,
+    payload: fn(usize) -> Vec<u8>,
+) -> tokio::task::JoinHandle<usize> {
     tokio::spawn(async move {
         let mut options = MqttOptions::new(format!("test-pub-{}", uuid::Uuid::new_v4().simple()), "127.0.0.1", 1883);
-        options.set_keep_alive(Duration::from_secs(30));
+        options.set_keep_alive(Duration::from_secs(30)).set_max_packet_size(Some(64 * 1024 * 1024));
         let (client, mut events) = AsyncClient::new(options, 10_000);
-        let acks = tokio::spawn(async move {
-            let mut acked = 0usize;
-            loop {
-                match events.poll().await {
-                    Ok(Event::Incoming(Packet::PubAck(_))) => acked += 1,
-                    Ok(_) => {}
-                    Err(_) => return acked,
+        let acked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = acked.clone();
+        let poller = tokio::spawn(async move {
+            while let Ok(event) = events.poll().await {
+                if let Event::Incoming(Packet::PubAck(_)) = event {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
             }
         });
@@ -102,16 +115,18 @@ pub fn spawn_tick_publisher(
         while !stop.is_cancelled() {
             tick.tick().await;
             for _ in 0..per_tick {
-                let body = serde_json::json!({"symbol": "SEQ", "price": sent as f64, "id": format!("p{sent}")});
-                client.publish(topic.clone(), QoS::AtLeastOnce, false, body.to_string()).await.expect("publish");
+                client.publish(topic.clone(), QoS::AtLeastOnce, false, payload(sent)).await.expect("publish");
                 sent += 1;
             }
         }
-        // Let the last acks arrive before disconnecting.
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // Wait for the broker to acknowledge everything, however slow the machine.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while acked.load(std::sync::atomic::Ordering::Relaxed) < sent && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         let _ = client.disconnect().await;
-        let acked = tokio::time::timeout(Duration::from_secs(5), acks).await.map_or(0, |r| r.unwrap_or(0));
-        assert_eq!(acked, sent, "every publish acknowledged");
+        poller.abort();
+        assert_eq!(acked.load(std::sync::atomic::Ordering::Relaxed), sent, "every publish acknowledged");
         sent
     })
 }

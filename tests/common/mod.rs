@@ -117,12 +117,30 @@ impl TestApp {
     }
 
     /// Polls `check` every 50 ms until it returns `Some`, for up to 20 s.
-    pub async fn wait_for<T, F, Fut>(&self, what: &str, mut check: F) -> T
+    pub async fn wait_for<T, F, Fut>(&self, what: &str, check: F) -> T
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Option<T>>,
     {
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        self.wait_within(what, std::time::Duration::from_secs(20), check).await
+    }
+
+    /// Like [`wait_for`](Self::wait_for), for up to 120 s: for work whose
+    /// length depends on the machine's speed (large loads, recoveries).
+    pub async fn wait_for_long<T, F, Fut>(&self, what: &str, check: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        self.wait_within(what, std::time::Duration::from_secs(120), check).await
+    }
+
+    async fn wait_within<T, F, Fut>(&self, what: &str, limit: std::time::Duration, mut check: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let deadline = tokio::time::Instant::now() + limit;
         loop {
             if let Some(v) = check().await {
                 return v;

@@ -5,7 +5,7 @@
 use super::Scale;
 use chrono::{DateTime, Utc};
 use feedboard::{
-    ingest::parse::NewTick,
+    model::NewTick,
     store::{self, batch::Rows},
 };
 use feedboard_bench::{
@@ -58,9 +58,9 @@ pub async fn measure(report: &mut Report, scale: Scale) -> Result {
 
     let started = Instant::now();
     let mut stored = 0;
-    for batch in rows.chunks(BATCH) {
-        stored +=
-            store::batch::write(&db, feed_id, Rows::Ticks(batch), &[]).await.map_err(context("batch write"))?.len();
+    for (id, batch) in (0i64..).zip(rows.chunks(BATCH)) {
+        let batch = store::batch::NewBatch { id, fence: None, rows: Rows::Ticks(batch), rejected: &[] };
+        stored += store::batch::write(&db, feed_id, &batch).await.map_err(context("batch write"))?.len();
     }
     let rate = stored as f64 / started.elapsed().as_secs_f64();
     report.add(

@@ -39,7 +39,7 @@ impl From<StoreError> for WsError {
         match e {
             StoreError::NotFound(what) => WsError::bad_request(format!("{what} not found")),
             StoreError::Conflict(what) => WsError::bad_request(format!("{what} already exists")),
-            StoreError::Db(e) => {
+            e @ (StoreError::Db(_) | StoreError::Fenced(_)) => {
                 tracing::error!(error = %e, "storing a WebSocket message failed");
                 WsError::new(WsErrorCode::Unavailable, "the message could not be stored; try again")
             }

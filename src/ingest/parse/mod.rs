@@ -1,7 +1,7 @@
 //! Payload parsing: broker bytes → a tick or a log line, or the reason why
 //! not. Pure functions, so every rule of API.md is unit-tested here.
 
-use crate::model::{FeedKind, Mapping};
+use crate::model::{FeedKind, Mapping, NewLog, NewTick};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Map, Value};
 
@@ -12,26 +12,6 @@ const MAX_SYMBOL: usize = 64;
 const MAX_ID: usize = 256;
 const MAX_SOURCE: usize = 256;
 const MAX_LEVEL: usize = 32;
-
-/// A tick ready to store (no sequence number yet).
-#[derive(Clone, Debug, PartialEq)]
-pub struct NewTick {
-    pub symbol: String,
-    pub price: f64,
-    pub size: f64,
-    pub ts: DateTime<Utc>,
-    pub publisher_id: Option<String>,
-}
-
-/// A log line ready to store.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewLog {
-    pub ts: DateTime<Utc>,
-    pub level: String,
-    pub source: String,
-    pub message: String,
-    pub publisher_id: Option<String>,
-}
 
 /// A payload that parsed.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,16 +1,24 @@
 //! Broker connections: each source keeps a feed's subscription alive
 //! (reconnecting with backoff) and hands every message to the writer with
 //! the means to acknowledge it once it is stored.
+//!
+//! Stopping is a handshake, so nothing stored goes unacknowledged: the
+//! source stops consuming, the pipeline closes the [`Intake`], the writer
+//! stores what it holds and the finisher acknowledges it over the
+//! still-open connection; only then (`drained`) does the source leave its
+//! broker, cleaning up what the feed's change made stale.
 
 pub mod amqp;
+pub mod ending;
 pub mod mqtt;
 
-use super::{backoff::Backoff, status::FeedMonitor};
+pub use ending::{Ending, Stopping};
+
+use super::{backoff::Backoff, budget::Budget, budget::Held, status::FeedMonitor};
 use crate::model::{FeedState, Source};
 use chrono::{DateTime, Utc};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 /// One message from a broker, not yet acknowledged.
 pub struct Delivery {
@@ -19,12 +27,17 @@ pub struct Delivery {
     pub origin: String,
     pub received_at: DateTime<Utc>,
     pub ack: Ack,
+    /// Its share of the feed's byte budget.
+    pub held: Option<Held>,
 }
 
 /// How to acknowledge a delivery to its broker.
 pub enum Ack {
     Mqtt(mqtt::MqttAck),
     Amqp(amqp::AmqpAck),
+    /// Nothing to acknowledge (unit tests name deliveries by number).
+    #[cfg(test)]
+    Test(u64),
 }
 
 /// Acknowledges a committed batch: MQTT one by one, AMQP with one
@@ -41,6 +54,8 @@ pub async fn ack_all(acks: Vec<Ack>) {
                 }
                 last_amqp = Some(a);
             }
+            #[cfg(test)]
+            Ack::Test(_) => {}
         }
     }
     if let Some(last) = last_amqp {
@@ -48,7 +63,36 @@ pub async fn ack_all(acks: Vec<Ack>) {
     }
 }
 
-/// Why a broker session ended.
+/// The way from a source into its writer. The pipeline closes it when the
+/// feed stops; the writer then stores what it holds and ends.
+#[derive(Clone)]
+pub struct Intake {
+    tx: Arc<Mutex<Option<mpsc::Sender<Delivery>>>>,
+}
+
+/// The intake is closed: the feed is stopping.
+#[derive(Debug)]
+pub struct Closed;
+
+impl Intake {
+    pub fn new(tx: mpsc::Sender<Delivery>) -> Self {
+        Intake { tx: Arc::new(Mutex::new(Some(tx))) }
+    }
+
+    /// Hands a delivery to the writer, waiting for room.
+    pub async fn send(&self, delivery: Delivery) -> Result<(), Closed> {
+        let tx = self.tx.lock().unwrap_or_else(|p| p.into_inner()).clone().ok_or(Closed)?;
+        tx.send(delivery).await.map_err(|_| Closed)
+    }
+
+    /// Lets no more deliveries in; the writer sees its channel end once the
+    /// sends under way have finished.
+    pub fn close(&self) {
+        self.tx.lock().unwrap_or_else(|p| p.into_inner()).take();
+    }
+}
+
+/// Why a broker session ended. Never holds a URL: they may carry passwords.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     #[error("invalid broker URL: {0}")]
@@ -65,9 +109,6 @@ pub enum SourceError {
     ConsumerEnded,
     #[error("timed out: {0}")]
     Timeout(&'static str),
-    /// The writer has stopped: the feed is shutting down.
-    #[error("feed stopped")]
-    Stopped,
 }
 
 impl From<rumqttc::v5::ClientError> for SourceError {
@@ -79,41 +120,60 @@ impl From<rumqttc::v5::ClientError> for SourceError {
 /// What a source needs from its feed.
 pub struct SourceContext {
     pub feed_id: i64,
-    pub install_id: String,
-    pub deliveries: mpsc::Sender<Delivery>,
+    pub feed_name: String,
+    /// MQTT client id and AMQP consumer tag: the same for every process of
+    /// an installation, so the session moves with the feed's lease.
+    pub client_id: String,
+    pub intake: Intake,
     pub monitor: Arc<FeedMonitor>,
     pub settings: super::Settings,
+    pub budget: Budget,
+    /// The feed's own AMQP queue before a rename: its messages are moved
+    /// into the new one, then it is deleted (taken once done).
+    pub handover: Arc<Mutex<Option<ending::Handover>>>,
 }
 
-/// Keeps `source` consumed until `cancel` fires: connects, forwards
-/// deliveries, and on any error records it and reconnects with backoff.
-pub async fn run(source: Source, ctx: SourceContext, cancel: CancellationToken) {
+/// Keeps `source` consumed until a stop: connects, forwards deliveries, and
+/// on any error records it and reconnects with backoff.
+pub async fn run(source: Source, ctx: SourceContext, stopping: Stopping) {
     let mut backoff = Backoff::default();
     loop {
+        if stopping.is_requested() {
+            return;
+        }
         ctx.monitor.set_state(FeedState::Connecting, None);
-        let session = async {
-            match &source {
-                Source::Mqtt { url, topic } => mqtt::session(url, topic, &ctx, &mut backoff).await,
-                Source::Amqp { url, exchange, binding_key, queue } => {
-                    let queue = queue.clone().unwrap_or_else(|| amqp::default_queue(ctx.monitor.name()));
-                    amqp::session(url, exchange, binding_key, &queue, &ctx, &mut backoff).await
-                }
+        let ended = match &source {
+            Source::Mqtt { url, topic } => mqtt::session(url, topic, &ctx, &stopping, &mut backoff).await,
+            Source::Amqp { url, exchange, binding_key, queue } => {
+                let binding = amqp::Binding::of(&ctx.feed_name, exchange, binding_key, queue.as_deref());
+                amqp::session(url, &binding, &ctx, &stopping, &mut backoff).await
             }
         };
-        let error = tokio::select! {
-            result = session => match result {
-                Err(SourceError::Stopped) => return,
-                Err(e) => e,
-                Ok(never) => match never {},
-            },
-            _ = cancel.cancelled() => return,
+        let error = match ended {
+            Ok(()) => return,
+            Err(e) => e,
         };
-        tracing::warn!(feed = ctx.monitor.name(), error = %error, "broker session ended; reconnecting");
+        tracing::warn!(feed = %ctx.feed_name, error = %error, "broker session ended; reconnecting");
         ctx.monitor.set_state(FeedState::Error, Some(error.to_string()));
         tokio::select! {
             _ = tokio::time::sleep(backoff.next_delay()) => {}
-            _ = cancel.cancelled() => return,
+            _ = stopping.requested() => return,
         }
+    }
+}
+
+/// Cleans up after a feed that was deleted while it was not running: its
+/// MQTT session or its own AMQP queue. Best effort; errors are logged.
+pub async fn forget(source: Source, feed_name: String, client_id: String) {
+    let result = match &source {
+        Source::Mqtt { url, .. } => mqtt::discard_session(url, &client_id).await,
+        Source::Amqp { url, exchange, binding_key, queue } => {
+            let binding = amqp::Binding::of(&feed_name, exchange, binding_key, queue.as_deref());
+            amqp::forget(url, &binding).await
+        }
+    };
+    if let Err(e) = result {
+        tracing::warn!(feed = %feed_name, error = %e, "could not clean up after the deleted feed");
     }
 }
 
@@ -124,4 +184,15 @@ pub fn credentials(url: &url::Url) -> Option<(String, String)> {
     }
     let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
     Some((decode(url.username()), decode(url.password().unwrap_or(""))))
+}
+
+/// Whether two broker URLs name the same broker (scheme, host, port and,
+/// for AMQP, virtual host); credentials do not matter.
+pub fn same_broker(a: &str, b: &str) -> bool {
+    let key = |s: &str| {
+        url::Url::parse(s)
+            .ok()
+            .map(|u| (u.scheme().to_owned(), u.host_str().map(str::to_owned), u.port(), u.path().to_owned()))
+    };
+    matches!((key(a), key(b)), (Some(x), Some(y)) if x == y)
 }

@@ -1,0 +1,113 @@
+//! Two feedboard processes on one database: one ingests each feed (it holds
+//! the feed's lease), the other serves read-only and takes over when the
+//! first goes away; a former holder can never write again.
+
+mod common;
+
+use common::{
+    TestApp,
+    brokers::{MQTT_URL, mqtt_publish, unique},
+    spawn_app_with,
+};
+use feedboard::{
+    model::{NewTick, Tick},
+    store::{
+        StoreError,
+        batch::{self, NewBatch, Rows},
+        leases,
+    },
+};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+async fn node(name: &'static str, database_url: Option<String>) -> TestApp {
+    spawn_app_with(|c| {
+        c.node_id = name.into();
+        c.ingest.lease_ttl = Duration::from_secs(3);
+        c.ingest.lease_renew = Duration::from_millis(500);
+        c.ingest.lease_poll = Duration::from_millis(300);
+        if let Some(url) = database_url {
+            c.database_url = url;
+        }
+    })
+    .await
+}
+
+fn ticks(from: usize, to: usize) -> Vec<Vec<u8>> {
+    (from..to).map(|i| json!({"symbol": "L", "price": i, "id": format!("l{i}")}).to_string().into_bytes()).collect()
+}
+
+async fn holder_seen_by(app: &TestApp, feed: &str, holder: &str) -> Value {
+    app.wait_for_long(&format!("{holder} ingesting {feed}"), || async {
+        let f = app.get_json(&format!("/api/v1/feeds/{feed}")).await;
+        (f["status"]["ingested_by"] == holder && f["status"]["state"] == "connected").then_some(f)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_process_ingests_a_feed_and_another_takes_over_when_it_stops() {
+    let a = node("node-a", None).await;
+    let name = unique("leased");
+    let topic = format!("{name}/x");
+    a.feed(json!({"name": name, "kind": "ticks", "source": {"protocol": "mqtt", "url": MQTT_URL, "topic": topic}}))
+        .await;
+    let b = node("node-b", Some(a.database_url.clone())).await;
+
+    holder_seen_by(&a, &name, "node-a").await;
+    holder_seen_by(&b, &name, "node-a").await; // b shows a's status
+    let ready: Value = b.client().get(b.url("/readyz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(ready["ingest"]["node"], "node-b");
+    assert_eq!(ready["ingest"]["standby"], json!([name]), "{ready}");
+
+    mqtt_publish(&topic, ticks(0, 500)).await;
+    a.wait_items(&format!("/api/v1/feeds/{name}/ticks?limit=10000"), 500).await;
+
+    // a stops (its lease is given up); b takes the feed, session and all.
+    a.stop_keeping_database().await;
+    holder_seen_by(&b, &name, "node-b").await;
+    mqtt_publish(&topic, ticks(500, 1000)).await;
+    let items = b.wait_items(&format!("/api/v1/feeds/{name}/ticks?limit=10000"), 1000).await;
+    let seqs: Vec<i64> = items.iter().map(|t| t["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, (1..=1000).collect::<Vec<_>>(), "each tick once, seq gap-free across the takeover");
+    b.stop().await;
+}
+
+#[tokio::test]
+async fn a_former_lease_holder_is_fenced_out() {
+    let app = node("node-f", None).await;
+    let name = unique("fenced");
+    let source = json!({"protocol": "mqtt", "url": MQTT_URL, "topic": format!("{name}/x"), });
+    let res = app
+        .admin()
+        .await
+        .post(app.url("/api/v1/feeds"))
+        .json(&json!({"name": name, "kind": "ticks", "source": source, "enabled": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let db = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+    let feed_id: i64 =
+        sqlx::query_scalar("SELECT id FROM feeds WHERE name = $1").bind(&name).fetch_one(&db).await.unwrap();
+
+    let old = leases::acquire(&db, feed_id, "paused", Duration::from_millis(1)).await.unwrap().unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let new = leases::acquire(&db, feed_id, "successor", Duration::from_secs(60)).await.unwrap().unwrap();
+    assert!(new.token > old.token);
+    assert!(leases::acquire(&db, feed_id, "third", Duration::from_secs(60)).await.unwrap().is_none(), "held");
+
+    let tick = NewTick { symbol: "F".into(), price: 1.0, size: 0.0, ts: chrono::Utc::now(), publisher_id: None };
+    let rows = [(tick, chrono::Utc::now())];
+    let write = |fence| NewBatch { id: rand_id(), fence: Some(fence), rows: Rows::Ticks(&rows), rejected: &[] };
+    let refused = batch::write(&db, feed_id, &write(old.token)).await;
+    assert!(matches!(refused, Err(StoreError::Fenced(_))), "the paused holder cannot commit: {refused:?}");
+    assert!(!leases::renew(&db, old, Duration::from_secs(60), &Default::default()).await.unwrap(), "nor renew");
+    let stored = batch::write(&db, feed_id, &write(new.token)).await.unwrap();
+    assert_eq!(stored.ticks.iter().map(|t: &Tick| t.seq).collect::<Vec<_>>(), [1]);
+    app.stop().await;
+}
+
+fn rand_id() -> i64 {
+    i64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap())
+}
