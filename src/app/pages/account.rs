@@ -29,9 +29,14 @@ fn Account() -> impl IntoView {
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
     let field_error =
         move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(name).map(str::to_owned)));
-    let name = move || session.current().map(|u| format!("Signed in as {} ({}).", u.username, u.role));
+    let signed_in_as = move || {
+        session
+            .current()
+            .map(|u| view! { <p class="mb-4 text-sm">{format!("Signed in as {} ({}).", u.username, u.role)}</p> })
+    };
     view! {
-        <PageHeader title="Account" subtitle=name().unwrap_or_default() />
+        <PageHeader title="Account" subtitle="Your password; changing it signs out your other sessions." />
+        {signed_in_as}
         <div class="max-w-md">
             <Card>
                 <h2 class="mb-3 font-medium">"Change password"</h2>
