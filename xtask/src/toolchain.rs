@@ -89,8 +89,11 @@ impl Tool {
     /// Installs the tool unless `probe` already reports its version. For
     /// `cargo-leptos` the probe runs `cargo leptos …`, else the tool's binary.
     fn ensure(&self) -> Result {
-        let binary =
-            if self.name == "cargo-leptos" { "cargo".to_owned() } else { self.name.trim_end_matches("-cli").to_owned() };
+        let binary = if self.name == "cargo-leptos" {
+            "cargo".to_owned()
+        } else {
+            self.name.trim_end_matches("-cli").to_owned()
+        };
         let path = std::env::var("PATH").unwrap_or_default();
         let reported = cmd::output(
             Command::new(&binary).args(self.probe).env("PATH", format!("{}:{path}", paths::cargo_bin().display())),
