@@ -17,21 +17,28 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// The policy of responses that are not pages.
 pub const NON_PAGE_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+/// The one inline `<style>` element the pages may hold: lightweight-charts
+/// 5.2 injects it to place its attribution logo (the text is a constant of
+/// the library, so its hash is too; a new version with another text shows
+/// up as a violation in the Playwright suite, `end2end/tests/security.spec.ts`).
+pub const CHART_LOGO_STYLE_HASH: &str = "'sha256-3pRED1tOXas1FXFoPb9TGCjmYe9XQsmO9OV23khV2nY='";
+
 /// The policy of a page whose inline scripts carry `nonce`.
 ///
 /// - scripts: this origin (the wasm-bindgen module) and the nonce'd inline
 ///   ones; `'wasm-unsafe-eval'` lets the page compile its wasm.
-/// - styles: this origin's stylesheet; `style` attributes are allowed
-///   because Leptos renders `style:` bindings (the log tail's virtual rows)
-///   as attributes on the server. No inline `<style>` elements.
+/// - styles: this origin's stylesheet and the chart library's logo style
+///   ([`CHART_LOGO_STYLE_HASH`]); `style` attributes are allowed because
+///   Leptos renders `style:` bindings (the log tail's virtual rows) as
+///   attributes on the server. No other inline `<style>` elements.
 /// - connections: this origin only (server functions, SSE, the WebSocket,
 ///   which `'self'` covers for `ws:`/`wss:` in CSP Level 3 browsers).
 /// - no plugins, no framing, no `<base>` tricks, forms only to us.
 pub fn page_policy(nonce: &str, live_reload_port: Option<u32>) -> String {
     let reload = live_reload_port.map(|port| format!(" ws://*:{port}")).unwrap_or_default();
     format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
-         style-src-attr 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'{reload}; \
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' {CHART_LOGO_STYLE_HASH}; style-src-attr 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'{reload}; \
          object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
 }
