@@ -4,7 +4,7 @@
 //! services of the README; a malformed value stops start-up with a message
 //! naming the variable.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 /// Everything the server reads from its environment.
 #[derive(Clone, Debug)]
@@ -23,6 +23,10 @@ pub struct Config {
     /// `FEEDBOARD_ALLOWED_ORIGINS`: exact origins allowed to open WebSockets
     /// and send state-changing requests; `None` means the site's own origin.
     pub allowed_origins: Option<Vec<String>>,
+    /// `FEEDBOARD_ALLOWED_HOSTS`: `Host` names (optionally `name:port`)
+    /// served besides the loopback names, the listen address and the hosts
+    /// of `allowed_origins`; `*` accepts any. Guards against DNS rebinding.
+    pub allowed_hosts: Vec<String>,
     /// `FEEDBOARD_ANONYMOUS_VIEW`: whether dashboards can be watched without
     /// signing in.
     pub anonymous_view: bool,
@@ -34,6 +38,15 @@ pub struct Config {
     /// `FEEDBOARD_HUB_BUFFER`: messages kept per feed for live subscribers
     /// that fall behind (they catch up from Postgres beyond that).
     pub hub_buffer: usize,
+    /// `FEEDBOARD_SESSION_PURGE_SECS`: how often expired sessions are
+    /// deleted from the session store.
+    pub session_purge_every: Duration,
+    /// `FEEDBOARD_PASSWORD_CONCURRENCY`: password hashes (argon2, 19 MiB
+    /// each) that may run at once.
+    pub password_concurrency: usize,
+    /// `FEEDBOARD_PASSWORD_QUEUE`: password checks that may wait for one of
+    /// those; beyond that, sign-ins are answered 503 at once.
+    pub password_queue: usize,
     /// `FEEDBOARD_MQTT_URL`: broker the demo feeds use.
     pub demo_mqtt_url: String,
     /// `FEEDBOARD_AMQP_URL`: broker the demo log feed uses when reachable.
@@ -82,6 +95,15 @@ impl Config {
                 reason,
             })?),
         };
+        let allowed_hosts = match get("FEEDBOARD_ALLOWED_HOSTS") {
+            None => Vec::new(),
+            Some(v) => parse_hosts(&v).map_err(|reason| ConfigError {
+                var: "FEEDBOARD_ALLOWED_HOSTS",
+                value: v.clone(),
+                reason,
+            })?,
+        };
+        let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2).to_string();
         Ok(Self {
             database_url,
             site_addr,
@@ -89,6 +111,7 @@ impl Config {
             admin_password: get("FEEDBOARD_ADMIN_PASSWORD"),
             demo: parse(&get, "FEEDBOARD_DEMO", "1", parse_bool)?,
             allowed_origins,
+            allowed_hosts,
             anonymous_view: parse(&get, "FEEDBOARD_ANONYMOUS_VIEW", "1", parse_bool)?,
             cookie_secure: parse(&get, "FEEDBOARD_COOKIE_SECURE", "0", parse_bool)?,
             max_replay: parse(&get, "FEEDBOARD_MAX_REPLAY", "50000", |v| {
@@ -96,6 +119,19 @@ impl Config {
             })?,
             hub_buffer: parse(&get, "FEEDBOARD_HUB_BUFFER", "4096", |v| {
                 v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| "expected a positive whole number".to_owned())
+            })?,
+            session_purge_every: parse(&get, "FEEDBOARD_SESSION_PURGE_SECS", "600", |v| {
+                v.parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| "expected a positive number of seconds".to_owned())
+            })?,
+            password_concurrency: parse(&get, "FEEDBOARD_PASSWORD_CONCURRENCY", &cores, |v| {
+                v.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| "expected a positive whole number".to_owned())
+            })?,
+            password_queue: parse(&get, "FEEDBOARD_PASSWORD_QUEUE", "64", |v| {
+                v.parse::<usize>().map_err(|_| "expected a whole number".to_owned())
             })?,
             demo_mqtt_url: var("FEEDBOARD_MQTT_URL", "mqtt://127.0.0.1:1883"),
             demo_amqp_url: var("FEEDBOARD_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
@@ -149,6 +185,24 @@ fn parse_origins(v: &str) -> Result<Vec<String>, String> {
         .collect()
 }
 
+/// Host names as `Host` headers carry them: `name`, `name:port`, `[v6]`,
+/// `[v6]:port`, lower-cased; or `*`.
+fn parse_hosts(v: &str) -> Result<Vec<String>, String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            if s == "*" {
+                return Ok(s.to_owned());
+            }
+            match s.parse::<axum::http::uri::Authority>() {
+                Ok(a) if a.as_str() == s && !s.contains('@') => Ok(s.to_ascii_lowercase()),
+                _ => Err(format!("{s:?} is not a host such as feeds.example.com or feeds.example.com:8080")),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +230,23 @@ mod tests {
         assert_eq!(config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var, "DATABASE_URL");
         let e = config(&[("FEEDBOARD_ALLOWED_ORIGINS", "https://a.example/path")]).unwrap_err();
         assert_eq!(e.var, "FEEDBOARD_ALLOWED_ORIGINS");
+    }
+
+    #[test]
+    fn hosts_and_timings() {
+        let c = config(&[("FEEDBOARD_ALLOWED_HOSTS", "Feeds.Example.com, 10.0.0.5:3000,[::1]:3000")]).unwrap();
+        assert_eq!(c.allowed_hosts, ["feeds.example.com", "10.0.0.5:3000", "[::1]:3000"]);
+        assert_eq!(config(&[("FEEDBOARD_ALLOWED_HOSTS", "https://x")]).unwrap_err().var, "FEEDBOARD_ALLOWED_HOSTS");
+        assert_eq!(config(&[("FEEDBOARD_ALLOWED_HOSTS", "a@b")]).unwrap_err().var, "FEEDBOARD_ALLOWED_HOSTS");
+        let d = config(&[]).unwrap();
+        assert!(d.allowed_hosts.is_empty());
+        assert_eq!(d.session_purge_every, Duration::from_secs(600));
+        assert!(d.password_concurrency >= 1);
+        assert_eq!(config(&[("FEEDBOARD_SESSION_PURGE_SECS", "0")]).unwrap_err().var, "FEEDBOARD_SESSION_PURGE_SECS");
+        assert_eq!(
+            config(&[("FEEDBOARD_PASSWORD_CONCURRENCY", "x")]).unwrap_err().var,
+            "FEEDBOARD_PASSWORD_CONCURRENCY"
+        );
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub enum ErrorCode {
     Unauthorized,
     Forbidden,
     NotFound,
+    /// The request's `Host` is not one this server serves (421).
+    Misdirected,
     Conflict,
     TooLarge,
     Invalid,
@@ -28,6 +30,7 @@ impl ErrorCode {
             Self::Unauthorized => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
+            Self::Misdirected => 421,
             Self::Conflict => 409,
             Self::TooLarge => 413,
             Self::Invalid => 422,

@@ -1,10 +1,11 @@
 //! The composition root: shared state, start-up and graceful shutdown.
 
 use crate::{
-    auth::users::{LoginLimiter, login_limiter},
+    auth::{login::LoginLimiter, password::Passwords},
     config::Config,
     http::{
         self,
+        host::HostAllowlist,
         ws::{Rooms, SessionSockets},
     },
     hub::Hub,
@@ -30,6 +31,10 @@ pub struct AppState {
     pub db: PgPool,
     pub metrics: PrometheusHandle,
     pub login_limiter: Arc<LoginLimiter>,
+    /// Every password hash and check goes through it (bounded concurrency).
+    pub passwords: Arc<Passwords>,
+    /// The `Host` values served (DNS-rebinding protection).
+    pub hosts: Arc<HostAllowlist>,
     pub sockets: SessionSockets,
     /// Dashboard rooms of the interaction WebSocket.
     pub rooms: Rooms,
@@ -67,6 +72,8 @@ pub struct Running {
     pub state: AppState,
     /// Resolves when the server has shut down.
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// Deletes expired sessions until shutdown.
+    pub session_purge: tokio::task::JoinHandle<()>,
 }
 
 impl Running {
@@ -74,6 +81,7 @@ impl Running {
     pub async fn shutdown(self) {
         self.state.shutdown.cancel();
         let _ = self.task.await;
+        let _ = self.session_purge.await;
         self.state.ingest.shutdown().await;
     }
 }
@@ -93,9 +101,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     // TLS to brokers (mqtts://, amqps://) uses rustls with the ring provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let db = crate::store::connect_and_migrate(&config.database_url).await?;
-    let generated_admin_password = crate::auth::users::bootstrap_admin(&db, config.admin_password.as_deref())
-        .await
-        .map_err(StartError::Bootstrap)?;
+    let passwords = Arc::new(Passwords::new(config.password_concurrency, config.password_queue));
+    let generated_admin_password =
+        crate::auth::users::bootstrap_admin(&db, &passwords, config.admin_password.as_deref())
+            .await
+            .map_err(StartError::Bootstrap)?;
     let sessions = tower_sessions_sqlx_store::PostgresStore::new(db.clone());
     sessions.migrate().await?;
 
@@ -110,6 +120,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
+    let hosts = Arc::new(HostAllowlist::new(&config, addr));
     let hub = Hub::new(config.hub_buffer);
     let ingest = Ingest::new(db.clone(), hub.clone(), config.ingest, config.node_id.clone()).await?;
     let state = AppState {
@@ -117,7 +128,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         config: Arc::new(config),
         db,
         metrics: metrics_handle(),
-        login_limiter: Arc::new(login_limiter()),
+        login_limiter: Arc::new(LoginLimiter::default()),
+        passwords,
+        hosts,
         sockets: SessionSockets::default(),
         rooms: Rooms::default(),
         hub,
@@ -129,6 +142,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         crate::demo::start(&state).await;
     }
     state.ingest.reconcile().await?;
+    let session_purge = tokio::spawn(purge_expired_sessions(
+        sessions.clone(),
+        state.config.session_purge_every,
+        state.shutdown.clone(),
+    ));
     let app = http::router(state.clone(), sessions);
     let shutdown = state.shutdown.clone();
     let task = tokio::spawn(async move {
@@ -137,5 +155,28 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             .await
     });
     tracing::info!(%addr, "feedboard listening");
-    Ok(Running { addr, generated_admin_password, state, task })
+    Ok(Running { addr, generated_admin_password, state, task, session_purge })
+}
+
+/// Deletes expired sessions every `every` until `shutdown`. (The store's
+/// own `continuously_delete_expired` stops for good at the first database
+/// error; this loop logs it and tries again next time.)
+async fn purge_expired_sessions(
+    sessions: tower_sessions_sqlx_store::PostgresStore,
+    every: std::time::Duration,
+    shutdown: CancellationToken,
+) {
+    use tower_sessions::ExpiredDeletion;
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tick.tick() => {
+                if let Err(e) = sessions.delete_expired().await {
+                    tracing::warn!(error = %e, "deleting expired sessions failed; retrying later");
+                }
+            }
+        }
+    }
 }

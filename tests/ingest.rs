@@ -166,8 +166,7 @@ async fn amqp_messages_published_while_feedboard_is_down_wait_for_it() {
     let name = unique("durable");
     app.feed(amqp_feed(&name, "logs", &name, "#")).await;
     let app = {
-        let url = app.database_url.clone();
-        app.stop().await;
+        let url = app.stop_keeping_database().await;
         amqp_publish(&name, "k", (0..50).map(log_line).collect()).await;
         common::spawn_app_with(|c| c.database_url = url).await
     };
@@ -182,8 +181,7 @@ async fn mqtt_messages_published_while_feedboard_is_down_wait_in_the_session() {
     let name = unique("session");
     app.feed(mqtt_feed(&name, "ticks", &format!("{name}/#"))).await;
     let app = {
-        let url = app.database_url.clone();
-        app.stop().await;
+        let url = app.stop_keeping_database().await;
         mqtt_publish(&format!("{name}/a"), (0..50).map(|i| tick(i, true)).collect()).await;
         common::spawn_app_with(|c| c.database_url = url).await
     };

@@ -406,3 +406,96 @@ async fn the_openapi_document_lists_the_interaction_endpoints() {
     }
     app.stop().await;
 }
+
+/// Signs in with an existing session cookie (the same browser signing in
+/// again) and returns the new cookie.
+async fn sign_in_again(app: &TestApp, cookie: &str, username: &str, password: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(app.url("/api/v1/login"))
+        .header("cookie", cookie)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned()
+}
+
+/// Whether the socket still answers: joining `room` gets a presence back.
+async fn still_open(ws: &mut Ws, room: &str) {
+    send(ws, json!({"type": "join", "dashboard": room})).await;
+    next_of(ws, "presence").await;
+}
+
+#[tokio::test]
+async fn signing_in_again_then_out_still_closes_the_sockets_of_the_login() {
+    let app = spawn_app().await;
+    let room = dashboard(&app, json!([])).await;
+    let first = viewer(&app, "gus").await;
+    let mut ws = connect(&app, Some(&first)).await;
+    join(&mut ws, &room).await;
+    // The same browser signs in again: the session id changes.
+    let second = sign_in_again(&app, &first, "gus", "password-123").await;
+    assert_ne!(first, second, "a fresh session id on sign-in");
+    still_open(&mut ws, &room).await;
+    let logout = reqwest::Client::new().post(app.url("/api/v1/logout")).header("cookie", &second).send().await.unwrap();
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    assert_eq!(close_code(&mut ws).await, Some(CloseCode::Policy), "the socket opened before the second sign-in");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn signing_in_as_someone_else_closes_the_previous_users_sockets() {
+    let app = spawn_app().await;
+    let room = dashboard(&app, json!([])).await;
+    let hugo = viewer(&app, "hugo").await;
+    app.user("iris", "viewer").await;
+    let mut ws = connect(&app, Some(&hugo)).await;
+    join(&mut ws, &room).await;
+    sign_in_again(&app, &hugo, "iris", "password-123").await;
+    assert_eq!(close_code(&mut ws).await, Some(CloseCode::Policy), "hugo's socket does not become iris's");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn password_changes_resets_and_deletion_close_the_users_other_sockets() {
+    let app = spawn_app().await;
+    let room = dashboard(&app, json!([])).await;
+    let here = viewer(&app, "jade").await;
+    let elsewhere = session_cookie(&app, "jade", "password-123").await;
+    let (mut mine, mut other) = (connect(&app, Some(&here)).await, connect(&app, Some(&elsewhere)).await);
+    join(&mut mine, &room).await;
+    join(&mut other, &room).await;
+
+    let change = reqwest::Client::new()
+        .put(app.url("/api/v1/me/password"))
+        .header("cookie", &here)
+        .json(&json!({"current": "password-123", "new": "jade's new password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(change.status(), StatusCode::NO_CONTENT);
+    let here = change
+        .headers()
+        .get("set-cookie")
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .unwrap_or(here);
+    assert_eq!(close_code(&mut other).await, Some(CloseCode::Policy), "the other session's socket closes");
+    still_open(&mut mine, &room).await;
+
+    // An admin's reset closes all of them.
+    let admin = app.admin().await;
+    let reset = admin.put(app.url("/api/v1/users/jade")).json(&json!({"password": "reset by the admin"})).send().await;
+    assert_eq!(reset.unwrap().status(), StatusCode::OK);
+    assert_eq!(close_code(&mut mine).await, Some(CloseCode::Policy));
+    let me = reqwest::Client::new().get(app.url("/api/v1/me")).header("cookie", &here).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+
+    // Deleting the user closes the sockets of their new sign-in too.
+    let again = session_cookie(&app, "jade", "reset by the admin").await;
+    let mut ws = connect(&app, Some(&again)).await;
+    join(&mut ws, &room).await;
+    assert_eq!(admin.delete(app.url("/api/v1/users/jade")).send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(close_code(&mut ws).await, Some(CloseCode::Policy));
+    app.stop().await;
+}

@@ -17,12 +17,18 @@ use leptos_router::{
     path,
 };
 use pages::{
-    admin_dashboards::AdminDashboardsPage, admin_feeds::AdminFeedsPage, admin_users::AdminUsersPage,
-    dashboard::DashboardPage, home::HomePage, login::LoginPage, not_found::NotFound,
+    account::AccountPage, admin_dashboards::AdminDashboardsPage, admin_feeds::AdminFeedsPage,
+    admin_users::AdminUsersPage, dashboard::DashboardPage, home::HomePage, login::LoginPage, not_found::NotFound,
 };
 
-/// The HTML document around the app.
+/// The HTML document around the app. On the server it also sets the
+/// page's Content-Security-Policy, which allows the inline scripts that
+/// carry this response's nonce (the theme boot script here, Leptos'
+/// hydration and streaming scripts) and no others.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::http::security::set_page_policy(&options);
+    let nonce = leptos::nonce::use_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,7 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                <script>{theme::BOOT_SCRIPT}</script>
+                <script nonce=nonce>{theme::BOOT_SCRIPT}</script>
                 <link rel="stylesheet" id="leptos" href="/pkg/feedboard.css" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
@@ -82,6 +88,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/d/:slug") view=DashboardPage />
                     <Route path=path!("/admin/feeds") view=AdminFeedsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/dashboards") view=AdminDashboardsPage ssr=SsrMode::Async />

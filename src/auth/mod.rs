@@ -1,5 +1,6 @@
 //! Who is asking: passwords, sessions, roles and login throttling.
 
+pub mod login;
 pub mod password;
 pub mod rate_limit;
 pub mod session;

@@ -1,8 +1,8 @@
-//! `/api/v1/login`, `/logout`, `/me`.
+//! `/api/v1/login`, `/logout`, `/me`, `/me/password`.
 
 use super::error::ApiJson;
 use crate::{
-    auth::{CurrentUser, session, users},
+    auth::{CurrentUser, login, session, users},
     error::{AppError, ErrorBody},
     model::UserInfo,
     server::AppState,
@@ -25,15 +25,16 @@ pub struct LoginRequest {
 
 /// Signs in and sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/login", tag = "auth", request_body = LoginRequest, responses(
-    (status = 200, body = UserInfo), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    (status = 200, body = UserInfo), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody),
+    (status = 503, body = ErrorBody, description = "too many password checks in flight; try again shortly")))]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     session: Session,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<UserInfo>, AppError> {
-    let user = users::authenticate(&state.db, &state.login_limiter, peer.ip(), &req.username, &req.password).await?;
-    session::sign_in(&session, &user).await?;
+    let user = login::authenticate(&state, peer.ip(), &req.username, &req.password).await?;
+    session::sign_in(&state, &session, &user).await?;
     Ok(Json(user.info()))
 }
 
@@ -48,4 +49,32 @@ pub async fn logout(State(state): State<AppState>, session: Session) -> Result<S
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = UserInfo), (status = 401, body = ErrorBody)))]
 pub async fn me(CurrentUser(user): CurrentUser) -> Json<UserInfo> {
     Json(user.info())
+}
+
+/// `PUT /api/v1/me/password`: `{"current","new"}`.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+/// Changes the signed-in user's own password. Their other sessions are
+/// signed out and their sockets closed; this session stays signed in.
+#[utoipa::path(put, path = "/api/v1/me/password", tag = "auth", request_body = PasswordChange, responses(
+    (status = 204, description = "changed; other sessions signed out"),
+    (status = 401, body = ErrorBody),
+    (status = 422, body = ErrorBody, description = "`current` is wrong or `new` too short"),
+    (status = 429, body = ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+    CurrentUser(user): CurrentUser,
+    ApiJson(change): ApiJson<PasswordChange>,
+) -> Result<StatusCode, AppError> {
+    let keep = session::login_token(&session).await?;
+    let updated =
+        users::change_password(&state, peer.ip(), &user, &change.current, change.new, keep.as_deref()).await?;
+    session::renew(&session, &updated).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -69,6 +69,27 @@ fn json_rejection(rejection: JsonRejection) -> AppError {
     }
 }
 
+/// Server functions answer every error with 500; this gives each the
+/// status of its category (401, 403, 404, 422, …), as the REST API does, so
+/// clients and logs can tell "sign in first" from a crash. Only error
+/// responses of server functions (their `serverfnerror` header) are read.
+pub async fn server_fn_error_status(response: Response) -> Response {
+    use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return AppError::internal().into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
 /// Query parameters whose rejections use the API error format (400).
 pub struct ApiQuery<T>(pub T);
 

@@ -1,15 +1,18 @@
 //! The HTTP edge: REST, SSE, WebSocket and probe routes, plus the Leptos
-//! pages, behind the session, origin and tracing layers.
+//! pages, behind the host, session, origin, security-header and tracing
+//! layers.
 
 pub mod auth;
 pub mod dashboards;
 pub mod error;
 pub mod feeds;
 pub mod history;
+pub mod host;
 pub mod interaction;
 pub mod openapi;
 pub mod origin;
 pub mod probes;
+pub mod security;
 pub mod stream;
 pub mod users;
 pub mod ws;
@@ -36,8 +39,9 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
         .route("/api/v1/login", axum::routing::post(auth::login))
         .route("/api/v1/logout", axum::routing::post(auth::logout))
         .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/me/password", axum::routing::put(auth::change_password))
         .route("/api/v1/users", get(users::list).post(users::create))
-        .route("/api/v1/users/{username}", axum::routing::put(users::update))
+        .route("/api/v1/users/{username}", axum::routing::put(users::update).delete(users::delete))
         .route("/api/v1/feeds", get(feeds::list).post(feeds::create))
         .route("/api/v1/feeds/preview", axum::routing::post(feeds::preview))
         .route("/api/v1/feeds/{name}", get(feeds::get).put(feeds::update).delete(feeds::delete))
@@ -62,15 +66,16 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
 
     let pages = generate_route_list(app::App);
     let leptos = state.leptos.clone();
-    Router::new()
+    let site = Router::new()
         .merge(api)
         .leptos_routes(&state, pages, move || app::shell(leptos.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(middleware::map_response(error::server_fn_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), origin::reject_foreign_writes))
         .layer(session_layer)
         .layer(CompressionLayer::new())
-        .merge(probes)
         .merge(sockets)
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        // Probes stay outside: orchestrators call them by any address.
+        .layer(middleware::from_fn_with_state(state.clone(), host::reject_unknown_hosts));
+    security::apply(site.merge(probes)).layer(TraceLayer::new_for_http()).with_state(state)
 }

@@ -2,7 +2,7 @@
 
 use super::error::ApiJson;
 use crate::{
-    auth::{CurrentUser, users},
+    auth::{Admin, session, users},
     error::{AppError, ErrorBody},
     model::{Role, UserInfo},
     server::AppState,
@@ -14,6 +14,7 @@ use axum::{
     http::StatusCode,
 };
 use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
 
 /// `{"items":[…]}` list envelope.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -24,8 +25,7 @@ pub struct UserList {
 /// Lists users (admin).
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses(
     (status = 200, body = UserList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Json<UserList>, AppError> {
-    user.require_admin()?;
+pub async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Json<UserList>, AppError> {
     Ok(Json(UserList { items: store::users::list(&state.db).await? }))
 }
 
@@ -34,29 +34,55 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<Js
     (status = 201, body = UserInfo), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Admin(admin): Admin,
     ApiJson(new): ApiJson<users::NewUser>,
 ) -> Result<(StatusCode, Json<UserInfo>), AppError> {
-    let CurrentUser(admin) = user.require_admin()?;
-    let created = users::create(&state.db, &admin.username, new).await?;
+    let created = users::create(&state, &admin.username, new).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// Changes to a user: `{"role":"admin"|"viewer"}`.
+/// Changes to a user: `{"role":"admin"|"viewer"}`, `{"password":"…"}`
+/// (an admin's reset), or both.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct UserUpdate {
-    pub role: Role,
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// A new password; the user's sessions are signed out and their
+    /// sockets closed.
+    #[serde(default)]
+    pub password: Option<String>,
 }
 
-/// Changes a user's role (admin).
+/// Changes a user's role and/or resets their password (admin).
 #[utoipa::path(put, path = "/api/v1/users/{username}", tag = "users", request_body = UserUpdate, responses(
-    (status = 200, body = UserInfo), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    (status = 200, body = UserInfo), (status = 404, body = ErrorBody),
+    (status = 409, body = ErrorBody, description = "would demote the last admin"),
+    (status = 422, body = ErrorBody, description = "neither `role` nor `password`, or the password is too short")))]
 pub async fn update(
     State(state): State<AppState>,
-    user: CurrentUser,
+    Admin(admin): Admin,
+    session: Session,
     Path(username): Path<String>,
     ApiJson(update): ApiJson<UserUpdate>,
 ) -> Result<Json<UserInfo>, AppError> {
-    let CurrentUser(admin) = user.require_admin()?;
-    Ok(Json(users::set_role(&state.db, &admin.username, &username, update.role).await?))
+    let keep = session::login_token(&session).await?;
+    let updated = users::update(&state, &admin, keep.as_deref(), &username, update.role, update.password).await?;
+    if let Some(own) = &updated.own {
+        // An admin who reset their own password stays signed in here.
+        session::renew(&session, own).await?;
+    }
+    Ok(Json(updated.info))
+}
+
+/// Deletes a user (admin): their sessions end and their sockets close.
+#[utoipa::path(delete, path = "/api/v1/users/{username}", tag = "users", responses(
+    (status = 204, description = "deleted"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "the last admin")))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(username): Path<String>,
+) -> Result<StatusCode, AppError> {
+    users::delete(&state, &admin.username, &username).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

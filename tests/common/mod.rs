@@ -1,11 +1,24 @@
 //! Test harness: the real server on a random port with a database of its own.
+//!
+//! Each test's database (`fbtest_…`) is dropped when its app stops or is
+//! dropped (a failing test too), and every run first sweeps away test
+//! databases that earlier, killed runs left behind.
 
 #![allow(dead_code)]
 
 use feedboard::{config::Config, server};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
+use sqlx::{Connection, PgConnection};
 use std::net::SocketAddr;
+
+/// Where test databases are created, dropped and swept.
+const ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+/// Test databases are named `fbtest_<uuid>`.
+const PREFIX: &str = "fbtest_";
+/// Left-over test databases older than this are dropped at start-up
+/// (younger ones may belong to a run still going, e.g. in another checkout).
+const STALE_AFTER_HOURS: i32 = 6;
 
 /// Password of the `admin` user every test app starts with.
 pub const ADMIN_PASSWORD: &str = "test-admin-password";
@@ -15,6 +28,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub database_url: String,
     pub running: Option<server::Running>,
+    /// The test database this app drops when it goes, unless handed on.
+    database: Option<String>,
 }
 
 /// Starts feedboard with a fresh database and the demo off.
@@ -24,7 +39,8 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like [`spawn_app`], letting the test adjust the configuration first.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let name = format!("fbtest_{}", uuid::Uuid::new_v4().simple());
+    sweep_stale_databases().await;
+    let name = format!("{PREFIX}{}", uuid::Uuid::new_v4().simple());
     let database_url = format!("postgres://postgres@127.0.0.1:5432/{name}");
     let mut config = Config::from_lookup(|var| match var {
         "DATABASE_URL" => Some(database_url.clone()),
@@ -36,8 +52,56 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     .expect("test configuration is valid");
     adjust(&mut config);
     let database_url = config.database_url.clone();
+    let database = test_database(&database_url);
     let running = server::start(config).await.expect("server starts");
-    TestApp { addr: running.addr, database_url, running: Some(running) }
+    TestApp { addr: running.addr, database_url, running: Some(running), database }
+}
+
+/// The name of the database at `url` if it is a test database.
+fn test_database(url: &str) -> Option<String> {
+    let name = url.rsplit('/').next()?.split('?').next()?;
+    (name.starts_with(PREFIX) && name[PREFIX.len()..].chars().all(|c| c.is_ascii_alphanumeric()))
+        .then(|| name.to_owned())
+}
+
+/// Drops the test database `name`, closing whatever is still connected.
+async fn drop_database(name: &str) {
+    match PgConnection::connect(ADMIN_URL).await {
+        Ok(mut admin) => {
+            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            if let Err(e) = sqlx::query(&sql).execute(&mut admin).await {
+                eprintln!("could not drop test database {name}: {e}");
+            }
+            let _ = admin.close().await;
+        }
+        Err(e) => eprintln!("could not drop test database {name}: {e}"),
+    }
+}
+
+/// Once per test process: drops `fbtest_*` databases created more than
+/// `STALE_AFTER_HOURS` ago (their creation time is that of the files
+/// Postgres wrote for them).
+async fn sweep_stale_databases() {
+    static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    SWEPT
+        .get_or_init(|| async {
+            let Ok(mut admin) = PgConnection::connect(ADMIN_URL).await else { return };
+            let stale: Vec<String> = sqlx::query_scalar(
+                "SELECT datname FROM pg_database
+                 WHERE datname LIKE 'fbtest\\_%'
+                   AND (pg_stat_file('base/' || oid || '/PG_VERSION')).modification
+                       < now() - make_interval(hours => $1)",
+            )
+            .bind(STALE_AFTER_HOURS)
+            .fetch_all(&mut admin)
+            .await
+            .unwrap_or_default();
+            let _ = admin.close().await;
+            for name in stale.iter().filter(|n| test_database(&format!("/{n}")).is_some()) {
+                drop_database(name).await;
+            }
+        })
+        .await;
 }
 
 impl TestApp {
@@ -82,10 +146,39 @@ impl TestApp {
         self.signed_in(username, "password-123").await
     }
 
+    /// Stops the server and drops its database.
     pub async fn stop(mut self) {
-        if let Some(running) = self.running.take() {
-            running.shutdown().await;
+        self.shut_down().await;
+        if let Some(name) = self.database.take() {
+            drop_database(&name).await;
         }
+    }
+
+    /// Stops the server but keeps its database, for a test that starts
+    /// another server on it (`spawn_app_with(|c| c.database_url = url)`,
+    /// which then owns it); returns the database URL.
+    pub async fn stop_keeping_database(mut self) -> String {
+        self.shut_down().await;
+        self.database = None;
+        self.database_url.clone()
+    }
+
+    async fn shut_down(&mut self) {
+        if let Some(running) = self.running.take() {
+            let db = running.state.db.clone();
+            running.shutdown().await;
+            db.close().await;
+        }
+    }
+
+    /// The server's own database pool.
+    pub fn db(&self) -> &sqlx::PgPool {
+        &self.running.as_ref().expect("the app is running").state.db
+    }
+
+    /// The server's shared state (limiter, password checker, sockets…).
+    pub fn state(&self) -> &server::AppState {
+        &self.running.as_ref().expect("the app is running").state
     }
 }
 
@@ -170,11 +263,25 @@ impl TestApp {
 impl TestApp {
     /// Stops this server and starts another on the same database (a
     /// feedboard restart).
-    pub async fn restart(mut self) -> TestApp {
-        if let Some(running) = self.running.take() {
-            running.shutdown().await;
-        }
-        let url = self.database_url.clone();
+    pub async fn restart(self) -> TestApp {
+        let url = self.stop_keeping_database().await;
         spawn_app_with(|c| c.database_url = url).await
+    }
+}
+
+impl Drop for TestApp {
+    /// A test that ends without `stop()` (a panic, an early return) still
+    /// drops its database: on a thread of its own, as this may run inside
+    /// the test's runtime, where blocking on a future is not allowed.
+    fn drop(&mut self) {
+        if let Some(name) = self.database.take() {
+            let dropped = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                if let Ok(runtime) = runtime {
+                    runtime.block_on(drop_database(&name));
+                }
+            });
+            let _ = dropped.join();
+        }
     }
 }

@@ -63,9 +63,8 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
     let state = ctx::state();
     let ConnectInfo(peer) =
         leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.map_err(|_| AppError::internal())?;
-    let user =
-        crate::auth::users::authenticate(&state.db, &state.login_limiter, peer.ip(), &username, &password).await?;
-    crate::auth::session::sign_in(&ctx::session().await?, &user).await?;
+    let user = crate::auth::login::authenticate(&state, peer.ip(), &username, &password).await?;
+    crate::auth::session::sign_in(&state, &ctx::session().await?, &user).await?;
     leptos_axum::redirect(&local_path(next.as_deref()));
     Ok(user.info())
 }
@@ -78,10 +77,10 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Every dashboard, for the home page.
-#[server]
+/// Every dashboard, for the home page (to those who may view them).
+#[server(endpoint = "list_dashboards")]
 pub async fn list_dashboards() -> Result<Vec<DashboardSummary>, AppError> {
-    Ok(crate::store::dashboards::summaries(&ctx::state().db).await?)
+    Ok(crate::store::dashboards::summaries(&ctx::viewer().await?.db).await?)
 }
 
 /// One dashboard with its widgets.
@@ -102,7 +101,7 @@ pub async fn list_users() -> Result<Vec<UserInfo>, AppError> {
 pub async fn create_user(username: String, password: String, role: Role) -> Result<UserInfo, AppError> {
     let admin = ctx::admin().await?;
     let new = crate::auth::users::NewUser { username, password, role };
-    crate::auth::users::create(&ctx::state().db, &admin.username, new).await
+    crate::auth::users::create(&ctx::state(), &admin.username, new).await
 }
 
 /// Changes a user's role (admin).
@@ -112,12 +111,68 @@ pub async fn set_user_role(username: String, role: Role) -> Result<UserInfo, App
     crate::auth::users::set_role(&ctx::state().db, &admin.username, &username, role).await
 }
 
+/// Sets a user's new password (admin). That user's sessions are signed
+/// out and their sockets closed (the admin's own session stays).
+#[server]
+pub async fn reset_user_password(username: String, password: String) -> Result<UserInfo, AppError> {
+    let admin = ctx::admin().await?;
+    let session = ctx::session().await?;
+    let keep = crate::auth::session::login_token(&session).await?;
+    let updated =
+        crate::auth::users::update(&ctx::state(), &admin, keep.as_deref(), &username, None, Some(password)).await?;
+    if let Some(own) = &updated.own {
+        crate::auth::session::renew(&session, own).await?;
+    }
+    Ok(updated.info)
+}
+
+/// Deletes a user (admin); refuses the last admin.
+#[server]
+pub async fn delete_user(username: String) -> Result<(), AppError> {
+    let admin = ctx::admin().await?;
+    crate::auth::users::delete(&ctx::state(), &admin.username, &username).await
+}
+
+/// Changes the signed-in user's own password (`confirm` must repeat
+/// `new`); their other sessions are signed out, this one stays.
+#[server]
+pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
+    use axum::extract::ConnectInfo;
+    if new != confirm {
+        return Err(AppError::invalid_fields(vec![crate::error::FieldError {
+            field: "confirm".into(),
+            message: "does not match the new password".into(),
+        }]));
+    }
+    use std::net::SocketAddr;
+    let state = ctx::state();
+    let ConnectInfo(peer) =
+        leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.map_err(|_| AppError::internal())?;
+    let session = ctx::session().await?;
+    let user = ctx::user().await?.ok_or_else(AppError::unauthorized)?;
+    let keep = crate::auth::session::login_token(&session).await?;
+    let updated = crate::auth::users::change_password(&state, peer.ip(), &user, &current, new, keep.as_deref()).await?;
+    crate::auth::session::renew(&session, &updated).await
+}
+
 /// `next` if it is a path on this site, else `/` (no open redirects).
+///
+/// Only a single leading `/` followed by no second `/` is accepted, with no
+/// backslash and no control character anywhere: browsers treat `\` like
+/// `/` and drop tabs and newlines, so `/\evil.example` and
+/// `/<TAB>/evil.example` would become `//evil.example`, another site.
 pub fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        Some(p) if is_local_path(p) => p.to_owned(),
         _ => "/".to_owned(),
     }
+}
+
+fn is_local_path(p: &str) -> bool {
+    let mut chars = p.chars();
+    chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !p.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace() && c != ' ')
 }
 
 #[cfg(test)]
@@ -127,9 +182,42 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed() {
         assert_eq!(local_path(Some("/admin/users")), "/admin/users");
+        assert_eq!(local_path(Some("/d/markets?log=app:7")), "/d/markets?log=app:7");
+        assert_eq!(local_path(Some("/")), "/");
         assert_eq!(local_path(Some("//evil.example")), "/");
         assert_eq!(local_path(Some("https://evil.example")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
         assert_eq!(local_path(None), "/");
+    }
+
+    #[test]
+    fn paths_that_browsers_would_turn_into_another_site_are_refused() {
+        for hostile in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "/\t\t//evil.example",
+            "\t//evil.example",
+            " //evil.example",
+            "/\\\\evil.example",
+            "\\\\evil.example",
+            "/\\/evil.example",
+            "/a\\..\\..\\evil",
+            "/\u{0}/evil.example",
+            "/\u{1b}/evil.example",
+            "/\u{7f}/evil.example",
+            "/\u{85}/evil.example",
+            "/\u{2028}/evil.example",
+            "/\u{3000}/evil.example",
+            "///evil.example",
+            "",
+            "evil.example",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(local_path(Some(hostile)), "/", "{hostile:?} must not be followed");
+        }
+        // Percent-encoded controls stay encoded in the redirect: still a
+        // path here, which the browser does not decode into a host.
+        assert_eq!(local_path(Some("/%09/evil.example")), "/%09/evil.example");
     }
 }

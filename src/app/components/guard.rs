@@ -31,6 +31,28 @@ pub fn RequireAdmin(children: ChildrenFn) -> impl IntoView {
     }
 }
 
+/// Shows `children` to signed-in users; sends anonymous visitors to sign
+/// in first (and back here afterwards).
+#[component]
+pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let location = use_location();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=super::ui::Loading>
+            {move || Suspend::new(async move {
+                match session.user.await.ok().flatten() {
+                    Some(_) => leptos::either::Either::Left(children.with_value(|c| c())),
+                    None => {
+                        let next = location.pathname.get_untracked();
+                        leptos::either::Either::Right(view! { <Redirect path=format!("/login?next={next}") /> })
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// The page a viewer sees on an admin page.
 #[component]
 fn Forbidden() -> impl IntoView {

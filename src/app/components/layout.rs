@@ -80,7 +80,9 @@ fn UserMenu() -> impl IntoView {
                         Some(user) => {
                             view! {
                                 <div class="flex items-center gap-2 text-sm" data-testid="user-menu">
-                                    <span class="font-medium" data-testid="user-name">{user.username.clone()}</span>
+                                    <a href="/account" class="font-medium hover:underline" data-testid="user-name" title="Account: change your password">
+                                        {user.username.clone()}
+                                    </a>
                                     <super::ui::Badge text=user.role.to_string() tone=super::ui::Tone::of_role(user.role) />
                                     <ActionForm action=session.logout>
                                         <button type="submit" class=super::ui::BUTTON_SECONDARY data-testid="sign-out">

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod account;
 pub mod admin_dashboards;
 pub mod admin_feeds;
 pub mod admin_users;

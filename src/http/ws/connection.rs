@@ -13,9 +13,9 @@ use tokio_util::sync::CancellationToken;
 pub struct Peer {
     pub user: Option<UserRow>,
     pub ip: IpAddr,
-    /// The session the socket belongs to (signed-in sockets only), so
+    /// The login the socket belongs to (signed-in sockets only), so
     /// signing out closes it.
-    pub session_id: Option<String>,
+    pub login: Option<String>,
 }
 
 /// Why a socket ends, and the close frame it gets.
@@ -52,9 +52,9 @@ impl Ending {
 /// Runs a socket until it ends, then takes it out of its rooms.
 pub async fn serve(state: AppState, socket: WebSocket, peer: Peer) {
     let settings = *state.rooms.settings();
-    let signed_out = match &peer.session_id {
-        Some(session) => state.sockets.register(session),
-        None => CancellationToken::new(),
+    let signed_out = match (&peer.login, &peer.user) {
+        (Some(login), Some(user)) => state.sockets.register(login, user.id),
+        _ => CancellationToken::new(),
     };
     let (outbox, mut outgoing) = mpsc::channel(settings.outbox);
     let member =
@@ -113,8 +113,8 @@ pub async fn serve(state: AppState, socket: WebSocket, peer: Peer) {
     for room in conn.joined.keys() {
         state.rooms.leave(room, conn.id);
     }
-    if let Some(session) = &peer.session_id {
-        state.sockets.unregister(session, &signed_out);
+    if let Some(login) = &peer.login {
+        state.sockets.unregister(login, &signed_out);
     }
     metrics::gauge!("feedboard_ws_clients").decrement(1.0);
     tracing::debug!(?ending, "WebSocket closed");

@@ -1,4 +1,5 @@
-//! Which WebSockets belong to which session, so signing out closes them.
+//! Which WebSockets belong to which login, so signing out, a password
+//! change and deleting a user close them.
 
 use std::{
     collections::HashMap,
@@ -6,40 +7,86 @@ use std::{
 };
 use tokio_util::sync::CancellationToken;
 
-/// Open sockets per session id.
+/// Open sockets per login token (see `auth::session`), with their user.
 #[derive(Clone, Default)]
 pub struct SessionSockets {
-    inner: Arc<Mutex<HashMap<String, Vec<CancellationToken>>>>,
+    inner: Arc<Mutex<HashMap<String, Login>>>,
+}
+
+struct Login {
+    user_id: i64,
+    sockets: Vec<CancellationToken>,
 }
 
 impl SessionSockets {
-    /// Registers a socket of `session`; the token fires when the session ends.
-    pub fn register(&self, session: &str) -> CancellationToken {
+    /// Registers a socket of the login `login` of user `user_id`; the token
+    /// fires when the login ends.
+    pub fn register(&self, login: &str, user_id: i64) -> CancellationToken {
         let token = CancellationToken::new();
         let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let tokens = map.entry(session.to_owned()).or_default();
-        tokens.retain(|t| !t.is_cancelled());
-        tokens.push(token.clone());
+        let entry = map.entry(login.to_owned()).or_insert_with(|| Login { user_id, sockets: Vec::new() });
+        entry.sockets.retain(|t| !t.is_cancelled());
+        entry.sockets.push(token.clone());
         token
     }
 
-    /// Closes every socket of `session`.
-    pub fn close_session(&self, session: &str) {
-        let tokens = self.inner.lock().unwrap_or_else(|p| p.into_inner()).remove(session);
-        for token in tokens.into_iter().flatten() {
+    /// Closes every socket of the login `login`.
+    pub fn close_login(&self, login: &str) {
+        let removed = self.inner.lock().unwrap_or_else(|p| p.into_inner()).remove(login);
+        for token in removed.into_iter().flat_map(|l| l.sockets) {
+            token.cancel();
+        }
+    }
+
+    /// Closes every socket of user `user_id`, except those of the login
+    /// `keep` (the caller's own, when a user changes their own password).
+    pub fn close_user(&self, user_id: i64, keep: Option<&str>) {
+        let mut closing = Vec::new();
+        {
+            let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            map.retain(|login, entry| {
+                let close = entry.user_id == user_id && Some(login.as_str()) != keep;
+                if close {
+                    closing.append(&mut entry.sockets);
+                }
+                !close
+            });
+        }
+        for token in closing {
             token.cancel();
         }
     }
 
     /// Forgets a socket that has closed by itself.
-    pub fn unregister(&self, session: &str, token: &CancellationToken) {
+    pub fn unregister(&self, login: &str, token: &CancellationToken) {
         token.cancel();
         let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(tokens) = map.get_mut(session) {
-            tokens.retain(|t| !t.is_cancelled());
-            if tokens.is_empty() {
-                map.remove(session);
+        if let Some(entry) = map.get_mut(login) {
+            entry.sockets.retain(|t| !t.is_cancelled());
+            if entry.sockets.is_empty() {
+                map.remove(login);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_and_users_close_their_own_sockets_only() {
+        let sockets = SessionSockets::default();
+        let (a1, a2) = (sockets.register("login-a", 1), sockets.register("login-a", 1));
+        let b = sockets.register("login-b", 1);
+        let other = sockets.register("login-c", 2);
+        sockets.close_user(1, Some("login-b"));
+        assert!(a1.is_cancelled() && a2.is_cancelled(), "the user's other login is closed");
+        assert!(!b.is_cancelled(), "the kept login stays");
+        assert!(!other.is_cancelled(), "another user's socket stays");
+        sockets.close_login("login-b");
+        assert!(b.is_cancelled());
+        sockets.unregister("login-c", &other);
+        assert!(sockets.inner.lock().unwrap().is_empty());
     }
 }

@@ -36,12 +36,12 @@ pub async fn upgrade(
         return Err(AppError::new(ErrorCode::Forbidden, format!("origin {origin} is not allowed")));
     }
     let ws = ws.map_err(|e| AppError::bad_request(e.body_text()))?;
-    let user = session::user_of(&state, &session).await?;
-    if user.is_none() && !state.config.anonymous_view {
+    let signed_in = session::signed_in(&state, &session).await?;
+    if signed_in.is_none() && !state.config.anonymous_view {
         return Err(AppError::unauthorized());
     }
-    let session_id = user.as_ref().and(session.id()).map(|id| id.to_string());
-    let peer = Peer { user, ip: addr.ip(), session_id };
+    let (user, login) = signed_in.map(|s| (s.user, s.login)).unzip();
+    let peer = Peer { user, ip: addr.ip(), login };
     Ok(ws
         .max_frame_size(MAX_FRAME_BYTES)
         .max_message_size(MAX_FRAME_BYTES)
