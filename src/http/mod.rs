@@ -2,6 +2,7 @@
 //! pages, behind the session, origin and tracing layers.
 
 pub mod auth;
+pub mod client_caps;
 pub mod dashboards;
 pub mod error;
 pub mod feeds;
@@ -10,8 +11,10 @@ pub mod interaction;
 pub mod openapi;
 pub mod origin;
 pub mod probes;
+pub mod serve;
 pub mod stream;
 pub mod users;
+pub mod write_timeout;
 pub mod ws;
 
 use crate::{app, error::AppError, server::AppState};
