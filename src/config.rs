@@ -57,6 +57,55 @@ pub struct Config {
     /// `FEEDBOARD_NODE_ID`: this process's name among the processes that
     /// share the database (in feed leases and statuses).
     pub node_id: String,
+    /// Bounds that keep one client (or a crowd) from exhausting the server.
+    pub limits: Limits,
+}
+
+/// Resource limits: database pools and timeouts, search and replay bounds,
+/// per-client connection caps, connection timeouts.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// `FEEDBOARD_DB_POOL`: connections for requests (history, streams,
+    /// admin, sessions).
+    pub db_pool: u32,
+    /// `FEEDBOARD_INGEST_DB_POOL`: connections reserved for ingest, so
+    /// readers can never starve the writers.
+    pub ingest_db_pool: u32,
+    /// `FEEDBOARD_READ_TIMEOUT`: Postgres `statement_timeout` of the request
+    /// pool; a query running longer is cancelled and answered with 503.
+    pub read_timeout: Duration,
+    /// `FEEDBOARD_SHORT_SEARCH_WINDOW`: log lines a search without a word of
+    /// 3+ letters or digits looks at per request (no index can help it).
+    pub short_search_window: i64,
+    /// `FEEDBOARD_REPLAY_CONCURRENCY`: replay pages read from Postgres at
+    /// once, process-wide; further resuming streams wait their turn.
+    pub replay_concurrency: usize,
+    /// `FEEDBOARD_MAX_STREAMS_PER_CLIENT`: open live streams, and separately
+    /// WebSockets, per client address (IPv6: per /64); `0`: no cap.
+    pub max_streams_per_client: usize,
+    /// `FEEDBOARD_HEADER_TIMEOUT`: time a client has to send a request's
+    /// headers (also how long an idle keep-alive connection stays open).
+    pub header_timeout: Duration,
+    /// `FEEDBOARD_WRITE_TIMEOUT`: how long a write to a client may stay
+    /// blocked (it reads nothing) before the connection is closed.
+    pub write_timeout: Duration,
+}
+
+impl Limits {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            db_pool: parse(get, "FEEDBOARD_DB_POOL", "16", positive)?,
+            ingest_db_pool: parse(get, "FEEDBOARD_INGEST_DB_POOL", "8", positive)?,
+            read_timeout: parse(get, "FEEDBOARD_READ_TIMEOUT", "5s", parse_duration)?,
+            short_search_window: parse(get, "FEEDBOARD_SHORT_SEARCH_WINDOW", "50000", positive)?,
+            replay_concurrency: parse(get, "FEEDBOARD_REPLAY_CONCURRENCY", "4", positive)?,
+            max_streams_per_client: parse(get, "FEEDBOARD_MAX_STREAMS_PER_CLIENT", "64", |v| {
+                v.parse().map_err(|_| "expected a whole number (0: no cap)".to_owned())
+            })?,
+            header_timeout: parse(get, "FEEDBOARD_HEADER_TIMEOUT", "10s", parse_duration)?,
+            write_timeout: parse(get, "FEEDBOARD_WRITE_TIMEOUT", "30s", parse_duration)?,
+        })
+    }
 }
 
 /// A variable that is set but cannot be used.
@@ -137,6 +186,7 @@ impl Config {
             demo_amqp_url: var("FEEDBOARD_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
             ingest: crate::ingest::Settings::default(),
             node_id: get("FEEDBOARD_NODE_ID").unwrap_or_else(default_node_id),
+            limits: Limits::from_lookup(&get)?,
         })
     }
 }
@@ -168,6 +218,27 @@ fn parse_bool(v: &str) -> Result<bool, String> {
         "0" | "false" | "no" | "off" => Ok(false),
         _ => Err("expected 1 or 0".into()),
     }
+}
+
+fn positive<T: std::str::FromStr + Default + PartialOrd>(v: &str) -> Result<T, String> {
+    v.parse::<T>().ok().filter(|n| *n > T::default()).ok_or_else(|| "expected a positive whole number".to_owned())
+}
+
+/// `250ms`, `5s`, `2m`; a bare number means seconds.
+fn parse_duration(v: &str) -> Result<Duration, String> {
+    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (number, unit) = v.split_at(split);
+    let n: u64 = number.parse().map_err(|_| "expected a duration such as 500ms, 5s or 2m".to_owned())?;
+    let d = match unit.trim() {
+        "ms" => Duration::from_millis(n),
+        "" | "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.saturating_mul(60)),
+        _ => return Err("expected a duration such as 500ms, 5s or 2m".to_owned()),
+    };
+    if d.is_zero() {
+        return Err("must be more than zero".to_owned());
+    }
+    Ok(d)
 }
 
 fn parse_origins(v: &str) -> Result<Vec<String>, String> {
@@ -247,6 +318,29 @@ mod tests {
             config(&[("FEEDBOARD_PASSWORD_CONCURRENCY", "x")]).unwrap_err().var,
             "FEEDBOARD_PASSWORD_CONCURRENCY"
         );
+    }
+
+    #[test]
+    fn limits_have_defaults_and_named_errors() {
+        let l = config(&[]).unwrap().limits;
+        assert_eq!((l.db_pool, l.ingest_db_pool), (16, 8));
+        assert_eq!(l.read_timeout, Duration::from_secs(5));
+        assert_eq!(l.short_search_window, 50_000);
+        assert_eq!((l.replay_concurrency, l.max_streams_per_client), (4, 64));
+        assert_eq!((l.header_timeout, l.write_timeout), (Duration::from_secs(10), Duration::from_secs(30)));
+        let l = config(&[("FEEDBOARD_READ_TIMEOUT", "250ms"), ("FEEDBOARD_WRITE_TIMEOUT", "2m")]).unwrap().limits;
+        assert_eq!((l.read_timeout, l.write_timeout), (Duration::from_millis(250), Duration::from_secs(120)));
+        assert_eq!(config(&[("FEEDBOARD_MAX_STREAMS_PER_CLIENT", "0")]).unwrap().limits.max_streams_per_client, 0);
+        for (var, bad) in [
+            ("FEEDBOARD_READ_TIMEOUT", "soon"),
+            ("FEEDBOARD_READ_TIMEOUT", "0s"),
+            ("FEEDBOARD_HEADER_TIMEOUT", "5h"),
+            ("FEEDBOARD_DB_POOL", "0"),
+            ("FEEDBOARD_REPLAY_CONCURRENCY", "-1"),
+            ("FEEDBOARD_MAX_STREAMS_PER_CLIENT", "many"),
+        ] {
+            assert_eq!(config(&[(var, bad)]).unwrap_err().var, var, "{var}={bad}");
+        }
     }
 
     #[test]

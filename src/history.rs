@@ -4,7 +4,7 @@
 use crate::{
     admin,
     error::{AppError, ErrorCode},
-    model::{Candle, FeedKind, LogLine, Rejected, SeqPage, SymbolSummary, Tick},
+    model::{Candle, FeedKind, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick},
     server::AppState,
     store::{
         self,
@@ -12,8 +12,19 @@ use crate::{
         history::{LogQuery, TickQuery},
     },
 };
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use serde::{Deserialize, Serialize};
+
+/// Checks a time from a request: years 0001 to 9999 (what RFC 3339 can
+/// write, and well inside what Postgres keeps), else 400 naming `field`.
+pub fn check_time(field: &str, t: Option<DateTime<Utc>>) -> Result<Option<DateTime<Utc>>, AppError> {
+    match t {
+        Some(t) if !(1..=9999).contains(&t.year()) => Err(AppError::bad_request(format!(
+            "{field} is out of range: times must be between 0001-01-01 and 9999-12-31 (UTC)"
+        ))),
+        t => Ok(t),
+    }
+}
 
 async fn feed_of_kind(state: &AppState, name: &str, kind: FeedKind) -> Result<FeedRow, AppError> {
     let feed = admin::feeds::find(state, name).await?;
@@ -42,8 +53,8 @@ pub async fn ticks(state: &AppState, feed: &str, p: TickParams) -> Result<Vec<Ti
     let feed = feed_of_kind(state, feed, FeedKind::Ticks).await?;
     let query = TickQuery {
         symbol: p.symbol,
-        from: p.from,
-        to: p.to,
+        from: check_time("from", p.from)?,
+        to: check_time("to", p.to)?,
         after_seq: p.after_seq,
         limit: p.limit.unwrap_or(1000).clamp(1, 10_000),
     };
@@ -80,12 +91,18 @@ pub async fn candles(state: &AppState, feed: &str, p: CandleParams) -> Result<Se
     let text = p.interval.as_deref().unwrap_or("1m");
     let interval = parse_interval(text)
         .ok_or_else(|| AppError::bad_request(format!("interval {text:?} is not one of 1s, 1m, 5m, 1h, 1d")))?;
-    let to = p.to.unwrap_or_else(Utc::now);
-    let from = p.from.unwrap_or(to - interval * 150);
+    let to = check_time("to", p.to)?.unwrap_or_else(Utc::now);
+    let from = match check_time("from", p.from)? {
+        Some(from) => from,
+        None => interval
+            .checked_mul(150)
+            .and_then(|span| to.checked_sub_signed(span))
+            .ok_or_else(|| AppError::bad_request("to is too early for 150 candles before it; give from as well"))?,
+    };
     if from >= to {
         return Err(AppError::bad_request("from must be before to"));
     }
-    if (to - from).num_seconds() / interval.num_seconds().max(1) > 10_000 {
+    if to.signed_duration_since(from).num_seconds() / interval.num_seconds().max(1) > 10_000 {
         return Err(AppError::bad_request("more than 10000 candles; narrow from/to or use a longer interval"));
     }
     let (items, last_seq) = store::history::candles(&state.db, feed.id, &p.symbol, interval, from, to).await?;
@@ -105,7 +122,7 @@ pub struct SymbolParams {
 pub async fn symbols(state: &AppState, feed: &str, p: SymbolParams) -> Result<SeqPage<SymbolSummary>, AppError> {
     let feed = feed_of_kind(state, feed, FeedKind::Ticks).await?;
     let midnight = Utc::now().date_naive().and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_else(Utc::now);
-    let since = p.since.unwrap_or(midnight);
+    let since = check_time("since", p.since)?.unwrap_or(midnight);
     let last_seq = store::history::last_seq(&state.db, feed.id).await?;
     let items = store::history::symbols(&state.db, feed.id, since, p.recent.unwrap_or(60).clamp(1, 500)).await?;
     Ok(SeqPage { items, last_seq })
@@ -125,8 +142,10 @@ pub struct LogParams {
     pub limit: Option<i64>,
 }
 
-/// Log lines: newest first, or oldest first after `after_seq`.
-pub async fn logs(state: &AppState, feed: &str, p: LogParams) -> Result<Vec<LogLine>, AppError> {
+/// Log lines: newest first, or oldest first after `after_seq`. A search
+/// the trigram index cannot serve (no word of 3+ letters or digits) looks
+/// at a bounded window of lines next to the cursor only, and says which.
+pub async fn logs(state: &AppState, feed: &str, p: LogParams) -> Result<LogPage, AppError> {
     let feed = feed_of_kind(state, feed, FeedKind::Logs).await?;
     let levels = p
         .level
@@ -139,15 +158,52 @@ pub async fn logs(state: &AppState, feed: &str, p: LogParams) -> Result<Vec<LogL
                 .ok_or_else(|| AppError::bad_request(format!("unknown level {l:?}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let query = LogQuery {
+    let mut query = LogQuery {
         levels,
         source: p.source.filter(|s| !s.is_empty()),
         text: p.q.filter(|q| !q.trim().is_empty()),
         before_seq: p.before_seq,
         after_seq: p.after_seq,
         limit: p.limit.unwrap_or(200).clamp(1, 10_000),
+        window: None,
     };
-    Ok(store::history::logs(&state.db, feed.id, &query).await?)
+    let searched = match &query.text {
+        Some(text) if !has_trigram_word(text) => {
+            let head = match (query.after_seq, query.before_seq) {
+                (None, None) => store::history::last_seq(&state.db, feed.id).await?,
+                _ => 0,
+            };
+            Some(search_window(query.after_seq, query.before_seq, head, state.config.limits.short_search_window))
+        }
+        _ => None,
+    };
+    query.window = searched.map(|r| (r.from_seq, r.to_seq));
+    let items = store::history::logs(&state.db, feed.id, &query).await?;
+    Ok(LogPage { items, searched })
+}
+
+/// Whether `text` has a run of 3 letters or digits, which the trigram index
+/// can look up; anything shorter means reading every line.
+fn has_trigram_word(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric()).any(|word| word.chars().count() >= 3)
+}
+
+/// The `window` lines a bounded search reads: right after `after_seq`,
+/// right before `before_seq`, or the newest up to `head`.
+fn search_window(after_seq: Option<i64>, before_seq: Option<i64>, head: i64, window: i64) -> SeqRange {
+    let span = window.max(1) - 1;
+    match (after_seq, before_seq) {
+        (Some(after), before) => {
+            let from_seq = after.saturating_add(1);
+            let to_seq = from_seq.saturating_add(span);
+            SeqRange { from_seq, to_seq: before.map_or(to_seq, |b| to_seq.min(b.saturating_sub(1))) }
+        }
+        (None, Some(before)) => {
+            let to_seq = before.saturating_sub(1);
+            SeqRange { from_seq: to_seq.saturating_sub(span).max(1), to_seq }
+        }
+        (None, None) => SeqRange { from_seq: head.saturating_sub(span).max(1), to_seq: head },
+    }
 }
 
 /// The distinct sources of a log feed's recent lines.
@@ -160,4 +216,44 @@ pub async fn log_sources(state: &AppState, feed: &str) -> Result<Vec<String>, Ap
 pub async fn rejected(state: &AppState, feed: &str, limit: Option<i64>) -> Result<Vec<Rejected>, AppError> {
     let feed = admin::feeds::find(state, feed).await?;
     Ok(store::history::rejected(&state.db, feed.id, limit.unwrap_or(100).clamp(1, 1000), 2048).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_searches_without_a_trigram_word_are_bounded() {
+        for short in ["a", "ab", " x ", "a b", "5x", "e.g.", "::", "é!"] {
+            assert!(!has_trigram_word(short), "{short:?}");
+        }
+        for long in ["abc", "an error", "x-500", "ünï"] {
+            assert!(has_trigram_word(long), "{long:?}");
+        }
+    }
+
+    #[test]
+    fn the_window_sits_next_to_the_cursor() {
+        let r = |from_seq, to_seq| SeqRange { from_seq, to_seq };
+        assert_eq!(search_window(None, None, 100, 10), r(91, 100));
+        assert_eq!(search_window(None, None, 4, 10), r(1, 4));
+        assert_eq!(search_window(None, Some(91), 0, 10), r(81, 90));
+        assert_eq!(search_window(Some(5), None, 0, 10), r(6, 15));
+        assert_eq!(search_window(Some(5), Some(9), 0, 10), r(6, 8));
+        assert_eq!(search_window(Some(i64::MAX), None, 0, 10), r(i64::MAX, i64::MAX));
+        assert_eq!(search_window(None, Some(i64::MIN), 0, 10).from_seq, 1);
+    }
+
+    #[test]
+    fn request_times_outside_years_1_to_9999_are_refused() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert!(check_time("to", Some(t("9999-12-31T23:59:59Z"))).is_ok());
+        assert!(check_time("to", Some(t("0001-01-01T00:00:00Z"))).is_ok());
+        assert!(check_time("to", None).is_ok());
+        for extreme in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            let e = check_time("to", Some(extreme)).unwrap_err();
+            assert_eq!(e.code, ErrorCode::BadRequest);
+            assert!(e.message.starts_with("to is out of range"), "{}", e.message);
+        }
+    }
 }

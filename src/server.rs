@@ -5,10 +5,12 @@ use crate::{
     config::Config,
     http::{
         self,
+        client_caps::ClientCaps,
         host::HostAllowlist,
+        serve::ServeSettings,
         ws::{Rooms, SessionSockets},
     },
-    hub::Hub,
+    hub::{Hub, replays::ReplayLimiter},
     ingest::Ingest,
 };
 use axum::extract::FromRef;
@@ -28,7 +30,14 @@ use tokio_util::sync::CancellationToken;
 pub struct AppState {
     pub leptos: LeptosOptions,
     pub config: Arc<Config>,
+    /// The request pool: every query is cancelled after the read timeout.
     pub db: PgPool,
+    /// The pool reserved for ingest (no statement timeout).
+    pub ingest_db: PgPool,
+    /// Turns for reading live-stream replay pages, process-wide.
+    pub replays: ReplayLimiter,
+    /// Open live streams and WebSockets per client address.
+    pub client_caps: ClientCaps,
     pub metrics: PrometheusHandle,
     pub login_limiter: Arc<LoginLimiter>,
     /// Every password hash and check goes through it (bounded concurrency).
@@ -100,14 +109,22 @@ pub fn metrics_handle() -> PrometheusHandle {
 pub async fn start(config: Config) -> Result<Running, StartError> {
     // TLS to brokers (mqtts://, amqps://) uses rustls with the ring provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let db = crate::store::connect_and_migrate(&config.database_url).await?;
+    let limits = config.limits.clone();
+    let pools = crate::store::PoolSettings {
+        requests: limits.db_pool,
+        ingest: limits.ingest_db_pool,
+        statement_timeout: limits.read_timeout,
+    };
+    // Start-up work runs on the ingest pool, which has no statement timeout.
+    let crate::store::Pools { requests: db, ingest: ingest_db } =
+        crate::store::connect_and_migrate(&config.database_url, &pools).await?;
     let passwords = Arc::new(Passwords::new(config.password_concurrency, config.password_queue));
     let generated_admin_password =
-        crate::auth::users::bootstrap_admin(&db, &passwords, config.admin_password.as_deref())
+        crate::auth::users::bootstrap_admin(&ingest_db, &passwords, config.admin_password.as_deref())
             .await
             .map_err(StartError::Bootstrap)?;
+    tower_sessions_sqlx_store::PostgresStore::new(ingest_db.clone()).migrate().await?;
     let sessions = tower_sessions_sqlx_store::PostgresStore::new(db.clone());
-    sessions.migrate().await?;
 
     let listener = TcpListener::bind(config.site_addr)
         .await
@@ -122,11 +139,14 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .build();
     let hosts = Arc::new(HostAllowlist::new(&config, addr));
     let hub = Hub::new(config.hub_buffer);
-    let ingest = Ingest::new(db.clone(), hub.clone(), config.ingest, config.node_id.clone()).await?;
+    let ingest = Ingest::new(ingest_db.clone(), hub.clone(), config.ingest, config.node_id.clone()).await?;
     let state = AppState {
         leptos,
         config: Arc::new(config),
         db,
+        ingest_db,
+        replays: ReplayLimiter::new(limits.replay_concurrency),
+        client_caps: ClientCaps::new(limits.max_streams_per_client),
         metrics: metrics_handle(),
         login_limiter: Arc::new(LoginLimiter::default()),
         passwords,
@@ -149,11 +169,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     ));
     let app = http::router(state.clone(), sessions);
     let shutdown = state.shutdown.clone();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown.cancelled_owned())
-            .await
-    });
+    let settings = ServeSettings { header_timeout: limits.header_timeout, write_timeout: limits.write_timeout };
+    let task = tokio::spawn(http::serve::serve(listener, app, settings, shutdown));
     tracing::info!(%addr, "feedboard listening");
     Ok(Running { addr, generated_admin_password, state, task, session_purge })
 }

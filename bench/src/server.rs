@@ -69,6 +69,9 @@ impl Server {
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", self.port))
             .env("FEEDBOARD_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("FEEDBOARD_DEMO", "0")
+            // The fan-out cases open 2,000 streams and wsbench 1,000 sockets,
+            // all from 127.0.0.1: far above the default per-client cap.
+            .env("FEEDBOARD_MAX_STREAMS_PER_CLIENT", "100000")
             .env("RUST_LOG", "warn,feedboard=info")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::from(out))

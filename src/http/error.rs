@@ -30,6 +30,18 @@ impl From<StoreError> for AppError {
             StoreError::Db(sqlx::Error::Database(db)) if db.code().as_deref() == Some("22021") => {
                 AppError::bad_request("text must not contain NUL (\\u0000) characters")
             }
+            // 22008 datetime_field_overflow: a time outside what Postgres keeps.
+            StoreError::Db(sqlx::Error::Database(db)) if db.code().as_deref() == Some("22008") => {
+                AppError::bad_request("a time is out of the supported range (years 0001 to 9999)")
+            }
+            StoreError::Db(e) if crate::store::is_timeout(&e) => {
+                tracing::warn!(error = %e, "query cancelled by the read timeout");
+                AppError::new(
+                    ErrorCode::Unavailable,
+                    "the query took longer than the server allows (FEEDBOARD_READ_TIMEOUT) and was cancelled; \
+                     narrow it (shorter time range, more filters) or try again later",
+                )
+            }
             StoreError::Db(e) if crate::store::is_transient(&e) => {
                 tracing::warn!(error = %e, "database unavailable");
                 AppError::new(ErrorCode::Unavailable, "the database is unavailable; try again shortly")

@@ -5,7 +5,7 @@ use crate::{
     auth::{Admin, Viewer},
     error::{AppError, ErrorBody},
     history::{self, CandleParams, LogParams, SymbolParams, TickParams},
-    model::{Candle, Items, LogLine, Rejected, SeqPage, SymbolSummary, Tick},
+    model::{Candle, Items, LogPage, Rejected, SeqPage, SymbolSummary, Tick},
     server::AppState,
 };
 use axum::{
@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 /// Ticks in `seq` order.
 #[utoipa::path(get, path = "/api/v1/feeds/{name}/ticks", tag = "history", params(TickParams),
-    responses((status = 200, body = Items<Tick>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Items<Tick>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn ticks(
     State(state): State<AppState>,
     _: Viewer,
@@ -40,7 +40,7 @@ pub async fn candles(
 
 /// Each symbol's last price, open (since 00:00 UTC) and recent prices.
 #[utoipa::path(get, path = "/api/v1/feeds/{name}/symbols", tag = "history", params(SymbolParams),
-    responses((status = 200, body = SeqPage<SymbolSummary>)))]
+    responses((status = 200, body = SeqPage<SymbolSummary>), (status = 400, body = ErrorBody)))]
 pub async fn symbols(
     State(state): State<AppState>,
     _: Viewer,
@@ -50,16 +50,18 @@ pub async fn symbols(
     Ok(Json(history::symbols(&state, &name, p).await?))
 }
 
-/// Log lines: newest first, or oldest first after `after_seq`.
+/// Log lines: newest first, or oldest first after `after_seq`. A search
+/// without a word of 3+ letters or digits looks at a window of lines next
+/// to the cursor only; `searched` then says which.
 #[utoipa::path(get, path = "/api/v1/feeds/{name}/logs", tag = "history", params(LogParams),
-    responses((status = 200, body = Items<LogLine>)))]
+    responses((status = 200, body = LogPage), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn logs(
     State(state): State<AppState>,
     _: Viewer,
     Path(name): Path<String>,
     ApiQuery(p): ApiQuery<LogParams>,
-) -> Result<Json<Items<LogLine>>, AppError> {
-    Ok(Json(Items { items: history::logs(&state, &name, p).await? }))
+) -> Result<Json<LogPage>, AppError> {
+    Ok(Json(history::logs(&state, &name, p).await?))
 }
 
 /// `GET /api/v1/feeds/{name}/rejected` parameters.

@@ -60,7 +60,7 @@ pub struct FeedAnnotationParams {
 
 /// Annotations (and replies) on a feed, oldest first.
 #[utoipa::path(get, path = "/api/v1/feeds/{name}/annotations", tag = "interaction", params(FeedAnnotationParams),
-    responses((status = 200, body = Items<Annotation>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Items<Annotation>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn feed_annotations(
     State(state): State<AppState>,
     _: Viewer,
@@ -76,8 +76,8 @@ pub async fn feed_annotations(
         feed_id: Some(feed.id),
         dashboard_id,
         symbol: p.symbol,
-        from: p.from,
-        to: p.to,
+        from: crate::history::check_time("from", p.from)?,
+        to: crate::history::check_time("to", p.to)?,
         limit: p.limit.unwrap_or(500).clamp(1, 5000),
     };
     Ok(Json(Items { items: store::annotations::list(&state.db, &query).await? }))

@@ -3,6 +3,7 @@
 //! layers.
 
 pub mod auth;
+pub mod client_caps;
 pub mod dashboards;
 pub mod error;
 pub mod feeds;
@@ -13,8 +14,10 @@ pub mod openapi;
 pub mod origin;
 pub mod probes;
 pub mod security;
+pub mod serve;
 pub mod stream;
 pub mod users;
+pub mod write_timeout;
 pub mod ws;
 
 use crate::{app, error::AppError, server::AppState};

@@ -80,5 +80,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     metrics::gauge!("feedboard_uptime_seconds").set(state.started_at.elapsed().as_secs_f64());
     metrics::gauge!("feedboard_db_pool_connections").set(f64::from(state.db.size()));
+    metrics::gauge!("feedboard_ingest_db_pool_connections").set(f64::from(state.ingest_db.size()));
+    metrics::gauge!("feedboard_sse_replays_active").set(state.replays.active() as f64);
     ([("content-type", "text/plain; version=0.0.4")], state.metrics.render())
 }

@@ -1,20 +1,20 @@
 //! `GET /api/v1/stream`: the live SSE stream, one connection for any number
 //! of feeds, resumable with `Last-Event-ID`.
 
-use super::error::ApiQuery;
+use super::{client_caps::Channel, error::ApiQuery};
 use crate::{
     auth::Viewer,
     error::{AppError, ErrorBody},
     hub::{
         StatusUpdate,
         cursor::Cursor,
-        stream::{self, StreamFeed, StreamRequest},
+        stream::{self, PumpLimits, StreamFeed, StreamRequest},
     },
     server::AppState,
     store,
 };
 use axum::{
-    extract::State,
+    extract::{ConnectInfo, State},
     http::{HeaderMap, HeaderValue, header},
     response::{
         IntoResponse, Response,
@@ -22,7 +22,7 @@ use axum::{
     },
 };
 use serde::Deserialize;
-use std::{convert::Infallible, time::Duration};
+use std::{convert::Infallible, net::SocketAddr, time::Duration};
 use tokio_stream::{StreamExt, wrappers::ReceiverStream};
 
 /// `?feeds=a,b&last_event_id=…`.
@@ -37,13 +37,17 @@ pub struct StreamParams {
 /// Server-sent events: `ready`, `tick`, `log`, `status`, `reset`.
 #[utoipa::path(get, path = "/api/v1/stream", tag = "live", params(StreamParams), responses(
     (status = 200, content_type = "text/event-stream", description = "the live stream"),
-    (status = 404, body = ErrorBody, description = "an unknown feed")))]
+    (status = 404, body = ErrorBody, description = "an unknown feed"),
+    (status = 429, body = ErrorBody, description = "too many open streams from this address")))]
 pub async fn stream(
     State(state): State<AppState>,
     _: Viewer,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiQuery(params): ApiQuery<StreamParams>,
 ) -> Result<Response, AppError> {
+    // Held by the response body: given back when the connection ends.
+    let slot = state.client_caps.admit(Channel::Stream, peer.ip())?;
     let names: Vec<String> =
         params.feeds.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect();
     if names.is_empty() || names.len() > 32 {
@@ -69,9 +73,11 @@ pub async fn stream(
         .collect();
     let feeds = rows.into_iter().map(|r| StreamFeed { id: r.id, name: r.spec.name, kind: r.spec.kind }).collect();
     let request = StreamRequest { feeds, resume, initial_status, max_replay: state.config.max_replay };
-    let events = stream::spawn(state.hub.clone(), state.db.clone(), request, state.shutdown.clone());
+    let limits = PumpLimits { replays: state.replays.clone(), send_timeout: state.config.limits.write_timeout };
+    let events = stream::spawn(state.hub.clone(), state.db.clone(), request, limits, state.shutdown.clone());
 
-    let body = ReceiverStream::new(events).map(|out| {
+    let body = ReceiverStream::new(events).map(move |out| {
+        let _held = &slot;
         if out.event.is_empty() {
             return Ok::<_, Infallible>(Event::default().comment(out.data));
         }

@@ -7,6 +7,7 @@
 //! ingest or anyone else.
 
 pub mod cursor;
+pub mod replays;
 pub mod stream;
 
 use crate::model::{FeedStatus, LogLine, Tick};

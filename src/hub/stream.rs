@@ -2,9 +2,11 @@
 //! Postgres, then follows the hub, never emitting a `seq` other than the next
 //! one per feed. A jump (or a lagged receiver) is filled from Postgres, so a
 //! stream has no gap and no duplicate, whatever the timing. A client too far
-//! behind gets a `reset` for that feed instead.
+//! behind gets a `reset` for that feed instead. Replay pages take turns
+//! process-wide ([`ReplayLimiter`]); a client that reads nothing for the
+//! send timeout is dropped (it resumes when it reads again).
 
-use super::{Hub, LiveMessage, cursor::Cursor};
+use super::{Hub, LiveMessage, cursor::Cursor, replays::ReplayLimiter};
 use crate::{
     model::FeedKind,
     store::{
@@ -14,8 +16,11 @@ use crate::{
 };
 use serde_json::json;
 use sqlx::PgPool;
-use std::sync::Arc;
-use tokio::sync::mpsc;
+use std::{sync::Arc, time::Duration};
+use tokio::{
+    sync::mpsc,
+    time::{Interval, MissedTickBehavior},
+};
 use tokio_stream::{
     StreamExt, StreamMap,
     wrappers::{BroadcastStream, errors::BroadcastStreamRecvError},
@@ -64,19 +69,42 @@ pub struct StreamRequest {
     pub max_replay: i64,
 }
 
+/// The process-wide bounds every pump keeps.
+#[derive(Clone, Debug)]
+pub struct PumpLimits {
+    /// Turns for reading replay pages.
+    pub replays: ReplayLimiter,
+    /// How long the client's buffer may stay full before the stream ends.
+    pub send_timeout: Duration,
+}
+
 /// Starts the pump; events arrive on the returned channel until the client
-/// goes away (drop the receiver) or `shutdown` fires.
-pub fn spawn(hub: Hub, db: PgPool, request: StreamRequest, shutdown: CancellationToken) -> mpsc::Receiver<Outgoing> {
+/// goes away (drop the receiver), stops reading for `limits.send_timeout`,
+/// or `shutdown` fires.
+pub fn spawn(
+    hub: Hub,
+    db: PgPool,
+    request: StreamRequest,
+    limits: PumpLimits,
+    shutdown: CancellationToken,
+) -> mpsc::Receiver<Outgoing> {
     let (tx, rx) = mpsc::channel(CLIENT_BUFFER);
     tokio::spawn(async move {
         metrics::gauge!("feedboard_sse_clients").increment(1.0);
-        let mut pump = Pump { db, tx, cursor: Cursor::default(), max_replay: request.max_replay };
+        let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
+        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut pump = Pump { db, tx, cursor: Cursor::default(), max_replay: request.max_replay, limits, heartbeat };
         let result = tokio::select! {
             r = pump.run(hub, request) => r,
             _ = shutdown.cancelled() => Ok(()),
         };
-        if let Err(PumpError::Store(e)) = result {
-            tracing::warn!(error = %e, "live stream ended: database error");
+        match result {
+            Err(PumpError::Store(e)) => tracing::warn!(error = %e, "live stream ended: database error"),
+            Err(PumpError::Stalled) => {
+                metrics::counter!("feedboard_sse_stalled_total").increment(1);
+                tracing::debug!("live stream ended: the client read nothing for the send timeout");
+            }
+            Ok(()) | Err(PumpError::Closed) => {}
         }
         metrics::gauge!("feedboard_sse_clients").decrement(1.0);
     });
@@ -87,6 +115,8 @@ pub fn spawn(hub: Hub, db: PgPool, request: StreamRequest, shutdown: Cancellatio
 enum PumpError {
     /// The client is gone.
     Closed,
+    /// The client's buffer stayed full for the send timeout.
+    Stalled,
     Store(StoreError),
 }
 
@@ -102,6 +132,8 @@ struct Pump {
     /// Last `seq` delivered per feed.
     cursor: Cursor,
     max_replay: i64,
+    limits: PumpLimits,
+    heartbeat: Interval,
 }
 
 impl Pump {
@@ -146,14 +178,10 @@ impl Pump {
         for feed in &request.feeds {
             self.catch_up(feed, None).await?;
         }
-        let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
         loop {
             tokio::select! {
-                _ = heartbeat.tick() => {
-                    self.send("", false, "keep-alive".into()).await?;
-                    let now = crate::model::time::format(&chrono::Utc::now());
-                    self.send("heartbeat", false, json!({"ts": now}).to_string()).await?;
-                }
+                _ = self.tx.closed() => return Err(PumpError::Closed),
+                _ = self.heartbeat.tick() => self.beat().await?,
                 Some((i, item)) = live.next() => {
                     let feed = &request.feeds[i];
                     match item {
@@ -216,7 +244,9 @@ impl Pump {
                 return Ok(());
             }
             let limit = (head - pos).min(REPLAY_PAGE);
+            let permit = self.replay_permit().await?;
             let page = replay_page(&self.db, feed, pos, limit).await?;
+            drop(permit);
             if page.is_empty() {
                 return Ok(()); // `head` was read before a feed deletion or similar
             }
@@ -227,6 +257,37 @@ impl Pump {
         }
     }
 
+    /// Waits for a turn to read a replay page, still beating meanwhile
+    /// (without waiting on the client: a turn granted now must not be held
+    /// up by a slow reader).
+    async fn replay_permit(&mut self) -> Result<super::replays::ReplayPermit, PumpError> {
+        let replays = self.limits.replays.clone();
+        let acquire = replays.acquire();
+        tokio::pin!(acquire);
+        loop {
+            tokio::select! {
+                permit = &mut acquire => return Ok(permit),
+                _ = self.heartbeat.tick() => {
+                    let now = crate::model::time::format(&chrono::Utc::now());
+                    for (event, data) in [("", "keep-alive".to_owned()), ("heartbeat", json!({"ts": now}).to_string())] {
+                        if let Err(mpsc::error::TrySendError::Closed(_)) =
+                            self.tx.try_send(Outgoing { event, id: None, data })
+                        {
+                            return Err(PumpError::Closed);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The `: keep-alive` comment and the `heartbeat` event.
+    async fn beat(&self) -> Result<(), PumpError> {
+        self.send("", false, "keep-alive".into()).await?;
+        let now = crate::model::time::format(&chrono::Utc::now());
+        self.send("heartbeat", false, json!({"ts": now}).to_string()).await
+    }
+
     async fn reset(&mut self, feed: &StreamFeed, reason: &str) -> Result<(), PumpError> {
         metrics::counter!("feedboard_sse_resets_total").increment(1);
         self.send("reset", true, json!({"feed": feed.name, "reason": reason}).to_string()).await
@@ -234,7 +295,11 @@ impl Pump {
 
     async fn send(&self, event: &'static str, with_id: bool, data: String) -> Result<(), PumpError> {
         let id = with_id.then(|| self.cursor.to_string());
-        self.tx.send(Outgoing { event, id, data }).await.map_err(|_| PumpError::Closed)
+        match tokio::time::timeout(self.limits.send_timeout, self.tx.send(Outgoing { event, id, data })).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(PumpError::Closed),
+            Err(_) => Err(PumpError::Stalled),
+        }
     }
 }
 

@@ -88,6 +88,26 @@ pub struct SeqPage<T> {
     pub last_seq: i64,
 }
 
+/// A page of log lines (`GET /api/v1/feeds/{name}/logs`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct LogPage {
+    pub items: Vec<LogLine>,
+    /// Present when the search looked at a bounded window of lines only
+    /// (text without a word of 3+ letters or digits): continue with
+    /// `before_seq=from_seq` (or `after_seq=to_seq`) to search further.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub searched: Option<SeqRange>,
+}
+
+/// The `seq` range, inclusive, a bounded search looked at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SeqRange {
+    pub from_seq: i64,
+    pub to_seq: i64,
+}
+
 /// What a log view shows: levels (none = all), a source, text to find.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogFilter {

@@ -16,6 +16,6 @@ pub use interaction::{
     Annotation, AnnotationTarget, ChatMessage, ClientMessage, MAX_FRAME_BYTES, MAX_TEXT_CHARS, Presence, ServerMessage,
     TextError, WsErrorCode, check_text,
 };
-pub use message::{Candle, Items, LogFilter, LogLine, Rejected, SeqPage, SymbolSummary, Tick};
+pub use message::{Candle, Items, LogFilter, LogLine, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick};
 pub use name::{Slug, SlugError};
 pub use user::{Role, UserInfo};

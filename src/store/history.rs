@@ -126,6 +126,8 @@ pub struct LogQuery {
     pub before_seq: Option<i64>,
     pub after_seq: Option<i64>,
     pub limit: i64,
+    /// Only lines with `seq` in this range (inclusive).
+    pub window: Option<(i64, i64)>,
 }
 
 /// Newest first (with `before_seq` or no cursor), oldest first with `after_seq`.
@@ -146,6 +148,9 @@ pub async fn logs(db: &PgPool, feed_id: i64, q: &LogQuery) -> Result<Vec<LogLine
     }
     if let Some(after) = q.after_seq {
         sql.push(" AND seq > ").push_bind(after);
+    }
+    if let Some((from, to)) = q.window {
+        sql.push(" AND seq BETWEEN ").push_bind(from).push(" AND ").push_bind(to);
     }
     let newest_first = q.after_seq.is_none();
     sql.push(if newest_first { " ORDER BY seq DESC" } else { " ORDER BY seq" });

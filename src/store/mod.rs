@@ -104,15 +104,48 @@ pub fn is_transient(e: &sqlx::Error) -> bool {
     }
 }
 
+/// The server's two connection pools. Requests (history, live streams,
+/// admin, sessions) share one whose queries are cancelled after the read
+/// timeout; ingest has its own, so no number of readers can starve it.
+#[derive(Clone, Debug)]
+pub struct Pools {
+    pub requests: PgPool,
+    pub ingest: PgPool,
+}
+
+/// Sizes and the statement timeout of [`Pools`].
+#[derive(Clone, Copy, Debug)]
+pub struct PoolSettings {
+    pub requests: u32,
+    pub ingest: u32,
+    /// `statement_timeout` of every request connection.
+    pub statement_timeout: Duration,
+}
+
 /// Connects to `url`, creating the database when it does not exist yet, and
-/// applies the migrations in `migrations/`.
-pub async fn connect_and_migrate(url: &str) -> Result<PgPool, sqlx::Error> {
+/// applies the migrations in `migrations/` (over the ingest pool, which has
+/// no statement timeout).
+pub async fn connect_and_migrate(url: &str, settings: &PoolSettings) -> Result<Pools, sqlx::Error> {
     let options = PgConnectOptions::from_str(url)?;
     create_database_if_missing(&options).await?;
-    let pool =
-        PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(5)).connect_with(options).await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
+    let ingest = PgPoolOptions::new()
+        .max_connections(settings.ingest)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options.clone())
+        .await?;
+    sqlx::migrate!("./migrations").run(&ingest).await?;
+    let timeout_ms = settings.statement_timeout.as_millis().max(1).to_string();
+    let requests = PgPoolOptions::new()
+        .max_connections(settings.requests)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_lazy_with(options.options([("statement_timeout", timeout_ms)]));
+    Ok(Pools { requests, ingest })
+}
+
+/// Whether a query was cancelled by `statement_timeout` (57014
+/// query_canceled).
+pub fn is_timeout(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("57014"))
 }
 
 async fn create_database_if_missing(options: &PgConnectOptions) -> Result<(), sqlx::Error> {

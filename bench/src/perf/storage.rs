@@ -20,9 +20,12 @@ const BATCH: usize = 1_000;
 
 /// Adds the storage row.
 pub async fn measure(report: &mut Report, scale: Scale) -> Result {
-    let db = store::connect_and_migrate(&fresh_database("feedboard_bench_storage").await?)
+    // The ingest pool, as the writer uses it (no statement timeout).
+    let pools = store::PoolSettings { requests: 1, ingest: 16, statement_timeout: std::time::Duration::from_secs(60) };
+    let db = store::connect_and_migrate(&fresh_database("feedboard_bench_storage").await?, &pools)
         .await
-        .map_err(context("storage bench database"))?;
+        .map_err(context("storage bench database"))?
+        .ingest;
     let feed_id: i64 = sqlx::query_scalar(
         "INSERT INTO feeds (name, kind, source) VALUES ('bench-storage', 'ticks', '{}') RETURNING id",
     )

@@ -40,7 +40,7 @@ pub async fn log_page(
         after_seq,
         limit: Some(limit),
     };
-    crate::history::logs(&viewer().await?, &feed, params).await
+    Ok(crate::history::logs(&viewer().await?, &feed, params).await?.items)
 }
 
 /// The sources seen recently in a log feed.

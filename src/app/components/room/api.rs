@@ -41,7 +41,7 @@ pub async fn room_annotations(slug: String) -> Result<Vec<Annotation>, AppError>
 #[server]
 pub async fn recent_log_lines(feed: String, limit: i64) -> Result<Vec<LogLine>, AppError> {
     let params = crate::history::LogParams { limit: Some(limit.clamp(1, 50)), ..Default::default() };
-    crate::history::logs(&crate::app::api::ctx::viewer().await?, &feed, params).await
+    Ok(crate::history::logs(&crate::app::api::ctx::viewer().await?, &feed, params).await?.items)
 }
 
 /// Each symbol's latest tick of a feed.
