@@ -36,7 +36,7 @@ pub async fn create(state: &AppState, actor: &str, spec: FeedSpec) -> Result<Fee
 pub async fn update(state: &AppState, actor: &str, name: &str, mut spec: FeedSpec) -> Result<Feed, AppError> {
     spec.validate().map_err(AppError::invalid_fields)?;
     let before = find(state, name).await?;
-    spec.source = spec.source.unmasked(&before.spec.source);
+    spec.source = spec.source.unmasked(&before.spec.source).map_err(|e| AppError::invalid_fields(vec![e]))?;
     if before.spec.kind != spec.kind {
         return Err(AppError::new(
             ErrorCode::Invalid,
