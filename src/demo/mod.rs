@@ -71,11 +71,13 @@ async fn mqtt_url(configured: &str) -> String {
     }
     match tokio::task::spawn_blocking(embedded_broker::start).await.map_err(|e| e.to_string()).and_then(|r| r) {
         Ok(url) => {
-            tracing::warn!(%url, "no MQTT broker at {configured}; the demo uses an embedded one");
+            let shown = crate::model::redact_url(configured);
+            tracing::warn!(%url, "no MQTT broker at {shown}; the demo uses an embedded one");
             url
         }
         Err(e) => {
-            tracing::error!(error = %e, "no MQTT broker at {configured} and the embedded one failed; demo ticks will wait");
+            let shown = crate::model::redact_url(configured);
+            tracing::error!(error = %e, "no MQTT broker at {shown} and the embedded one failed; demo ticks will wait");
             configured.to_owned()
         }
     }
