@@ -9,6 +9,7 @@ use crate::{
     },
     hub::Hub,
     ingest::{self, Ingest},
+    secrets::Keyring,
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub rooms: Rooms,
     pub hub: Hub,
     pub ingest: Ingest,
+    /// The keys that seal broker secrets in the database.
+    pub secrets: Keyring,
     pub shutdown: CancellationToken,
     pub started_at: Instant,
 }
@@ -50,6 +53,8 @@ impl FromRef<AppState> for LeptosOptions {
 pub enum StartError {
     #[error("cannot prepare the database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("cannot load the secret key: {0}")]
+    SecretKey(#[from] crate::secrets::KeyError),
     #[error("cannot start ingest: {0}")]
     Ingest(#[from] crate::store::StoreError),
     #[error("cannot create the first admin: {0}")]
@@ -92,7 +97,14 @@ pub fn metrics_handle() -> PrometheusHandle {
 pub async fn start(config: Config) -> Result<Running, StartError> {
     // TLS to brokers (mqtts://, amqps://) uses rustls with the ring provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let secrets = Keyring::load(&config.secret_key)?;
     let db = crate::store::connect_and_migrate(&config.database_url).await?;
+    // Rows from before encryption, or sealed with a key being rotated out.
+    let resealed = crate::store::feeds::reseal_all(&db, &secrets).await?;
+    tracing::info!(key_id = secrets.current_id(), "broker secrets are sealed with this key");
+    if resealed.resealed > 0 {
+        tracing::info!(feeds = resealed.resealed, key_id = secrets.current_id(), "sealed stored broker secrets");
+    }
     let generated_admin_password = crate::auth::users::bootstrap_admin(&db, config.admin_password.as_deref())
         .await
         .map_err(StartError::Bootstrap)?;
@@ -111,7 +123,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .site_addr(addr)
         .build();
     let hub = Hub::new(config.hub_buffer);
-    let ingest = Ingest::new(db.clone(), hub.clone(), ingest::Settings::default()).await?;
+    let ingest = Ingest::new(db.clone(), hub.clone(), secrets.clone(), ingest::Settings::default()).await?;
     let state = AppState {
         leptos,
         config: Arc::new(config),
@@ -122,6 +134,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         rooms: Rooms::default(),
         hub,
         ingest,
+        secrets,
         shutdown: CancellationToken::new(),
         started_at: Instant::now(),
     };

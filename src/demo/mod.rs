@@ -87,14 +87,15 @@ async fn mqtt_url(configured: &str) -> String {
 /// broker moved (e.g. to the embedded broker and back).
 async fn ensure_feed(state: &AppState, name: &str, kind: FeedKind, source: Source) {
     let spec = FeedSpec { name: name.into(), kind, source, mapping: Mapping::default(), enabled: true };
+    let keys = &state.secrets;
     let result = match store::feeds::by_name(&state.db, name).await {
-        Ok(Some(existing)) if existing.spec.source == spec.source => Ok(()),
+        Ok(Some(existing)) if existing.source(keys).is_ok_and(|s| s == spec.source) => Ok(()),
         Ok(Some(existing)) => {
-            store::feeds::update(&state.db, name, &FeedSpec { enabled: existing.spec.enabled, ..spec })
+            store::feeds::update(&state.db, keys, name, &FeedSpec { enabled: existing.spec.enabled, ..spec })
                 .await
                 .map(|_| ())
         }
-        Ok(None) => store::feeds::insert(&state.db, &spec).await.map(|_| ()),
+        Ok(None) => store::feeds::insert(&state.db, keys, &spec).await.map(|_| ()),
         Err(e) => Err(e),
     };
     if let Err(e) = result {

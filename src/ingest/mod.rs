@@ -15,7 +15,8 @@ pub mod writer;
 
 use crate::{
     hub::Hub,
-    model::{FeedState, FeedStatus},
+    model::{FeedState, FeedStatus, Source},
+    secrets::Keyring,
     store::{self, StoreError, feeds::FeedRow},
 };
 use sqlx::PgPool;
@@ -66,6 +67,7 @@ struct Inner {
     board: StatusBoard,
     install_id: String,
     settings: Settings,
+    secrets: Keyring,
     running: Mutex<HashMap<i64, RunningFeed>>,
 }
 
@@ -76,9 +78,10 @@ struct RunningFeed {
 }
 
 impl Ingest {
-    pub async fn new(db: PgPool, hub: Hub, settings: Settings) -> Result<Self, StoreError> {
+    pub async fn new(db: PgPool, hub: Hub, secrets: Keyring, settings: Settings) -> Result<Self, StoreError> {
         let install_id = store::settings::install_id(&db).await?;
-        let inner = Inner { db, hub, board: StatusBoard::default(), install_id, settings, running: Mutex::default() };
+        let inner =
+            Inner { db, hub, board: StatusBoard::default(), install_id, settings, secrets, running: Mutex::default() };
         Ok(Ingest { inner: Arc::new(inner) })
     }
 
@@ -126,8 +129,16 @@ impl Ingest {
                 monitor.set_state(FeedState::Disabled, None);
                 continue;
             }
+            // A password no key opens: the feed shows why instead of connecting.
+            let broker = match row.source(&self.inner.secrets) {
+                Ok(source) => source,
+                Err(e) => {
+                    monitor.set_state(FeedState::Error, Some(e.to_string()));
+                    continue;
+                }
+            };
             let cancel = CancellationToken::new();
-            let task = tokio::spawn(self.clone().run_feed(row.clone(), monitor, cancel.clone()));
+            let task = tokio::spawn(self.clone().run_feed(row.clone(), broker, monitor, cancel.clone()));
             running.insert(id, RunningFeed { row, cancel, task });
         }
         Ok(())
@@ -142,7 +153,8 @@ impl Ingest {
         }
     }
 
-    async fn run_feed(self, row: FeedRow, monitor: Arc<FeedMonitor>, cancel: CancellationToken) {
+    /// Runs a feed's writer and source; `broker` is the source with its secrets.
+    async fn run_feed(self, row: FeedRow, broker: Source, monitor: Arc<FeedMonitor>, cancel: CancellationToken) {
         let settings = self.inner.settings;
         let capacity = usize::from(settings.mqtt_receive_maximum.max(settings.amqp_prefetch)) + 64;
         let (tx, rx) = tokio::sync::mpsc::channel(capacity);
@@ -165,7 +177,7 @@ impl Ingest {
             monitor,
             settings,
         };
-        source::run(row.spec.source.clone(), ctx, cancel).await;
+        source::run(broker, ctx, cancel).await;
         // The source dropped its sender: the writer stores what it holds, then ends.
         let _ = writer.await;
     }

@@ -10,6 +10,7 @@ pub mod chat;
 pub mod dashboards;
 pub mod feeds;
 pub mod history;
+pub mod sealed;
 pub mod settings;
 pub mod users;
 
