@@ -4,7 +4,8 @@
 //! services of the README; a malformed value stops start-up with a message
 //! naming the variable.
 
-use std::{net::SocketAddr, time::Duration};
+use crate::secrets::{KeyConfig, KeySource, SecretKey};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// Everything the server reads from its environment.
 #[derive(Clone, Debug)]
@@ -59,6 +60,11 @@ pub struct Config {
     pub node_id: String,
     /// Bounds that keep one client (or a crowd) from exhausting the server.
     pub limits: Limits,
+    /// `FEEDBOARD_SECRET_KEY` (else the key file `FEEDBOARD_SECRET_KEY_FILE`,
+    /// default `$XDG_CONFIG_HOME/feedboard/secret.key` or
+    /// `~/.config/feedboard/secret.key`) and `FEEDBOARD_SECRET_KEY_OLD`: the
+    /// keys that encrypt broker passwords in the database.
+    pub secret_key: KeyConfig,
 }
 
 /// Resource limits: database pools and timeouts, search and replay bounds,
@@ -187,6 +193,7 @@ impl Config {
             ingest: crate::ingest::Settings::default(),
             node_id: get("FEEDBOARD_NODE_ID").unwrap_or_else(default_node_id),
             limits: Limits::from_lookup(&get)?,
+            secret_key: key_config(&get)?,
         })
     }
 }
@@ -200,6 +207,32 @@ fn default_node_id() -> String {
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "feedboard".into());
     format!("{host}-{}", std::process::id())
+}
+
+/// The secret key settings. Key values never appear in errors.
+fn key_config(get: &impl Fn(&str) -> Option<String>) -> Result<KeyConfig, ConfigError> {
+    let key = |var: &'static str, text: &str| {
+        SecretKey::from_base64(text).map_err(|e| ConfigError {
+            var,
+            value: crate::secrets::MASK.into(),
+            reason: e.to_string(),
+        })
+    };
+    let current = match (get("FEEDBOARD_SECRET_KEY"), get("FEEDBOARD_SECRET_KEY_FILE")) {
+        (Some(value), _) => KeySource::Value(key("FEEDBOARD_SECRET_KEY", &value)?),
+        (None, Some(path)) => KeySource::File(PathBuf::from(path)),
+        (None, None) => get("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| get("HOME").map(|home| PathBuf::from(home).join(".config")))
+            .map_or(KeySource::Unset, |dir| KeySource::File(dir.join("feedboard").join("secret.key"))),
+    };
+    let old = get("FEEDBOARD_SECRET_KEY_OLD")
+        .unwrap_or_default()
+        .split([',', ' ', '\n'])
+        .filter(|s| !s.trim().is_empty())
+        .map(|text| key("FEEDBOARD_SECRET_KEY_OLD", text))
+        .collect::<Result<_, _>>()?;
+    Ok(KeyConfig { current, old })
 }
 
 fn parse<T>(
@@ -340,6 +373,36 @@ mod tests {
             ("FEEDBOARD_MAX_STREAMS_PER_CLIENT", "many"),
         ] {
             assert_eq!(config(&[(var, bad)]).unwrap_err().var, var, "{var}={bad}");
+        }
+    }
+
+    #[test]
+    fn the_secret_key_comes_from_the_variable_or_a_key_file() {
+        let key = crate::secrets::SecretKey::generate().unwrap();
+        let c = config(&[("FEEDBOARD_SECRET_KEY", &key.to_base64()), ("FEEDBOARD_SECRET_KEY_FILE", "/x")]).unwrap();
+        assert!(matches!(c.secret_key.current, KeySource::Value(k) if k.id() == key.id()), "the variable wins");
+        let c = config(&[("FEEDBOARD_SECRET_KEY_FILE", "/etc/fb.key")]).unwrap();
+        assert!(matches!(c.secret_key.current, KeySource::File(p) if p == std::path::Path::new("/etc/fb.key")));
+        let c = config(&[("HOME", "/home/u")]).unwrap();
+        let default = std::path::Path::new("/home/u/.config/feedboard/secret.key");
+        assert!(matches!(c.secret_key.current, KeySource::File(p) if p == default));
+        let c = config(&[("HOME", "/home/u"), ("XDG_CONFIG_HOME", "/cfg")]).unwrap();
+        assert!(
+            matches!(c.secret_key.current, KeySource::File(p) if p == std::path::Path::new("/cfg/feedboard/secret.key"))
+        );
+        assert!(matches!(config(&[]).unwrap().secret_key.current, KeySource::Unset));
+        let old = [SecretKey::generate().unwrap(), SecretKey::generate().unwrap()];
+        let list = format!("{}, {}", old[0].to_base64(), old[1].to_base64());
+        let c = config(&[("FEEDBOARD_SECRET_KEY_OLD", &list)]).unwrap();
+        assert_eq!(c.secret_key.old.iter().map(|k| k.id()).collect::<Vec<_>>(), [old[0].id(), old[1].id()]);
+    }
+
+    #[test]
+    fn a_malformed_secret_key_is_named_but_never_shown() {
+        for var in ["FEEDBOARD_SECRET_KEY", "FEEDBOARD_SECRET_KEY_OLD"] {
+            let e = config(&[(var, "hunter2-not-a-key")]).unwrap_err();
+            assert_eq!(e.var, var);
+            assert!(!e.to_string().contains("hunter2") && !format!("{e:?}").contains("hunter2"), "{e}");
         }
     }
 

@@ -12,6 +12,7 @@ use crate::{
     },
     hub::{Hub, replays::ReplayLimiter},
     ingest::Ingest,
+    secrets::Keyring,
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub rooms: Rooms,
     pub hub: Hub,
     pub ingest: Ingest,
+    /// The keys that seal broker secrets in the database.
+    pub secrets: Keyring,
     pub shutdown: CancellationToken,
     pub started_at: Instant,
 }
@@ -64,6 +67,8 @@ impl FromRef<AppState> for LeptosOptions {
 pub enum StartError {
     #[error("cannot prepare the database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("cannot load the secret key: {0}")]
+    SecretKey(#[from] crate::secrets::KeyError),
     #[error("cannot start ingest: {0}")]
     Ingest(#[from] crate::store::StoreError),
     #[error("cannot create the first admin: {0}")]
@@ -118,6 +123,13 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     // Start-up work runs on the ingest pool, which has no statement timeout.
     let crate::store::Pools { requests: db, ingest: ingest_db } =
         crate::store::connect_and_migrate(&config.database_url, &pools).await?;
+    let secrets = Keyring::load(&config.secret_key)?;
+    // Rows from before encryption, or sealed with a key being rotated out.
+    let resealed = crate::store::feeds::reseal_all(&ingest_db, &secrets).await?;
+    tracing::info!(key_id = secrets.current_id(), "broker secrets are sealed with this key");
+    if resealed.resealed > 0 {
+        tracing::info!(feeds = resealed.resealed, key_id = secrets.current_id(), "sealed stored broker secrets");
+    }
     let passwords = Arc::new(Passwords::new(config.password_concurrency, config.password_queue));
     let generated_admin_password =
         crate::auth::users::bootstrap_admin(&ingest_db, &passwords, config.admin_password.as_deref())
@@ -139,7 +151,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .build();
     let hosts = Arc::new(HostAllowlist::new(&config, addr));
     let hub = Hub::new(config.hub_buffer);
-    let ingest = Ingest::new(ingest_db.clone(), hub.clone(), config.ingest, config.node_id.clone()).await?;
+    let ingest =
+        Ingest::new(ingest_db.clone(), hub.clone(), secrets.clone(), config.ingest, config.node_id.clone()).await?;
     let state = AppState {
         leptos,
         config: Arc::new(config),
@@ -155,6 +168,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         rooms: Rooms::default(),
         hub,
         ingest,
+        secrets,
         shutdown: CancellationToken::new(),
         started_at: Instant::now(),
     };

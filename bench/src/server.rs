@@ -12,6 +12,10 @@ use tokio::process::{Child, Command};
 /// Password of the `admin` user the suite signs in with.
 pub const ADMIN_PASSWORD: &str = "bench-admin-password";
 
+/// `FEEDBOARD_SECRET_KEY` of the suite's servers (same across restarts), so
+/// no run writes a key file into `HOME`.
+pub const SECRET_KEY: &str = "QAfXgDqa5xZd6vxdmpSjddzLvjEu/UyqmLHAh4ePTZU=";
+
 /// A running (or killed) server.
 pub struct Server {
     child: Option<Child>,
@@ -68,6 +72,7 @@ impl Server {
             .env("DATABASE_URL", self.database_url())
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", self.port))
             .env("FEEDBOARD_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("FEEDBOARD_SECRET_KEY", SECRET_KEY)
             .env("FEEDBOARD_DEMO", "0")
             // The fan-out cases open 2,000 streams and wsbench 1,000 sockets,
             // all from 127.0.0.1: far above the default per-client cap.

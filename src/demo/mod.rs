@@ -71,11 +71,13 @@ async fn mqtt_url(configured: &str) -> String {
     }
     match tokio::task::spawn_blocking(embedded_broker::start).await.map_err(|e| e.to_string()).and_then(|r| r) {
         Ok(url) => {
-            tracing::warn!(%url, "no MQTT broker at {configured}; the demo uses an embedded one");
+            let shown = crate::model::redact_url(configured);
+            tracing::warn!(%url, "no MQTT broker at {shown}; the demo uses an embedded one");
             url
         }
         Err(e) => {
-            tracing::error!(error = %e, "no MQTT broker at {configured} and the embedded one failed; demo ticks will wait");
+            let shown = crate::model::redact_url(configured);
+            tracing::error!(error = %e, "no MQTT broker at {shown} and the embedded one failed; demo ticks will wait");
             configured.to_owned()
         }
     }
@@ -85,14 +87,15 @@ async fn mqtt_url(configured: &str) -> String {
 /// broker moved (e.g. to the embedded broker and back).
 async fn ensure_feed(state: &AppState, name: &str, kind: FeedKind, source: Source) {
     let spec = FeedSpec { name: name.into(), kind, source, mapping: Mapping::default(), enabled: true };
+    let keys = &state.secrets;
     let result = match store::feeds::by_name(&state.db, name).await {
-        Ok(Some(existing)) if existing.spec.source == spec.source => Ok(()),
+        Ok(Some(existing)) if existing.source(keys).is_ok_and(|s| s == spec.source) => Ok(()),
         Ok(Some(existing)) => {
-            store::feeds::update(&state.db, name, &FeedSpec { enabled: existing.spec.enabled, ..spec })
+            store::feeds::update(&state.db, keys, name, &FeedSpec { enabled: existing.spec.enabled, ..spec })
                 .await
                 .map(|_| ())
         }
-        Ok(None) => store::feeds::insert(&state.db, &spec).await.map(|_| ()),
+        Ok(None) => store::feeds::insert(&state.db, keys, &spec).await.map(|_| ()),
         Err(e) => Err(e),
     };
     if let Err(e) = result {

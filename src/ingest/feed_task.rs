@@ -11,7 +11,11 @@ use super::{
     status::FeedMonitor,
     supervise::{Run, restart_on_failure},
 };
-use crate::{hub::Hub, model::FeedState, store::feeds::FeedRow};
+use crate::{
+    hub::Hub,
+    model::{FeedState, Source},
+    store::feeds::FeedRow,
+};
 use sqlx::PgPool;
 use std::{
     sync::{Arc, Mutex},
@@ -21,6 +25,8 @@ use std::{
 /// Everything a feed's task needs.
 pub struct FeedTask {
     pub row: FeedRow,
+    /// The feed's source with its secrets (`row` holds them masked).
+    pub broker: Source,
     pub db: PgPool,
     pub hub: Hub,
     pub monitor: Arc<FeedMonitor>,
@@ -42,6 +48,7 @@ impl FeedTask {
             let keeper = Keeper::start(self.db.clone(), lease, &self.settings, self.monitor.clone(), lost.clone());
             let pipeline = Pipeline {
                 row: self.row.clone(),
+                broker: self.broker.clone(),
                 db: self.db.clone(),
                 hub: self.hub.clone(),
                 monitor: self.monitor.clone(),

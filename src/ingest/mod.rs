@@ -24,6 +24,7 @@ pub mod writer;
 use crate::{
     hub::Hub,
     model::{FeedState, FeedStatus},
+    secrets::Keyring,
     store::{self, StoreError, feeds::FeedRow},
 };
 use feed_task::FeedTask;
@@ -100,6 +101,7 @@ struct Inner {
     install_id: String,
     node_id: String,
     settings: Settings,
+    secrets: Keyring,
     /// Every feed seen in the table, with its task when it runs.
     known: Mutex<HashMap<i64, Known>>,
 }
@@ -124,11 +126,18 @@ impl Running {
 }
 
 impl Ingest {
-    /// A supervisor for this process (`node_id` names it in leases).
-    pub async fn new(db: PgPool, hub: Hub, settings: Settings, node_id: String) -> Result<Self, StoreError> {
+    /// A supervisor for this process (`node_id` names it in leases);
+    /// `secrets` opens the stored broker passwords.
+    pub async fn new(
+        db: PgPool,
+        hub: Hub,
+        secrets: Keyring,
+        settings: Settings,
+        node_id: String,
+    ) -> Result<Self, StoreError> {
         let install_id = store::settings::install_id(&db).await?;
-        let inner =
-            Inner { db, hub, board: StatusBoard::default(), install_id, node_id, settings, known: Mutex::default() };
+        let board = StatusBoard::default();
+        let inner = Inner { db, hub, board, install_id, node_id, settings, secrets, known: Mutex::default() };
         Ok(Ingest { inner: Arc::new(inner) })
     }
 
@@ -174,8 +183,9 @@ impl Ingest {
             match gone.task {
                 Some(task) => task.stop(Ending::Deleted).await,
                 None => {
-                    let client_id = self.client_id(id);
-                    tokio::spawn(source::forget(gone.row.spec.source, gone.row.spec.name, client_id));
+                    if let Ok(broker) = gone.row.source(&self.inner.secrets) {
+                        tokio::spawn(source::forget(broker, gone.row.spec.name, self.client_id(id)));
+                    }
                 }
             }
         }
@@ -206,9 +216,18 @@ impl Ingest {
                 monitor.set_state(FeedState::Disabled, None);
                 continue;
             }
+            // A password no key opens: the feed shows why instead of connecting.
+            let broker = match row.source(&self.inner.secrets) {
+                Ok(source) => source,
+                Err(e) => {
+                    monitor.set_state(FeedState::Error, Some(e.to_string()));
+                    continue;
+                }
+            };
             let stop = Stopping::default();
             let task = FeedTask {
                 row,
+                broker,
                 db: self.inner.db.clone(),
                 hub: self.inner.hub.clone(),
                 monitor,

@@ -13,7 +13,7 @@ use super::{
     supervise::{Run, panic_reason},
     writer::{Exit, Limits, PgBatches, Rules, Writer},
 };
-use crate::{hub::Hub, store::feeds::FeedRow};
+use crate::{hub::Hub, model::Source, store::feeds::FeedRow};
 use sqlx::PgPool;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
@@ -23,6 +23,8 @@ use tokio_util::sync::CancellationToken;
 #[derive(Clone)]
 pub struct Pipeline {
     pub row: FeedRow,
+    /// The feed's source with its secrets.
+    pub broker: Source,
     pub db: PgPool,
     pub hub: Hub,
     pub monitor: Arc<FeedMonitor>,
@@ -76,7 +78,7 @@ impl Pipeline {
         };
         let mut writing = tokio::spawn(writer.run(rx, done_tx));
         let finishing = tokio::spawn(finisher.run(done_rx));
-        let mut consuming = tokio::spawn(source::run(spec.source.clone(), ctx, inner.clone()));
+        let mut consuming = tokio::spawn(source::run(self.broker.clone(), ctx, inner.clone()));
 
         let mut failure = None;
         let mut source_ended = false;

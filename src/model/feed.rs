@@ -21,8 +21,9 @@ impl FeedKind {
     }
 }
 
-/// The broker side of a feed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The broker side of a feed. Its `Debug` masks the URL's password
+/// (`model::broker_url`), so a feed can be logged.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "protocol", rename_all = "lowercase")]
 pub enum Source {
@@ -215,7 +216,8 @@ fn check_url(url: &str, schemes: &[&str]) -> Result<(), String> {
     if url.chars().any(char::is_whitespace) {
         return Err("must not contain spaces".into());
     }
-    Ok(())
+    // The parser the broker clients use; its messages never repeat the URL.
+    url::Url::parse(url).map(|_| ()).map_err(|e| format!("is not a valid URL: {e}"))
 }
 
 /// MQTT topic filter rules: `+` fills a whole level, `#` only as the last.
@@ -296,6 +298,12 @@ mod tests {
         assert_eq!(fields(&mqtt("mqtt://h", "")), ["source.topic"]);
         assert_eq!(fields(&mqtt("mqtt://h", "a/#/b")), ["source.topic"]);
         assert_eq!(fields(&mqtt("mqtt://h", "a/b+")), ["source.topic"]);
+        let bad_port = mqtt("mqtt://user:hunter2@127.0.0.1:99999", "a");
+        let error = bad_port.validate().unwrap_err().remove(0);
+        assert_eq!(
+            (error.field.as_str(), error.message.as_str()),
+            ("source.url", "is not a valid URL: invalid port number")
+        );
         let spec = FeedSpec { name: "Bad Name".into(), ..mqtt("x", "") };
         assert_eq!(fields(&spec), ["name", "source.url", "source.topic"]);
     }
@@ -327,61 +335,4 @@ pub struct Preview {
     /// Something worth knowing, e.g. that the exchange does not exist yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-}
-
-/// What a broker URL's password shows as when feeds are read back.
-pub const PASSWORD_MASK: &str = "********";
-
-impl Source {
-    /// The source with the URL's password masked, for showing to anyone.
-    pub fn redacted(&self) -> Source {
-        let mut copy = self.clone();
-        let url = match &mut copy {
-            Source::Mqtt { url, .. } | Source::Amqp { url, .. } => url,
-        };
-        if let Some((scheme, rest)) = url.split_once("://")
-            && let Some((userinfo, host)) = rest.split_once('@')
-            && let Some((user, _password)) = userinfo.split_once(':')
-        {
-            *url = format!("{scheme}://{user}:{PASSWORD_MASK}@{host}");
-        }
-        copy
-    }
-
-    /// This source with a masked password replaced by `previous`'s, so a
-    /// form that sends back what it was shown keeps the stored password.
-    pub fn unmasked(&self, previous: &Source) -> Source {
-        let mut copy = self.clone();
-        let masked = format!(":{PASSWORD_MASK}@");
-        let (Source::Mqtt { url, .. } | Source::Amqp { url, .. }) = &mut copy;
-        if url.contains(&masked)
-            && let Some(old) = previous.url().split_once("://").and_then(|(_, r)| r.split_once('@')).map(|(u, _)| u)
-            && let Some((_, old_password)) = old.split_once(':')
-        {
-            *url = url.replacen(&masked, &format!(":{old_password}@"), 1);
-        }
-        copy
-    }
-}
-
-#[cfg(test)]
-mod redaction_tests {
-    use super::*;
-
-    #[test]
-    fn passwords_are_masked_and_restored() {
-        let amqp = Source::Amqp {
-            url: "amqp://guest:s3cret@127.0.0.1:5672/%2f".into(),
-            exchange: "x".into(),
-            binding_key: "#".into(),
-            queue: None,
-        };
-        let shown = amqp.redacted();
-        assert_eq!(shown.url(), "amqp://guest:********@127.0.0.1:5672/%2f");
-        assert_eq!(shown.unmasked(&amqp), amqp);
-        let plain = Source::Mqtt { url: "mqtt://127.0.0.1:1883".into(), topic: "#".into() };
-        assert_eq!(plain.redacted(), plain);
-        let changed = Source::Mqtt { url: "mqtt://u:new@h".into(), topic: "#".into() };
-        assert_eq!(changed.unmasked(&amqp), changed, "a new password is kept");
-    }
 }

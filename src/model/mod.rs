@@ -1,5 +1,6 @@
 //! Types shared by the server and the browser, as they travel in JSON.
 
+mod broker_url;
 mod dashboard;
 mod feed;
 mod incoming;
@@ -9,6 +10,7 @@ mod name;
 pub mod time;
 mod user;
 
+pub use broker_url::{PASSWORD_MASK, has_masked_password, redact_url};
 pub use dashboard::{Dashboard, DashboardSummary, Widget, WidgetKind};
 pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus, Mapping, Preview, PreviewMessage, Source};
 pub use incoming::{NewLog, NewRejected, NewTick};

@@ -1,14 +1,30 @@
 //! Feed configurations.
 
-use super::StoreError;
-use crate::model::{FeedKind, FeedSpec, Mapping, Source};
+use super::{
+    StoreError,
+    sealed::{self, StoredSecrets, Unreadable},
+};
+use crate::{
+    model::{FeedKind, FeedSpec, Mapping, Source},
+    secrets::Keyring,
+};
 use sqlx::{PgPool, types::Json};
 
-/// A stored feed: its id and what the admin configured.
+/// A stored feed: its id and what the admin configured, secrets masked.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeedRow {
     pub id: i64,
+    /// The configuration, with every secret of the source masked.
     pub spec: FeedSpec,
+    /// The source's secrets, sealed.
+    pub secrets: StoredSecrets,
+}
+
+impl FeedRow {
+    /// The source with its secrets decrypted, to connect to the broker.
+    pub fn source(&self, keys: &Keyring) -> Result<Source, Unreadable> {
+        self.secrets.open(&self.spec.source, keys)
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -16,19 +32,30 @@ struct Row {
     id: i64,
     name: String,
     kind: String,
-    source: Json<Source>,
+    source: Json<serde_json::Value>,
     mapping: Json<Mapping>,
     enabled: bool,
 }
 
-impl From<Row> for FeedRow {
-    fn from(r: Row) -> Self {
+impl TryFrom<Row> for FeedRow {
+    type Error = StoreError;
+
+    fn try_from(r: Row) -> Result<Self, StoreError> {
         let kind = if r.kind == "logs" { FeedKind::Logs } else { FeedKind::Ticks };
-        FeedRow {
-            id: r.id,
-            spec: FeedSpec { name: r.name, kind, source: r.source.0, mapping: r.mapping.0, enabled: r.enabled },
-        }
+        let (source, secrets) = sealed::unpack(r.source.0).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        let spec = FeedSpec { name: r.name, kind, source, mapping: r.mapping.0, enabled: r.enabled };
+        Ok(FeedRow { id: r.id, spec, secrets })
     }
+}
+
+fn rows(rows: Vec<Row>) -> Result<Vec<FeedRow>, StoreError> {
+    rows.into_iter().map(FeedRow::try_from).collect()
+}
+
+/// The stored form of `spec`'s source: JSON with sealed secrets, and the row's masked view.
+fn seal(spec: &FeedSpec, keys: &Keyring) -> Result<(serde_json::Value, FeedSpec, StoredSecrets), StoreError> {
+    let (json, source, secrets) = sealed::seal(&spec.source, keys).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    Ok((json, FeedSpec { source, ..spec.clone() }, secrets))
 }
 
 const COLUMNS: &str = "id, name, kind, source, mapping, enabled";
@@ -36,13 +63,13 @@ const COLUMNS: &str = "id, name, kind, source, mapping, enabled";
 /// Every feed, by name.
 pub async fn list(db: &PgPool) -> Result<Vec<FeedRow>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM feeds ORDER BY name")).fetch_all(db).await?;
-    Ok(rows.into_iter().map(FeedRow::from).collect())
+    self::rows(rows)
 }
 
 pub async fn by_name(db: &PgPool, name: &str) -> Result<Option<FeedRow>, StoreError> {
     let row: Option<Row> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM feeds WHERE name = $1")).bind(name).fetch_optional(db).await?;
-    Ok(row.map(FeedRow::from))
+    row.map(FeedRow::try_from).transpose()
 }
 
 /// Looks up several feeds at once; unknown names are left out.
@@ -51,18 +78,20 @@ pub async fn by_names(db: &PgPool, names: &[String]) -> Result<Vec<FeedRow>, Sto
         .bind(names)
         .fetch_all(db)
         .await?;
-    Ok(rows.into_iter().map(FeedRow::from).collect())
+    self::rows(rows)
 }
 
-/// Creates a feed and its sequence counter; `Conflict` if the name is taken.
-pub async fn insert(db: &PgPool, spec: &FeedSpec) -> Result<FeedRow, StoreError> {
+/// Creates a feed and its sequence counter, its secrets sealed with
+/// `keys`; `Conflict` if the name is taken.
+pub async fn insert(db: &PgPool, keys: &Keyring, spec: &FeedSpec) -> Result<FeedRow, StoreError> {
+    let (json, spec, secrets) = seal(spec, keys)?;
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO feeds (name, kind, source, mapping, enabled) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(&spec.name)
     .bind(spec.kind.as_str())
-    .bind(Json(&spec.source))
+    .bind(Json(&json))
     .bind(Json(&spec.mapping))
     .bind(spec.enabled)
     .fetch_one(&mut *tx)
@@ -70,11 +99,13 @@ pub async fn insert(db: &PgPool, spec: &FeedSpec) -> Result<FeedRow, StoreError>
     .map_err(|e| StoreError::conflict_on_unique(e, format!("feed {:?}", spec.name)))?;
     sqlx::query("INSERT INTO feed_positions (feed_id) VALUES ($1)").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
-    Ok(FeedRow { id, spec: spec.clone() })
+    Ok(FeedRow { id, spec, secrets })
 }
 
-/// Replaces the feed called `name` with `spec` (which may rename it).
-pub async fn update(db: &PgPool, name: &str, spec: &FeedSpec) -> Result<FeedRow, StoreError> {
+/// Replaces the feed called `name` with `spec` (which may rename it), its
+/// secrets sealed with `keys`.
+pub async fn update(db: &PgPool, keys: &Keyring, name: &str, spec: &FeedSpec) -> Result<FeedRow, StoreError> {
+    let (json, spec, secrets) = seal(spec, keys)?;
     let id: Option<i64> = sqlx::query_scalar(
         "UPDATE feeds SET name = $2, kind = $3, source = $4, mapping = $5, enabled = $6, updated_at = now()
          WHERE name = $1 RETURNING id",
@@ -82,14 +113,56 @@ pub async fn update(db: &PgPool, name: &str, spec: &FeedSpec) -> Result<FeedRow,
     .bind(name)
     .bind(&spec.name)
     .bind(spec.kind.as_str())
-    .bind(Json(&spec.source))
+    .bind(Json(&json))
     .bind(Json(&spec.mapping))
     .bind(spec.enabled)
     .fetch_optional(db)
     .await
     .map_err(|e| StoreError::conflict_on_unique(e, format!("feed {:?}", spec.name)))?;
     let id = id.ok_or_else(|| StoreError::NotFound(format!("feed {name:?}")))?;
-    Ok(FeedRow { id, spec: spec.clone() })
+    Ok(FeedRow { id, spec, secrets })
+}
+
+/// What [`reseal_all`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Resealed {
+    /// Feeds whose secrets are now sealed with the current key.
+    pub resealed: usize,
+    /// Feeds whose secrets no key of this process opens (left as they are).
+    pub unreadable: usize,
+}
+
+/// Seals, with the current key, every stored secret that is in plaintext
+/// (rows from before encryption) or sealed with an old key (a rotation).
+/// A row changed meanwhile is left to its writer; one no key opens is left
+/// as it is, so starting again with the right key still reads it.
+pub async fn reseal_all(db: &PgPool, keys: &Keyring) -> Result<Resealed, StoreError> {
+    let mut done = Resealed::default();
+    let stored: Vec<(i64, String, Json<serde_json::Value>)> =
+        sqlx::query_as("SELECT id, name, source FROM feeds ORDER BY id").fetch_all(db).await?;
+    for (id, name, Json(before)) in stored {
+        let Ok((masked, secrets)) = sealed::unpack(before.clone()) else { continue };
+        if !secrets.needs_reseal(keys) {
+            continue;
+        }
+        let source = match secrets.open(&masked, keys) {
+            Ok(source) => source,
+            Err(e) => {
+                tracing::warn!(feed = %name, error = %e, "stored secret left as it is");
+                done.unreadable += 1;
+                continue;
+            }
+        };
+        let (after, ..) = sealed::seal(&source, keys).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let changed = sqlx::query("UPDATE feeds SET source = $2 WHERE id = $1 AND source = $3")
+            .bind(id)
+            .bind(Json(&after))
+            .bind(Json(&before))
+            .execute(db)
+            .await?;
+        done.resealed += changed.rows_affected() as usize;
+    }
+    Ok(done)
 }
 
 /// Deletes a feed with everything stored for it.

@@ -23,6 +23,10 @@ const STALE_AFTER_HOURS: i32 = 6;
 /// Password of the `admin` user every test app starts with.
 pub const ADMIN_PASSWORD: &str = "test-admin-password";
 
+/// The key every test app seals broker secrets with (`FEEDBOARD_SECRET_KEY`),
+/// the same across restarts; tests never touch a key file in `HOME`.
+pub const TEST_SECRET_KEY: &str = "1gKbz90PY+EwgHa77Z+kljX+Vp5o1xxtNw6eFze+fsA=";
+
 /// A running server and a database that belong to one test.
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -39,15 +43,25 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like [`spawn_app`], letting the test adjust the configuration first.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_with_env(&[], adjust).await
+}
+
+/// Like [`spawn_app_with`], with environment variables of the test's own
+/// that take precedence over the test defaults (e.g. another secret key).
+pub async fn spawn_app_with_env(env: &[(&str, &str)], adjust: impl FnOnce(&mut Config)) -> TestApp {
     sweep_stale_databases().await;
     let name = format!("{PREFIX}{}", uuid::Uuid::new_v4().simple());
     let database_url = format!("postgres://postgres@127.0.0.1:5432/{name}");
-    let mut config = Config::from_lookup(|var| match var {
-        "DATABASE_URL" => Some(database_url.clone()),
-        "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
-        "FEEDBOARD_ADMIN_PASSWORD" => Some(ADMIN_PASSWORD.into()),
-        "FEEDBOARD_DEMO" => Some("0".into()),
-        _ => None,
+    let own = |var: &str| env.iter().find(|(k, _)| *k == var).map(|(_, v)| v.to_string());
+    let mut config = Config::from_lookup(|var| {
+        own(var).or_else(|| match var {
+            "DATABASE_URL" => Some(database_url.clone()),
+            "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
+            "FEEDBOARD_ADMIN_PASSWORD" => Some(ADMIN_PASSWORD.into()),
+            "FEEDBOARD_DEMO" => Some("0".into()),
+            "FEEDBOARD_SECRET_KEY" => Some(TEST_SECRET_KEY.into()),
+            _ => None,
+        })
     })
     .expect("test configuration is valid");
     adjust(&mut config);
@@ -264,8 +278,13 @@ impl TestApp {
     /// Stops this server and starts another on the same database (a
     /// feedboard restart).
     pub async fn restart(self) -> TestApp {
+        self.restart_with_env(&[]).await
+    }
+
+    /// Like [`TestApp::restart`], with environment variables of the test's own.
+    pub async fn restart_with_env(self, env: &[(&str, &str)]) -> TestApp {
         let url = self.stop_keeping_database().await;
-        spawn_app_with(|c| c.database_url = url).await
+        spawn_app_with_env(env, |c| c.database_url = url).await
     }
 }
 

@@ -11,6 +11,8 @@ use std::{
 
 /// Password of the `admin` user the suite signs in with.
 const ADMIN_PASSWORD: &str = "e2e-admin-password";
+/// `FEEDBOARD_SECRET_KEY` of the e2e server, so no run writes a key file into `HOME`.
+const SECRET_KEY: &str = "52bpgNBcPnwAT3+Dmo2j8tHQA7Djy/gqtN/NTlfQJfw=";
 
 /// Starts the server, runs the suite, stops the server.
 pub fn run() -> Result {
@@ -52,6 +54,7 @@ impl Server {
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_SITE_ROOT", paths::site_root())
             .env("FEEDBOARD_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("FEEDBOARD_SECRET_KEY", SECRET_KEY)
             .env("FEEDBOARD_DEMO", std::env::var("FEEDBOARD_DEMO").unwrap_or_else(|_| "1".into()))
             .env("RUST_LOG", "info,sqlx=warn")
             .stdout(out)

@@ -84,7 +84,9 @@ pub async fn preview_feed(
     let state = ctx::state();
     ctx::admin().await?;
     let source = match editing {
-        Some(name) => source.unmasked(&crate::admin::feeds::find(&state, &name).await?.spec.source),
+        Some(name) => {
+            crate::admin::feeds::unmask(&state.secrets, &source, &crate::admin::feeds::find(&state, &name).await?)?
+        }
         None => source,
     };
     let body = crate::http::feeds::PreviewBody { kind, source, mapping };

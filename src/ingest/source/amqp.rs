@@ -70,10 +70,15 @@ impl Binding {
     }
 }
 
-/// Connects to `url` with a name the broker's management UI shows.
+/// Connects to `url` with a name the broker's management UI shows. The
+/// URL is parsed here, not by lapin, whose errors may quote it whole.
 pub async fn connect(url: &str, name: &str) -> Result<Connection, SourceError> {
+    let uri: lapin::uri::AMQPUri = url.parse().map_err(|e: String| {
+        let reason = if e.contains(url) { "not an AMQP URL".to_owned() } else { e };
+        SourceError::Url(reason)
+    })?;
     let properties = ConnectionProperties::default().with_connection_name(name.into());
-    let connect = Connection::connect(url, properties);
+    let connect = Connection::connect_uri(uri, properties);
     tokio::time::timeout(Duration::from_secs(5), connect)
         .await
         .map_err(|_| SourceError::Timeout("AMQP connect"))?
@@ -304,4 +309,33 @@ pub async fn forget(url: &str, binding: &Binding) -> Result<(), SourceError> {
     let result = apply_leave(&conn, &channel, binding, &leave).await;
     let _ = conn.close(200, "cleaned up".into()).await;
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn connect_errors_never_show_the_url() {
+        for url in [
+            "amqp:guest:hunter2@127.0.0.1",
+            "amqp://guest:hunter2@127.0.0.1:99999/%2f",
+            "amqp://guest:hunter2@127.0.0.1:5672/%2f?heartbeat=often",
+            "http://guest:hunter2@127.0.0.1/",
+            // Nothing listens on port 1.
+            "amqp://guest:hunter2@127.0.0.1:1/%2f",
+        ] {
+            let Err(err) = connect(url, "feedboard-test").await else { panic!("{url}: connected") };
+            assert!(!err.to_string().contains("hunter2") && !format!("{err:?}").contains("hunter2"), "{url}: {err:?}");
+        }
+    }
+
+    /// Why `connect` parses the URL itself: lapin quotes a URL it cannot use.
+    #[tokio::test]
+    async fn lapin_alone_would_quote_the_url() {
+        let attempt = Connection::connect("amqp:guest:hunter2@127.0.0.1", ConnectionProperties::default()).await;
+        let Err(err) = attempt else { panic!("not a usable URL") };
+        let text = err.to_string();
+        assert!(text.contains("hunter2"), "lapin no longer quotes the URL ({text}); the pre-parse may go");
+    }
 }

@@ -60,7 +60,7 @@ impl MqttAck {
 }
 
 /// Builds client options from a `mqtt://` / `mqtts://` URL (credentials in
-/// the URL's user info).
+/// the URL's user info). Errors name the problem, never the URL.
 pub fn options(url: &str, client_id: &str) -> Result<MqttOptions, SourceError> {
     let parsed = url::Url::parse(url).map_err(|e| SourceError::Url(e.to_string()))?;
     let tls = match parsed.scheme() {
@@ -302,5 +302,35 @@ pub(super) struct AbortOnDrop(tokio::task::JoinHandle<()>);
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PASSWORD: &str = "hunter2-secret";
+
+    #[test]
+    fn url_errors_never_show_the_url() {
+        for url in [
+            format!("mqtt://user:{PASSWORD}@127.0.0.1:99999"),
+            format!("mqtt://user:{PASSWORD}@[::1"),
+            format!("http://user:{PASSWORD}@h"),
+            format!("mqtt://user:{PASSWORD}@/"),
+        ] {
+            let err = options(&url, "fb-test").unwrap_err();
+            assert!(matches!(err, SourceError::Url(_)), "{err}");
+            assert!(!err.to_string().contains(PASSWORD), "{err}");
+        }
+    }
+
+    #[tokio::test]
+    async fn connection_errors_never_show_the_password() {
+        // Nothing listens on port 1.
+        let url = format!("mqtt://user:{PASSWORD}@127.0.0.1:1");
+        let Err(err) = connect_ephemeral(&url, "fb-test-refused").await else { panic!("nothing listens there") };
+        assert!(matches!(err, SourceError::Mqtt(_)), "{err}");
+        assert!(!err.to_string().contains(PASSWORD) && !format!("{err:?}").contains(PASSWORD), "{err:?}");
     }
 }
