@@ -210,10 +210,15 @@ async fn a_writer_panic_restarts_the_feed_and_loses_nothing() {
     mqtt_publish(&topic, vec![b"INFO before".to_vec()]).await;
     wait_stored(&app, &name, 1).await;
     mqtt_publish(&topic, vec![b"INFO panic now".to_vec(), b"INFO after".to_vec()]).await;
-    let feed = wait_stored(&app, &name, 3).await;
+    wait_stored(&app, &name, 3).await;
+    let feed = app
+        .wait_for("the feed running again", || async {
+            let f = app.get_json(&format!("/api/v1/feeds/{name}")).await;
+            (f["status"]["state"] == "connected").then_some(f)
+        })
+        .await;
     let error = feed["status"]["last_error"].as_str().unwrap_or_default().to_owned();
     assert!(error.contains("the writer panicked"), "the status tells why the feed restarted: {error:?}");
-    assert_eq!(feed["status"]["state"], "connected", "running again");
     let items = all_items(&app, &format!("/api/v1/feeds/{name}/logs")).await;
     let messages: Vec<&str> = items.iter().map(|i| i["message"].as_str().unwrap()).collect();
     assert_eq!(messages, ["INFO before", "INFO panic now", "INFO after"], "the unacknowledged message came again");
