@@ -58,6 +58,9 @@ pub struct Config {
     /// `FEEDBOARD_NODE_ID`: this process's name among the processes that
     /// share the database (in feed leases and statuses).
     pub node_id: String,
+    /// Heartbeats and catch-up between nodes (defaults in
+    /// `cluster::Settings`; tests shrink them).
+    pub cluster: crate::cluster::Settings,
     /// Bounds that keep one client (or a crowd) from exhausting the server.
     pub limits: Limits,
     /// `FEEDBOARD_SECRET_KEY` (else the key file `FEEDBOARD_SECRET_KEY_FILE`,
@@ -192,6 +195,7 @@ impl Config {
             demo_amqp_url: var("FEEDBOARD_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
             ingest: crate::ingest::Settings::default(),
             node_id: get("FEEDBOARD_NODE_ID").unwrap_or_else(default_node_id),
+            cluster: crate::cluster::Settings::default(),
             limits: Limits::from_lookup(&get)?,
             secret_key: key_config(&get)?,
         })

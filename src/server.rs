@@ -2,13 +2,14 @@
 
 use crate::{
     auth::{login::LoginLimiter, password::Passwords},
+    cluster::{Bus, Members, Membership},
     config::Config,
     http::{
         self,
         client_caps::ClientCaps,
         host::HostAllowlist,
         serve::ServeSettings,
-        ws::{Rooms, SessionSockets},
+        ws::{Rooms, SessionSockets, rooms::Link},
     },
     hub::{Hub, replays::ReplayLimiter},
     ingest::Ingest,
@@ -50,6 +51,11 @@ pub struct AppState {
     pub rooms: Rooms,
     pub hub: Hub,
     pub ingest: Ingest,
+    /// This node's link to the other nodes, and its view of them.
+    pub bus: Bus,
+    pub members: Members,
+    /// Followed feeds the relay last found behind (0: caught up).
+    pub relay_lag: crate::cluster::relay::Lag,
     /// The keys that seal broker secrets in the database.
     pub secrets: Keyring,
     pub shutdown: CancellationToken,
@@ -91,11 +97,14 @@ pub struct Running {
 }
 
 impl Running {
-    /// Stops accepting, ends open streams and waits for the server to finish.
+    /// Stops accepting, ends open streams (their clients resume on another
+    /// node), leaves the cluster, and hands the feeds over: each is drained,
+    /// acknowledged and released.
     pub async fn shutdown(self) {
         self.state.shutdown.cancel();
         let _ = self.task.await;
         let _ = self.session_purge.await;
+        Membership::leave(&self.state.ingest_db, self.state.members.node()).await;
         self.state.ingest.shutdown().await;
     }
 }
@@ -151,8 +160,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .build();
     let hosts = Arc::new(HostAllowlist::new(&config, addr));
     let hub = Hub::new(config.hub_buffer);
-    let ingest =
-        Ingest::new(ingest_db.clone(), hub.clone(), secrets.clone(), config.ingest, config.node_id.clone()).await?;
+    let shutdown = CancellationToken::new();
+    let bus = Bus::start(ingest_db.clone(), config.node_id.clone(), shutdown.clone()).await?;
+    let members = Members::new(config.node_id.clone());
+    let ingest = Ingest::new(ingest_db.clone(), hub.clone(), secrets.clone(), config.ingest, members.clone()).await?;
+    let link = Link { bus: bus.clone(), db: ingest_db.clone(), node_ttl: config.cluster.node_ttl };
+    let cluster = config.cluster;
     let state = AppState {
         leptos,
         config: Arc::new(config),
@@ -164,14 +177,18 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         login_limiter: Arc::new(LoginLimiter::default()),
         passwords,
         hosts,
-        sockets: SessionSockets::default(),
-        rooms: Rooms::default(),
+        sockets: SessionSockets::linked(bus.clone()),
+        rooms: Rooms::linked(Default::default(), link),
         hub,
         ingest,
+        bus,
+        members,
+        relay_lag: Default::default(),
         secrets,
-        shutdown: CancellationToken::new(),
+        shutdown,
         started_at: Instant::now(),
     };
+    join_cluster(&state, cluster).await?;
     if state.config.demo {
         crate::demo::start(&state).await;
     }
@@ -187,6 +204,45 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let task = tokio::spawn(http::serve::serve(listener, app, settings, shutdown));
     tracing::info!(%addr, "feedboard listening");
     Ok(Running { addr, generated_admin_password, state, task, session_purge })
+}
+
+/// Registers this node, then keeps its heartbeat and follows the bus: the
+/// relay brings other nodes' commits into the hub, rooms and sockets apply
+/// the others' events, ingest reconciles on feed edits.
+async fn join_cluster(state: &AppState, settings: crate::cluster::Settings) -> Result<(), StartError> {
+    let (hub, ingest, rooms) = (state.hub.clone(), state.ingest.clone(), state.rooms.clone());
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let behind = state.relay_lag.clone();
+    let stats: crate::cluster::Stats = Arc::new(move || crate::model::NodeStats {
+        ingesting: count(ingest.ingesting().len()),
+        live_subscriptions: count(hub.subscriber_count()),
+        ws_rooms: count(rooms.count()),
+        behind: behind.load(std::sync::atomic::Ordering::Relaxed),
+    });
+    let membership = Membership {
+        db: state.ingest_db.clone(),
+        bus: state.bus.clone(),
+        members: state.members.clone(),
+        settings,
+        stats,
+    };
+    membership.join().await?;
+    let shutdown = state.shutdown.clone();
+    tokio::spawn(membership.run(shutdown.clone()));
+    let ingest = state.ingest.clone();
+    let relay = crate::cluster::relay::Relay {
+        bus: state.bus.clone(),
+        hub: state.hub.clone(),
+        db: state.db.clone(),
+        local: Arc::new(move |feed| ingest.ingests(feed)),
+        sweep: settings.sweep,
+        lag: state.relay_lag.clone(),
+    };
+    tokio::spawn(relay.run(shutdown.clone()));
+    tokio::spawn(state.rooms.clone().follow(shutdown.clone()));
+    tokio::spawn(state.sockets.clone().follow(shutdown.clone()));
+    tokio::spawn(state.ingest.clone().follow(state.bus.clone(), shutdown));
+    Ok(())
 }
 
 /// Deletes expired sessions every `every` until `shutdown`. (The store's

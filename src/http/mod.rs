@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod client_caps;
+pub mod cluster;
 pub mod dashboards;
 pub mod error;
 pub mod feeds;
@@ -59,6 +60,7 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
         .route("/api/v1/dashboards/{slug}", get(dashboards::get).put(dashboards::update).delete(dashboards::delete))
         .route("/api/v1/dashboards/{slug}/chat", get(interaction::chat))
         .route("/api/v1/dashboards/{slug}/annotations", get(interaction::dashboard_annotations))
+        .route("/api/v1/cluster", get(cluster::get))
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/{*rest}", axum::routing::any(|| async { AppError::not_found("endpoint") }));
 

@@ -22,6 +22,7 @@ use utoipa::OpenApi;
         super::interaction::chat,
         super::interaction::feed_annotations,
         super::interaction::dashboard_annotations,
+        super::cluster::get,
     ),
     components(schemas(
         crate::error::ErrorBody,

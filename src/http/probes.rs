@@ -32,12 +32,23 @@ pub struct IngestRole {
     pub standby: Vec<String>,
 }
 
+/// This node among the others.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClusterRole {
+    /// The live nodes this one knows of, itself included.
+    pub nodes: Vec<String>,
+    /// Whether this node's live streams are behind the database on some
+    /// feed (it is catching up).
+    pub catching_up: bool,
+}
+
 /// `/readyz` body: each dependency's state.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Readiness {
     pub ready: bool,
     pub dependencies: Vec<Dependency>,
     pub ingest: IngestRole,
+    pub cluster: ClusterRole,
 }
 
 /// `GET /readyz`: 200 when Postgres answers, else 503; lists each
@@ -72,7 +83,11 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         }
     }
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(Readiness { ready, dependencies, ingest }))
+    let cluster = ClusterRole {
+        nodes: state.members.live(),
+        catching_up: state.relay_lag.load(std::sync::atomic::Ordering::Relaxed) > 0,
+    };
+    (status, Json(Readiness { ready, dependencies, ingest, cluster }))
 }
 
 /// `GET /metrics`: Prometheus text exposition.

@@ -94,8 +94,14 @@ pub struct Hub {
 
 struct Inner {
     capacity: usize,
-    feeds: RwLock<HashMap<i64, broadcast::Sender<Arc<LiveMessage>>>>,
+    feeds: RwLock<HashMap<i64, Channel>>,
     status: broadcast::Sender<Arc<StatusUpdate>>,
+}
+
+/// One feed's ring, and the last `seq` it carried.
+struct Channel {
+    sender: broadcast::Sender<Arc<LiveMessage>>,
+    head: std::sync::atomic::AtomicI64,
 }
 
 impl Hub {
@@ -106,23 +112,51 @@ impl Hub {
         Hub { inner: Arc::new(Inner { capacity, feeds: RwLock::new(HashMap::new()), status }) }
     }
 
-    /// Delivers committed messages of one feed, in order.
+    /// Delivers committed messages of one feed, in order. Messages at or
+    /// below the last `seq` delivered are dropped: a batch may arrive twice
+    /// on a node (from its own writer and from the cluster relay).
     pub fn publish(&self, feed_id: i64, messages: impl IntoIterator<Item = LiveMessage>) {
-        let sender = self.inner.feeds.read().unwrap_or_else(|p| p.into_inner()).get(&feed_id).cloned();
-        let Some(sender) = sender else { return };
+        let feeds = self.inner.feeds.read().unwrap_or_else(|p| p.into_inner());
+        let Some(channel) = feeds.get(&feed_id) else { return };
         for message in messages {
+            if channel.head.fetch_max(message.seq, std::sync::atomic::Ordering::AcqRel) >= message.seq {
+                continue;
+            }
             // An error only means nobody is listening right now.
-            let _ = sender.send(Arc::new(message));
+            let _ = channel.sender.send(Arc::new(message));
         }
     }
 
     /// Live messages of `feed_id` from now on.
     pub fn subscribe(&self, feed_id: i64) -> broadcast::Receiver<Arc<LiveMessage>> {
-        if let Some(sender) = self.inner.feeds.read().unwrap_or_else(|p| p.into_inner()).get(&feed_id) {
-            return sender.subscribe();
+        if let Some(channel) = self.inner.feeds.read().unwrap_or_else(|p| p.into_inner()).get(&feed_id) {
+            return channel.sender.subscribe();
         }
         let mut feeds = self.inner.feeds.write().unwrap_or_else(|p| p.into_inner());
-        feeds.entry(feed_id).or_insert_with(|| broadcast::channel(self.inner.capacity).0).subscribe()
+        let channel = feeds.entry(feed_id).or_insert_with(|| Channel {
+            sender: broadcast::channel(self.inner.capacity).0,
+            head: std::sync::atomic::AtomicI64::new(0),
+        });
+        channel.sender.subscribe()
+    }
+
+    /// The feeds someone on this node follows, with the last `seq` each
+    /// carried (0 when none yet).
+    pub fn followed(&self) -> Vec<(i64, i64)> {
+        let feeds = self.inner.feeds.read().unwrap_or_else(|p| p.into_inner());
+        feeds
+            .iter()
+            .filter(|(_, c)| c.sender.receiver_count() > 0)
+            .map(|(id, c)| (*id, c.head.load(std::sync::atomic::Ordering::Acquire)))
+            .collect()
+    }
+
+    /// The last `seq` carried for `feed_id`, if someone on this node
+    /// follows it.
+    pub fn followed_head(&self, feed_id: i64) -> Option<i64> {
+        let feeds = self.inner.feeds.read().unwrap_or_else(|p| p.into_inner());
+        let channel = feeds.get(&feed_id).filter(|c| c.sender.receiver_count() > 0)?;
+        Some(channel.head.load(std::sync::atomic::Ordering::Acquire))
     }
 
     /// Announces a status change.
@@ -137,6 +171,6 @@ impl Hub {
 
     /// How many live subscribers each feed has (for metrics).
     pub fn subscriber_count(&self) -> usize {
-        self.inner.feeds.read().unwrap_or_else(|p| p.into_inner()).values().map(|s| s.receiver_count()).sum()
+        self.inner.feeds.read().unwrap_or_else(|p| p.into_inner()).values().map(|c| c.sender.receiver_count()).sum()
     }
 }

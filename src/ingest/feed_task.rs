@@ -12,6 +12,7 @@ use super::{
     supervise::{Run, restart_on_failure},
 };
 use crate::{
+    cluster::Members,
     hub::Hub,
     model::{FeedState, Source},
     store::feeds::FeedRow,
@@ -31,7 +32,8 @@ pub struct FeedTask {
     pub hub: Hub,
     pub monitor: Arc<FeedMonitor>,
     pub settings: Settings,
-    pub node_id: String,
+    /// This node and its view of the others (who should ingest what).
+    pub members: Members,
     pub client_id: String,
     pub handover: Arc<Mutex<Option<Handover>>>,
 }
@@ -41,11 +43,18 @@ impl FeedTask {
     pub async fn run(self, stop: Stopping) {
         let stopped = stop.token();
         let id = self.row.id;
-        while let Some(lease) = lease::wait(&self.db, id, &self.node_id, &self.settings, &self.monitor, &stopped).await
+        while let Some(lease) = lease::wait(&self.db, id, &self.members, &self.settings, &self.monitor, &stopped).await
         {
             // Fires when another process takes the feed over, or on a stop.
             let lost = stopped.child_token();
-            let keeper = Keeper::start(self.db.clone(), lease, &self.settings, self.monitor.clone(), lost.clone());
+            let keeper = Keeper::start(
+                self.db.clone(),
+                lease,
+                &self.settings,
+                self.monitor.clone(),
+                self.members.clone(),
+                lost.clone(),
+            );
             let pipeline = Pipeline {
                 row: self.row.clone(),
                 broker: self.broker.clone(),
@@ -65,11 +74,15 @@ impl FeedTask {
                 |reason| self.monitor.set_state(FeedState::Error, Some(reason.to_owned())),
             )
             .await;
+            self.monitor.clear_holder();
             if stop.is_requested() {
                 keeper.release(&self.db, lease).await;
                 return;
             }
-            if ended == Run::Fenced || lost.is_cancelled() {
+            if keeper.handing_over() {
+                keeper.release(&self.db, lease).await;
+                tracing::info!(feed = %self.row.spec.name, "handed the feed over; standing by");
+            } else if ended == Run::Fenced || lost.is_cancelled() {
                 tracing::info!(feed = %self.row.spec.name, "the feed is ingested elsewhere now; standing by");
             }
         }

@@ -22,6 +22,7 @@ pub mod supervise;
 pub mod writer;
 
 use crate::{
+    cluster::{Bus, Event, Members},
     hub::Hub,
     model::{FeedState, FeedStatus},
     secrets::Keyring,
@@ -80,7 +81,7 @@ impl Default for Settings {
             mqtt_receive_maximum: 10_000,
             amqp_prefetch: 5_000,
             drain_limit: Duration::from_secs(10),
-            lease_ttl: Duration::from_secs(8),
+            lease_ttl: Duration::from_secs(6),
             lease_renew: Duration::from_secs(2),
             lease_poll: Duration::from_secs(2),
             panic_on_payload: None,
@@ -99,7 +100,7 @@ struct Inner {
     hub: Hub,
     board: StatusBoard,
     install_id: String,
-    node_id: String,
+    members: Members,
     settings: Settings,
     secrets: Keyring,
     /// Every feed seen in the table, with its task when it runs.
@@ -126,18 +127,19 @@ impl Running {
 }
 
 impl Ingest {
-    /// A supervisor for this process (`node_id` names it in leases);
-    /// `secrets` opens the stored broker passwords.
+    /// A supervisor for this node (`members` names it in leases and says
+    /// which feeds it should prefer); `secrets` opens the stored broker
+    /// passwords.
     pub async fn new(
         db: PgPool,
         hub: Hub,
         secrets: Keyring,
         settings: Settings,
-        node_id: String,
+        members: Members,
     ) -> Result<Self, StoreError> {
         let install_id = store::settings::install_id(&db).await?;
         let board = StatusBoard::default();
-        let inner = Inner { db, hub, board, install_id, node_id, settings, secrets, known: Mutex::default() };
+        let inner = Inner { db, hub, board, install_id, members, settings, secrets, known: Mutex::default() };
         Ok(Ingest { inner: Arc::new(inner) })
     }
 
@@ -148,7 +150,49 @@ impl Ingest {
 
     /// This process's name in leases and statuses.
     pub fn node_id(&self) -> &str {
-        &self.inner.node_id
+        self.inner.members.node()
+    }
+
+    /// The feeds this process ingests now.
+    pub fn ingesting(&self) -> Vec<i64> {
+        self.inner.board.local_feeds()
+    }
+
+    /// Whether this process ingests the feed now (holds its lease).
+    pub fn ingests(&self, feed_id: i64) -> bool {
+        self.inner.board.get(feed_id).is_some_and(|m| m.is_local())
+    }
+
+    /// Reconciles whenever the feeds change on any node, or this node may
+    /// have missed that; until `shutdown`.
+    pub async fn follow(self, bus: Bus, shutdown: tokio_util::sync::CancellationToken) {
+        let wanted = Arc::new(tokio::sync::Notify::new());
+        let mut events = bus.subscribe();
+        let worker = {
+            let (this, wanted) = (self.clone(), wanted.clone());
+            tokio::spawn(async move {
+                loop {
+                    // Changes arriving during a reconcile make one more.
+                    wanted.notified().await;
+                    if let Err(e) = this.reconcile_now().await {
+                        tracing::warn!(error = %e, "reconcile after a cluster event failed");
+                    }
+                }
+            })
+        };
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                event = events.recv() => match event.as_deref() {
+                    Ok(Event::Feeds | Event::Resync) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        wanted.notify_one();
+                    }
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                },
+            }
+        }
+        worker.abort();
     }
 
     pub fn settings(&self) -> Settings {
@@ -232,7 +276,7 @@ impl Ingest {
                 hub: self.inner.hub.clone(),
                 monitor,
                 settings: self.inner.settings,
-                node_id: self.inner.node_id.clone(),
+                members: self.inner.members.clone(),
                 client_id: self.client_id(id),
                 handover: entry.handover.clone(),
             };

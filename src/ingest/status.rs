@@ -49,6 +49,16 @@ impl FeedMonitor {
         *self.holder.lock().unwrap_or_else(|p| p.into_inner()) = (Some(node.to_owned()), None);
     }
 
+    /// This process no longer ingests the feed (who does is shown once known).
+    pub fn clear_holder(&self) {
+        *self.holder.lock().unwrap_or_else(|p| p.into_inner()) = (None, None);
+    }
+
+    /// Whether this process ingests the feed now.
+    pub fn is_local(&self) -> bool {
+        matches!(&*self.holder.lock().unwrap_or_else(|p| p.into_inner()), (Some(_), None))
+    }
+
     /// Another process (`node`) ingests the feed; show the status it
     /// published. Announced on the hub when the state changes.
     pub fn mirror(&self, node: &str, status: Option<FeedStatus>) {
@@ -145,6 +155,12 @@ impl StatusBoard {
 
     pub fn get(&self, feed_id: i64) -> Option<Arc<FeedMonitor>> {
         self.monitors.read().unwrap_or_else(|p| p.into_inner()).get(&feed_id).cloned()
+    }
+
+    /// The feeds this process ingests now.
+    pub fn local_feeds(&self) -> Vec<i64> {
+        let monitors = self.monitors.read().unwrap_or_else(|p| p.into_inner());
+        monitors.iter().filter(|(_, m)| m.is_local()).map(|(id, _)| *id).collect()
     }
 
     /// The status of a feed; `disabled` for one without a monitor.

@@ -7,6 +7,7 @@ mod incoming;
 mod interaction;
 mod message;
 mod name;
+mod node;
 pub mod time;
 mod user;
 
@@ -20,4 +21,5 @@ pub use interaction::{
 };
 pub use message::{Candle, Items, LogFilter, LogLine, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick};
 pub use name::{Slug, SlugError};
+pub use node::{ClusterInfo, NodeInfo, NodeStats};
 pub use user::{Role, UserInfo};

@@ -30,17 +30,34 @@ fn secs(d: Duration) -> f64 {
 /// Takes the lease of `feed_id` for `holder` if it is free, expired or
 /// already `holder`'s; `None` while another process holds it.
 pub async fn acquire(db: &PgPool, feed_id: i64, holder: &str, ttl: Duration) -> Result<Option<Lease>, StoreError> {
+    acquire_after(db, feed_id, holder, ttl, Duration::ZERO).await
+}
+
+/// Like [`acquire`], but takes an expired lease only once it has been
+/// expired for `grace` (and a new feed's first lease only once the feed is
+/// that old): a process that is not the feed's preferred node leaves the
+/// preferred one the first go.
+pub async fn acquire_after(
+    db: &PgPool,
+    feed_id: i64,
+    holder: &str,
+    ttl: Duration,
+    grace: Duration,
+) -> Result<Option<Lease>, StoreError> {
     let token: Option<i64> = sqlx::query_scalar(
         "INSERT INTO feed_leases (feed_id, holder, token, expires_at)
-         SELECT $1, $2, 1, now() + make_interval(secs => $3) WHERE EXISTS (SELECT 1 FROM feeds WHERE id = $1)
+         SELECT $1, $2, 1, now() + make_interval(secs => $3)
+         WHERE EXISTS (SELECT 1 FROM feeds WHERE id = $1 AND created_at <= now() - make_interval(secs => $4))
          ON CONFLICT (feed_id) DO UPDATE
              SET holder = EXCLUDED.holder, token = feed_leases.token + 1, expires_at = EXCLUDED.expires_at, status = NULL
-             WHERE feed_leases.holder = EXCLUDED.holder OR feed_leases.expires_at < now()
+             WHERE feed_leases.holder = EXCLUDED.holder
+                OR feed_leases.expires_at < now() - make_interval(secs => $4)
          RETURNING token",
     )
     .bind(feed_id)
     .bind(holder)
     .bind(secs(ttl))
+    .bind(secs(grace))
     .fetch_optional(db)
     .await?;
     Ok(token.map(|token| Lease { feed_id, token }))

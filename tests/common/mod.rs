@@ -207,6 +207,7 @@ pub async fn assert_error(res: Response, status: StatusCode, code: &str) -> Valu
 
 pub mod brokers;
 pub mod sse;
+pub mod ws;
 
 impl TestApp {
     /// Creates a feed through the API (as admin) and waits until it is connected.

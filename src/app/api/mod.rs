@@ -89,6 +89,13 @@ pub async fn get_dashboard(slug: String) -> Result<Dashboard, AppError> {
     crate::admin::dashboards::get(&ctx::viewer().await?, &slug).await
 }
 
+/// The live nodes of the cluster (admin).
+#[server]
+pub async fn cluster_info() -> Result<crate::model::ClusterInfo, AppError> {
+    ctx::admin().await?;
+    crate::admin::cluster::info(&ctx::state()).await
+}
+
 /// All users (admin).
 #[server]
 pub async fn list_users() -> Result<Vec<UserInfo>, AppError> {

@@ -54,6 +54,7 @@ fn Header() -> impl IntoView {
                             <A href="/admin/feeds" attr:class=nav_link>"Feeds"</A>
                             <A href="/admin/dashboards" attr:class=nav_link>"Edit dashboards"</A>
                             <A href="/admin/users" attr:class=nav_link>"Users"</A>
+                            <A href="/admin/cluster" attr:class=nav_link>"Cluster"</A>
                         </Show>
                     </Transition>
                 </nav>

@@ -43,7 +43,7 @@ impl Ending {
             Ending::SignedOut => (1008, "signed out"),
             Ending::TooSlow => (1013, "too slow; reconnect"),
             Ending::Idle => (1001, "idle"),
-            Ending::Shutdown => (1001, "server shutting down"),
+            Ending::Shutdown => (1012, "server restarting; reconnect"),
         };
         Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) })
     }

@@ -5,16 +5,26 @@
 //! reconnects and catches up from history), so one slow reader never holds
 //! up the room. Presence changes are announced at most once per
 //! `presence_every`: a thousand arrivals make a few updates, not a million.
+//!
+//! With a cluster [`Link`], broadcasts also go to the other nodes' rooms
+//! over the bus, and presence is the union of every live node's: each node
+//! writes its own share to `room_presence` and tells the others to re-read.
 
 use super::settings::{WsLimiter, WsSettings};
-use crate::model::{Presence, ServerMessage};
+use crate::{
+    cluster::{Bus, Event},
+    model::{Presence, ServerMessage},
+    store,
+};
 use axum::extract::ws::Utf8Bytes;
+use sqlx::PgPool;
 use std::{
     collections::{BTreeSet, HashMap},
     sync::{
         Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
+    time::Duration,
 };
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -51,6 +61,15 @@ impl Member {
     }
 }
 
+/// How the rooms of this node reach those of the other nodes.
+#[derive(Clone)]
+pub struct Link {
+    pub bus: Bus,
+    pub db: PgPool,
+    /// Presence of nodes silent for longer no longer counts.
+    pub node_ttl: Duration,
+}
+
 /// Every room, the shared rate limiter and the socket settings; cheap to clone.
 #[derive(Clone)]
 pub struct Rooms {
@@ -62,16 +81,37 @@ struct Inner {
     limiter: WsLimiter,
     next_id: AtomicU64,
     rooms: Mutex<HashMap<String, Room>>,
+    link: Option<Link>,
+    /// This node's presence per room, to be written for the other nodes
+    /// (in order, by one task).
+    shares: Option<mpsc::UnboundedSender<Presence>>,
 }
 
 /// One dashboard's room.
 #[derive(Default)]
 struct Room {
     members: HashMap<SocketId, Member>,
+    /// Who the other nodes have in this room.
+    elsewhere: Presence,
     /// The presence the members were last told.
     announced: Presence,
+    /// This node's share the other nodes were last told.
+    shared: Presence,
     /// An announcement is scheduled.
     announcing: bool,
+}
+
+impl Room {
+    /// Everyone in the room, on every node.
+    fn presence(&self, room: &str) -> Presence {
+        let local = presence_of(room, &self.members);
+        let users: BTreeSet<&String> = local.users.iter().chain(&self.elsewhere.users).collect();
+        Presence {
+            dashboard: room.to_owned(),
+            users: users.into_iter().cloned().collect(),
+            anonymous: local.anonymous.saturating_add(self.elsewhere.anonymous),
+        }
+    }
 }
 
 impl Default for Rooms {
@@ -93,10 +133,26 @@ pub fn encode(message: &ServerMessage) -> Utf8Bytes {
 }
 
 impl Rooms {
-    /// Rooms whose sockets follow `settings`.
+    /// Rooms of this node only, whose sockets follow `settings`.
     pub fn new(settings: WsSettings) -> Self {
+        Self::build(settings, None)
+    }
+
+    /// Rooms that span the cluster through `link`; follow the bus with
+    /// [`Rooms::follow`].
+    pub fn linked(settings: WsSettings, link: Link) -> Self {
+        Self::build(settings, Some(link))
+    }
+
+    fn build(settings: WsSettings, link: Option<Link>) -> Self {
         let limiter = WsLimiter::new(settings.burst, settings.per_second);
-        Rooms { inner: Arc::new(Inner { settings, limiter, next_id: AtomicU64::new(1), rooms: Mutex::default() }) }
+        let shares = link.clone().map(|link| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(write_shares(link, rx));
+            tx
+        });
+        let inner = Inner { settings, limiter, next_id: AtomicU64::new(1), rooms: Mutex::default(), link, shares };
+        Rooms { inner: Arc::new(inner) }
     }
 
     pub fn settings(&self) -> &WsSettings {
@@ -116,10 +172,14 @@ impl Rooms {
     /// Adds the socket to `room` and tells it who is there; the others hear
     /// of the change with the next presence announcement.
     pub fn join(&self, room: &str, id: SocketId, member: Member) {
+        let fresh = !self.lock().contains_key(room);
         let presence = self.change(room, |members| {
             members.insert(id, member.clone());
         });
         member.send(encode(&ServerMessage::Presence(presence)));
+        if fresh {
+            self.refresh_elsewhere(room);
+        }
     }
 
     /// Removes the socket from `room`; the others hear of it soon.
@@ -129,19 +189,27 @@ impl Rooms {
         });
     }
 
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Room>> {
+        self.inner.rooms.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Applies `edit` to a room's members and schedules an announcement if
     /// presence changed; returns the presence after the edit.
     fn change(&self, room: &str, edit: impl FnOnce(&mut HashMap<SocketId, Member>)) -> Presence {
-        let mut rooms = self.inner.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        let mut rooms = self.lock();
         let entry = rooms.entry(room.to_owned()).or_default();
         edit(&mut entry.members);
-        let presence = presence_of(room, &entry.members);
+        let presence = entry.presence(room);
         if entry.members.is_empty() {
             rooms.remove(room);
-        } else if presence != entry.announced && !entry.announcing {
-            entry.announcing = true;
             drop(rooms);
-            self.announce_later(room);
+            self.share(Presence { dashboard: room.to_owned(), ..Presence::default() });
+        } else if presence_of(room, &entry.members) != entry.shared || presence != entry.announced {
+            if !entry.announcing {
+                entry.announcing = true;
+                drop(rooms);
+                self.announce_later(room);
+            }
         }
         presence
     }
@@ -161,35 +229,129 @@ impl Rooms {
         }
     }
 
-    /// Sends the room's current presence to every member, if it changed.
+    /// Sends the room's current presence to every member, and this node's
+    /// share to the other nodes, if they changed.
     fn announce(&self, room: &str) {
-        let mut rooms = self.inner.rooms.lock().unwrap_or_else(|p| p.into_inner());
+        let mut rooms = self.lock();
         let Some(entry) = rooms.get_mut(room) else { return };
         entry.announcing = false;
-        let presence = presence_of(room, &entry.members);
+        let presence = entry.presence(room);
         if presence != entry.announced {
             let text = encode(&ServerMessage::Presence(presence.clone()));
             entry.members.values().for_each(|m| m.send(text.clone()));
             entry.announced = presence;
         }
+        let share = presence_of(room, &entry.members);
+        if share != entry.shared {
+            entry.shared = share.clone();
+            drop(rooms);
+            self.share(share);
+        }
     }
 
-    /// Sends `message` to every socket in `room`, the sender included.
+    /// Queues this node's share of a room's presence for the other nodes.
+    fn share(&self, share: Presence) {
+        if let Some(shares) = &self.inner.shares {
+            let _ = shares.send(share);
+        }
+    }
+
+    /// Re-reads who the other nodes have in `room`, then announces.
+    fn refresh_elsewhere(&self, room: &str) {
+        let Some(link) = self.inner.link.clone() else { return };
+        let (rooms, room) = (self.clone(), room.to_owned());
+        tokio::spawn(async move {
+            let node = link.bus.node().to_owned();
+            match store::nodes::presence_elsewhere(&link.db, &node, &room, link.node_ttl).await {
+                Ok((users, anonymous)) => {
+                    let mut all = rooms.lock();
+                    let Some(entry) = all.get_mut(&room) else { return };
+                    entry.elsewhere = Presence { dashboard: room.clone(), users, anonymous };
+                    let schedule = !entry.announcing;
+                    entry.announcing = true;
+                    drop(all);
+                    if schedule {
+                        rooms.announce_later(&room);
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot read presence on the other nodes"),
+            }
+        });
+    }
+
+    /// Sends `message` to every socket in `room`, the sender included, on
+    /// every node.
     pub fn broadcast(&self, room: &str, message: &ServerMessage) {
         let text = encode(message);
-        let rooms = self.inner.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(entry) = rooms.get(room) {
+        self.deliver(room, &text);
+        if let Some(link) = &self.inner.link {
+            let (node, dashboard) = (link.bus.node().to_owned(), room.to_owned());
+            link.bus.send(Event::Room { node, dashboard, text: text.as_str().to_owned() });
+        }
+    }
+
+    /// Sends an encoded message to the sockets of `room` on this node.
+    fn deliver(&self, room: &str, text: &Utf8Bytes) {
+        if let Some(entry) = self.lock().get(room) {
             entry.members.values().for_each(|m| m.send(text.clone()));
         }
     }
 
-    /// Who is in `room` now.
+    /// How many rooms have members on this node.
+    pub fn count(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Who is in `room` now, on every node.
     pub fn presence(&self, room: &str) -> Presence {
-        let rooms = self.inner.rooms.lock().unwrap_or_else(|p| p.into_inner());
-        rooms
+        self.lock()
             .get(room)
-            .map(|r| presence_of(room, &r.members))
+            .map(|r| r.presence(room))
             .unwrap_or_else(|| Presence { dashboard: room.to_owned(), ..Presence::default() })
+    }
+
+    /// Applies the other nodes' room events until `shutdown`.
+    pub async fn follow(self, shutdown: CancellationToken) {
+        let Some(link) = self.inner.link.clone() else { return };
+        let mut events = link.bus.subscribe();
+        loop {
+            let event = tokio::select! {
+                _ = shutdown.cancelled() => return,
+                event = events.recv() => event,
+            };
+            match event.as_deref() {
+                Ok(Event::Room { dashboard, text, .. }) => self.deliver(dashboard, &text.as_str().into()),
+                Ok(Event::Presence { dashboard, .. }) => {
+                    if self.lock().contains_key(dashboard) {
+                        self.refresh_elsewhere(dashboard);
+                    }
+                }
+                Ok(Event::Resync) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    let names: Vec<String> = self.lock().keys().cloned().collect();
+                    for room in names {
+                        self.refresh_elsewhere(&room);
+                        let share = self.lock().get(&room).map(|r| presence_of(&room, &r.members));
+                        share.into_iter().for_each(|s| self.share(s));
+                    }
+                }
+                Ok(_) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    }
+}
+
+/// Writes this node's presence shares in order, telling the other nodes
+/// after each write.
+async fn write_shares(link: Link, mut shares: mpsc::UnboundedReceiver<Presence>) {
+    let node = link.bus.node().to_owned();
+    while let Some(share) = shares.recv().await {
+        let written =
+            store::nodes::set_presence(&link.db, &node, &share.dashboard, &share.users, share.anonymous).await;
+        match written {
+            Ok(()) => link.bus.send(Event::Presence { node: node.clone(), dashboard: share.dashboard }),
+            Err(e) => tracing::warn!(error = %e, "cannot share presence with the other nodes"),
+        }
     }
 }
 

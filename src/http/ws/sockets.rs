@@ -1,6 +1,8 @@
 //! Which WebSockets belong to which login, so signing out, a password
-//! change and deleting a user close them.
+//! change and deleting a user close them, on every node when linked to the
+//! cluster bus.
 
+use crate::cluster::{Bus, Event};
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -11,6 +13,8 @@ use tokio_util::sync::CancellationToken;
 #[derive(Clone, Default)]
 pub struct SessionSockets {
     inner: Arc<Mutex<HashMap<String, Login>>>,
+    /// Tells the other nodes to close theirs too.
+    bus: Option<Bus>,
 }
 
 struct Login {
@@ -19,6 +23,30 @@ struct Login {
 }
 
 impl SessionSockets {
+    /// A registry whose closings reach every node; follow the bus with
+    /// [`SessionSockets::follow`].
+    pub fn linked(bus: Bus) -> Self {
+        SessionSockets { inner: Arc::default(), bus: Some(bus) }
+    }
+
+    /// Applies the other nodes' closings until `shutdown`.
+    pub async fn follow(self, shutdown: CancellationToken) {
+        let Some(bus) = self.bus.clone() else { return };
+        let mut events = bus.subscribe();
+        loop {
+            let event = tokio::select! {
+                _ = shutdown.cancelled() => return,
+                event = events.recv() => event,
+            };
+            match event.as_deref() {
+                Ok(Event::CloseLogin { login, .. }) => self.close_login_here(login),
+                Ok(Event::CloseUser { user_id, keep, .. }) => self.close_user_here(*user_id, keep.as_deref()),
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                _ => {}
+            }
+        }
+    }
+
     /// Registers a socket of the login `login` of user `user_id`; the token
     /// fires when the login ends.
     pub fn register(&self, login: &str, user_id: i64) -> CancellationToken {
@@ -30,8 +58,15 @@ impl SessionSockets {
         token
     }
 
-    /// Closes every socket of the login `login`.
+    /// Closes every socket of the login `login`, on every node.
     pub fn close_login(&self, login: &str) {
+        self.close_login_here(login);
+        if let Some(bus) = &self.bus {
+            bus.send(Event::CloseLogin { node: bus.node().to_owned(), login: login.to_owned() });
+        }
+    }
+
+    fn close_login_here(&self, login: &str) {
         let removed = self.inner.lock().unwrap_or_else(|p| p.into_inner()).remove(login);
         for token in removed.into_iter().flat_map(|l| l.sockets) {
             token.cancel();
@@ -39,8 +74,17 @@ impl SessionSockets {
     }
 
     /// Closes every socket of user `user_id`, except those of the login
-    /// `keep` (the caller's own, when a user changes their own password).
+    /// `keep` (the caller's own, when a user changes their own password),
+    /// on every node.
     pub fn close_user(&self, user_id: i64, keep: Option<&str>) {
+        self.close_user_here(user_id, keep);
+        if let Some(bus) = &self.bus {
+            let (node, keep) = (bus.node().to_owned(), keep.map(str::to_owned));
+            bus.send(Event::CloseUser { node, user_id, keep });
+        }
+    }
+
+    fn close_user_here(&self, user_id: i64, keep: Option<&str>) {
         let mut closing = Vec::new();
         {
             let mut map = self.inner.lock().unwrap_or_else(|p| p.into_inner());
