@@ -1,6 +1,7 @@
 //! Two feedboard processes on one database: one ingests each feed (it holds
-//! the feed's lease), the other serves read-only and takes over when the
-//! first goes away; a former holder can never write again.
+//! the feed's lease; the feed's preferred node, once both know each other),
+//! the other serves read-only and takes over when the first goes away; a
+//! former holder can never write again.
 
 mod common;
 
@@ -10,6 +11,7 @@ use common::{
     spawn_app_with,
 };
 use feedboard::{
+    cluster::Members,
     model::{NewTick, Tick},
     store::{
         StoreError,
@@ -54,23 +56,36 @@ async fn one_process_ingests_a_feed_and_another_takes_over_when_it_stops() {
         .await;
     let b = node("node-b", Some(a.database_url.clone())).await;
 
-    holder_seen_by(&a, &name, "node-a").await;
-    holder_seen_by(&b, &name, "node-a").await; // b shows a's status
-    let ready: Value = b.client().get(b.url("/readyz")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(ready["ingest"]["node"], "node-b");
+    // The feed settles on its preferred node; the other one stands by.
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM feeds WHERE name = $1").bind(&name).fetch_one(a.db()).await.unwrap();
+    let view = Members::new("node-a".into());
+    view.set_live(vec!["node-a".into(), "node-b".into()]);
+    let (holder, standby) = if view.preferred(id) == "node-a" { (a, b) } else { (b, a) };
+    let (holder_id, standby_id) = (holder_name(&holder), holder_name(&standby));
+    holder_seen_by(&holder, &name, holder_id).await;
+    holder_seen_by(&standby, &name, holder_id).await; // the standby shows the holder's status
+    let ready: Value = standby.client().get(standby.url("/readyz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(ready["ingest"]["node"], standby_id);
     assert_eq!(ready["ingest"]["standby"], json!([name]), "{ready}");
 
     mqtt_publish(&topic, ticks(0, 500)).await;
-    a.wait_items(&format!("/api/v1/feeds/{name}/ticks?limit=10000"), 500).await;
+    holder.wait_items(&format!("/api/v1/feeds/{name}/ticks?limit=10000"), 500).await;
 
-    // a stops (its lease is given up); b takes the feed, session and all.
-    a.stop_keeping_database().await;
-    holder_seen_by(&b, &name, "node-b").await;
+    // The holder stops (its lease is given up); the other takes the feed,
+    // session and all.
+    holder.stop_keeping_database().await;
+    holder_seen_by(&standby, &name, standby_id).await;
     mqtt_publish(&topic, ticks(500, 1000)).await;
-    let items = b.wait_items(&format!("/api/v1/feeds/{name}/ticks?limit=10000"), 1000).await;
+    let items = standby.wait_items(&format!("/api/v1/feeds/{name}/ticks?limit=10000"), 1000).await;
     let seqs: Vec<i64> = items.iter().map(|t| t["seq"].as_i64().unwrap()).collect();
     assert_eq!(seqs, (1..=1000).collect::<Vec<_>>(), "each tick once, seq gap-free across the takeover");
-    b.stop().await;
+    standby.stop().await;
+}
+
+/// The node id a test app was started with.
+fn holder_name(app: &TestApp) -> &'static str {
+    if app.state().members.node() == "node-a" { "node-a" } else { "node-b" }
 }
 
 #[tokio::test]
