@@ -1,4 +1,5 @@
-//! The Playwright suite against the release server on a fresh database.
+//! The Playwright suite against the release server on a fresh database,
+//! with a second node on the same database for the cluster spec.
 
 use crate::{Result, cmd, paths};
 use std::{
@@ -17,17 +18,21 @@ const SECRET_KEY: &str = "52bpgNBcPnwAT3+Dmo2j8tHQA7Djy/gqtN/NTlfQJfw=";
 /// Starts the server, runs the suite, stops the server.
 pub fn run() -> Result {
     cmd::step("Playwright end-to-end suite (Debian Chromium)");
-    let server = Server::start(&e2e_database())?;
+    let database = e2e_database();
+    let server = Server::start(&database)?;
+    let second = Server::join(&database)?;
     let result = cmd::run(
         cmd::cargo_env(Command::new(paths::node_bin().join("playwright")))
             .args(["test", "-c", "end2end/playwright.config.ts"])
             .env("BASE_URL", server.url())
+            .env("BASE_URL_B", second.url())
             .env("E2E_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("DATABASE_URL", server.database_url()),
     );
     if result.is_err() {
-        println!("server log: {}", server.log.display());
+        println!("server logs: {} and {}", server.log.display(), second.log.display());
     }
+    drop(second);
     drop(server);
     result
 }
@@ -41,12 +46,24 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts the server on a fresh database named `database` and waits
-    /// until `/readyz` answers.
+    /// Starts the server (node `e2e-a`, with the demo unless
+    /// `FEEDBOARD_DEMO` says otherwise) on a fresh database named
+    /// `database` and waits until `/readyz` answers.
     pub fn start(database: &str) -> Result<Self> {
         drop_database(database)?;
+        let demo = std::env::var("FEEDBOARD_DEMO").unwrap_or_else(|_| "1".into());
+        Self::spawn(database, "e2e-a", &demo)
+    }
+
+    /// Starts a second node (`e2e-b`, no demo of its own) on the database of
+    /// a running server.
+    pub fn join(database: &str) -> Result<Self> {
+        Self::spawn(database, "e2e-b", "0")
+    }
+
+    fn spawn(database: &str, node: &str, demo: &str) -> Result<Self> {
         let port = free_port()?;
-        let log = paths::cache().join(format!("{database}.log"));
+        let log = paths::cache().join(format!("{database}-{node}.log"));
         let out = File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
         let err = out.try_clone().map_err(|e| e.to_string())?;
         let child = cmd::cargo_env(Command::new(paths::server_binary()))
@@ -55,7 +72,8 @@ impl Server {
             .env("LEPTOS_SITE_ROOT", paths::site_root())
             .env("FEEDBOARD_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("FEEDBOARD_SECRET_KEY", SECRET_KEY)
-            .env("FEEDBOARD_DEMO", std::env::var("FEEDBOARD_DEMO").unwrap_or_else(|_| "1".into()))
+            .env("FEEDBOARD_DEMO", demo)
+            .env("FEEDBOARD_NODE_ID", node)
             .env("RUST_LOG", "info,sqlx=warn")
             .stdout(out)
             .stderr(err)
