@@ -164,6 +164,10 @@ async fn chat_presence_and_logout_span_the_nodes() {
     send(&mut bob, json!({"type": "chat", "dashboard": room, "text": "hi from b"})).await;
     assert_eq!(next_of(&mut alice, "chat").await["text"], "hi from b");
     assert_eq!(next_of(&mut bob, "chat").await["text"], "hi from b");
+    // A message too large for one notification crosses through the outbox.
+    let long = "😀".repeat(2000);
+    send(&mut alice, json!({"type": "chat", "dashboard": room, "text": long})).await;
+    assert_eq!(next_of(&mut bob, "chat").await["text"], long.as_str());
 
     // bob signs out through node a: his socket on node b closes.
     let logout =
