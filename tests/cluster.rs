@@ -8,7 +8,7 @@ mod common;
 use common::{
     TestApp,
     brokers::{MQTT_URL, mqtt_publish, unique},
-    spawn_app_with, sse,
+    spawn_node, sse,
     ws::*,
 };
 use feedboard::cluster::Members;
@@ -17,27 +17,10 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-/// A node with short heartbeats and leases, so the cluster settles fast.
-async fn node(name: &'static str, database_url: Option<String>) -> TestApp {
-    spawn_app_with(|c| {
-        c.node_id = name.into();
-        c.ingest.lease_ttl = Duration::from_secs(3);
-        c.ingest.lease_renew = Duration::from_millis(500);
-        c.ingest.lease_poll = Duration::from_millis(300);
-        c.cluster.heartbeat = Duration::from_millis(300);
-        c.cluster.node_ttl = Duration::from_secs(2);
-        c.cluster.sweep = Duration::from_secs(1);
-        if let Some(url) = database_url {
-            c.database_url = url;
-        }
-    })
-    .await
-}
-
 /// Two nodes on one database, each knowing the other.
 async fn pair() -> (TestApp, TestApp) {
-    let a = node("node-a", None).await;
-    let b = node("node-b", Some(a.database_url.clone())).await;
+    let a = spawn_node("node-a", None).await;
+    let b = spawn_node("node-b", Some(a.database_url.clone())).await;
     for app in [&a, &b] {
         app.wait_for_long("both nodes live", || async {
             let ready = app.get_json("/readyz").await;

@@ -8,7 +8,7 @@ mod common;
 use common::{
     TestApp,
     brokers::{MQTT_URL, mqtt_publish, unique},
-    spawn_app_with,
+    spawn_node,
 };
 use feedboard::{
     cluster::Members,
@@ -21,19 +21,6 @@ use feedboard::{
 };
 use serde_json::{Value, json};
 use std::time::Duration;
-
-async fn node(name: &'static str, database_url: Option<String>) -> TestApp {
-    spawn_app_with(|c| {
-        c.node_id = name.into();
-        c.ingest.lease_ttl = Duration::from_secs(3);
-        c.ingest.lease_renew = Duration::from_millis(500);
-        c.ingest.lease_poll = Duration::from_millis(300);
-        if let Some(url) = database_url {
-            c.database_url = url;
-        }
-    })
-    .await
-}
 
 fn ticks(from: usize, to: usize) -> Vec<Vec<u8>> {
     (from..to).map(|i| json!({"symbol": "L", "price": i, "id": format!("l{i}")}).to_string().into_bytes()).collect()
@@ -49,12 +36,12 @@ async fn holder_seen_by(app: &TestApp, feed: &str, holder: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_process_ingests_a_feed_and_another_takes_over_when_it_stops() {
-    let a = node("node-a", None).await;
+    let a = spawn_node("node-a", None).await;
     let name = unique("leased");
     let topic = format!("{name}/x");
     a.feed(json!({"name": name, "kind": "ticks", "source": {"protocol": "mqtt", "url": MQTT_URL, "topic": topic}}))
         .await;
-    let b = node("node-b", Some(a.database_url.clone())).await;
+    let b = spawn_node("node-b", Some(a.database_url.clone())).await;
 
     // The feed settles on its preferred node; the other one stands by.
     let id: i64 =
@@ -90,7 +77,7 @@ fn holder_name(app: &TestApp) -> &'static str {
 
 #[tokio::test]
 async fn a_former_lease_holder_is_fenced_out() {
-    let app = node("node-f", None).await;
+    let app = spawn_node("node-f", None).await;
     let name = unique("fenced");
     let source = json!({"protocol": "mqtt", "url": MQTT_URL, "topic": format!("{name}/x"), });
     let res = app

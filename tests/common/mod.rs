@@ -275,6 +275,25 @@ impl TestApp {
     }
 }
 
+/// A cluster node named `name` with short leases and heartbeats (so a
+/// cluster settles fast), on a fresh database or on `database_url`.
+pub async fn spawn_node(name: &'static str, database_url: Option<String>) -> TestApp {
+    use std::time::Duration;
+    spawn_app_with(|c| {
+        c.node_id = name.into();
+        c.ingest.lease_ttl = Duration::from_secs(3);
+        c.ingest.lease_renew = Duration::from_millis(500);
+        c.ingest.lease_poll = Duration::from_millis(300);
+        c.cluster.heartbeat = Duration::from_millis(300);
+        c.cluster.node_ttl = Duration::from_secs(2);
+        c.cluster.sweep = Duration::from_secs(1);
+        if let Some(url) = database_url {
+            c.database_url = url;
+        }
+    })
+    .await
+}
+
 impl TestApp {
     /// Stops this server and starts another on the same database (a
     /// feedboard restart).
