@@ -130,8 +130,9 @@ pub struct PoolSettings {
 pub async fn connect_and_migrate(url: &str, settings: &PoolSettings) -> Result<Pools, sqlx::Error> {
     let options = PgConnectOptions::from_str(url)?;
     create_database_if_missing(&options).await?;
+    // One more than asked: the cluster bus listens on one connection for good.
     let ingest = PgPoolOptions::new()
-        .max_connections(settings.ingest)
+        .max_connections(settings.ingest + 1)
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options.clone())
         .await?;
