@@ -4,7 +4,9 @@ import { defineConfig } from '@playwright/test';
 // server on a fresh database and pass BASE_URL and E2E_ADMIN_PASSWORD.
 export default defineConfig({
   testDir: './tests',
-  timeout: 45_000,
+  // A safety net, not a speed target: a loaded machine (other core busy)
+  // must not fail the suite.
+  timeout: 90_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,
