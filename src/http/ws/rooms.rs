@@ -204,12 +204,12 @@ impl Rooms {
             rooms.remove(room);
             drop(rooms);
             self.share(Presence { dashboard: room.to_owned(), ..Presence::default() });
-        } else if presence_of(room, &entry.members) != entry.shared || presence != entry.announced {
-            if !entry.announcing {
-                entry.announcing = true;
-                drop(rooms);
-                self.announce_later(room);
-            }
+        } else if (presence_of(room, &entry.members) != entry.shared || presence != entry.announced)
+            && !entry.announcing
+        {
+            entry.announcing = true;
+            drop(rooms);
+            self.announce_later(room);
         }
         presence
     }
