@@ -23,7 +23,8 @@ pub fn config(port: u16, backends: &[(String, String)]) -> String {
     let servers: String = backends.iter().map(|(name, addr)| format!("    server {name} {addr} check\n")).collect();
     format!(
         "global
-    maxconn 20000
+    # Two descriptors per connection must fit the process's file limit.
+    maxconn 4000
 
 defaults
     mode http
@@ -73,7 +74,7 @@ impl Haproxy {
             .kill_on_drop(true)
             .spawn()
             .map_err(context("start haproxy (run via `cargo xtask cluster`, which installs it)"))?;
-        let haproxy = Haproxy { child, dir, port };
+        let mut haproxy = Haproxy { child, dir, port };
         haproxy.wait_routing().await?;
         Ok(haproxy)
     }
@@ -83,17 +84,22 @@ impl Haproxy {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    async fn wait_routing(&self) -> Result {
+    async fn wait_routing(&mut self) -> Result {
         let http = reqwest::Client::new();
         let started = Instant::now();
+        let log = self.dir.join("haproxy.log");
         while started.elapsed() < Duration::from_secs(20) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let said = std::fs::read_to_string(&log).unwrap_or_default();
+                return Err(format!("haproxy exited ({status}): {}", said.trim()));
+            }
             let health = http.get(format!("{}/healthz", self.url())).send().await;
             if health.is_ok_and(|r| r.status() == 200) {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Err(format!("haproxy did not route /healthz within 20 s; see {}", self.dir.join("haproxy.log").display()))
+        Err(format!("haproxy did not route /healthz within 20 s; see {}", log.display()))
     }
 
     /// Its folder, holding `haproxy.cfg` and `haproxy.log` (kept after the run).
