@@ -7,8 +7,10 @@
 //! cargo xtask bench      # perf: ingest, storage, SSE, WebSocket, browser, size
 //! cargo xtask chaos      # broker/Postgres restarts, kill -9, reconnect storms
 //! cargo xtask hostile    # malformed broker messages, API fuzzing
+//! cargo xtask cluster    # 3 nodes behind HAProxy: kill -9, SIGTERM, fan-out 1 vs 2 nodes
 //! ```
 
+mod cluster;
 mod hostile;
 mod perf;
 
@@ -17,8 +19,8 @@ pub use feedboard_bench::report::{out_dir, run_meta};
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: feedboard-bench <perf [--quick] | chaos [--quick] | hostile [--quick]>
-  (run through `cargo xtask bench|chaos|hostile`, which builds and sets FEEDBOARD_BIN)";
+const USAGE: &str = "usage: feedboard-bench <perf | chaos | hostile | cluster> [--quick]
+  (run through `cargo xtask bench|chaos|hostile|cluster`, which builds and sets FEEDBOARD_BIN)";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -28,6 +30,7 @@ async fn main() -> ExitCode {
         Some("perf") => perf::run(quick).await,
         Some("chaos") => chaos::run(quick).await,
         Some("hostile") => hostile::run(quick).await,
+        Some("cluster") => cluster::run(quick).await,
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

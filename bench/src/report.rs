@@ -64,6 +64,9 @@ impl Row {
 #[derive(Default)]
 pub struct Report {
     pub rows: Vec<Row>,
+    /// The run's verdicts in a fixed shape for tools, written beside the
+    /// figures as `"summary"` when set.
+    pub summary: Option<Value>,
 }
 
 impl Report {
@@ -122,7 +125,11 @@ impl Report {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(path, serde_json::to_vec_pretty(&json!({"meta": meta, "figures": rows}))?)
+        let mut body = json!({"meta": meta, "figures": rows});
+        if let Some(summary) = &self.summary {
+            body["summary"] = summary.clone();
+        }
+        std::fs::write(path, serde_json::to_vec_pretty(&body)?)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The feedboard server under test: a release build in its own process, on
-//! a free loopback port and a fresh database; can be killed and restarted.
+//! a free loopback port and a fresh database (or, for more nodes of one
+//! cluster, an existing one); can be killed, stopped and restarted.
 
 use crate::{Result, api::Api, context};
 use std::{
@@ -32,8 +33,20 @@ impl Server {
     /// become ready.
     pub async fn start(database: &str, env: &[(&str, &str)]) -> Result<(Self, Duration)> {
         recreate_database(database).await?;
+        Self::join(database, env).await
+    }
+
+    /// Starts another server on the existing database `database` (another
+    /// node of the same cluster when `env` sets its `FEEDBOARD_NODE_ID`);
+    /// returns it and how long it took to become ready. Its log is
+    /// `<tmp>/<database>-<node id>.log` (`<database>.log` without an id).
+    pub async fn join(database: &str, env: &[(&str, &str)]) -> Result<(Self, Duration)> {
         let port = free_port()?;
-        let log = std::env::temp_dir().join(format!("{database}.log"));
+        let log_name = match env.iter().find(|(k, _)| *k == "FEEDBOARD_NODE_ID") {
+            Some((_, node)) => format!("{database}-{node}.log"),
+            None => format!("{database}.log"),
+        };
+        let log = std::env::temp_dir().join(log_name);
         // A fresh log per run: panics are counted from it.
         let _ = std::fs::remove_file(&log);
         let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -44,7 +57,12 @@ impl Server {
 
     /// `http://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://{}", self.addr())
+    }
+
+    /// `127.0.0.1:<port>`, where it listens.
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
     }
 
     /// The server's database.
@@ -58,6 +76,34 @@ impl Server {
             let _ = child.start_kill();
             let _ = child.wait().await;
         }
+    }
+
+    /// Stops the process with SIGTERM, as an orchestrator would, and waits
+    /// (at most `limit`, then kills it) until it has exited; returns how
+    /// long the graceful shutdown took.
+    pub async fn sigterm(&mut self, limit: Duration) -> Result<Duration> {
+        let Some(mut child) = self.child.take() else { return Err("the server is not running".into()) };
+        let pid = child.id().ok_or("the server has already exited")?;
+        let started = Instant::now();
+        let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status().await;
+        if !status.is_ok_and(|s| s.success()) {
+            let _ = child.start_kill();
+            return Err(format!("kill -TERM {pid} failed"));
+        }
+        match tokio::time::timeout(limit, child.wait()).await {
+            Ok(Ok(_)) => Ok(started.elapsed()),
+            Ok(Err(e)) => Err(format!("waiting for the server to exit: {e}")),
+            Err(_) => {
+                let _ = child.start_kill();
+                let _ = child.wait().await;
+                Err(format!("the server did not exit within {limit:?} of SIGTERM; killed; see {}", self.log.display()))
+            }
+        }
+    }
+
+    /// The process id of the running server.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(Child::id)
     }
 
     /// Starts the process (again) and waits until `/readyz` answers 200;

@@ -29,6 +29,7 @@ impl Event {
 pub struct Sse {
     body: Pin<Box<dyn Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
     buffer: BytesMut,
+    ended: bool,
 }
 
 /// Opens the stream of `feeds` on `base`, resuming after `last_id` if given.
@@ -41,7 +42,7 @@ pub async fn connect(http: &reqwest::Client, base: &str, feeds: &str, last_id: O
     if res.status() != 200 {
         return Err(format!("SSE stream answered {}", res.status()));
     }
-    Ok(Sse { body: Box::pin(res.bytes_stream()), buffer: BytesMut::with_capacity(16 * 1024) })
+    Ok(Sse { body: Box::pin(res.bytes_stream()), buffer: BytesMut::with_capacity(16 * 1024), ended: false })
 }
 
 impl Sse {
@@ -59,10 +60,23 @@ impl Sse {
             }
             match tokio::time::timeout_at(deadline, self.body.next()).await {
                 Ok(Some(Ok(chunk))) => self.buffer.extend_from_slice(chunk.chunk()),
-                Ok(Some(Err(e))) => return Err(format!("SSE stream broke: {e}")),
-                Ok(None) | Err(_) => return Ok(None),
+                Ok(Some(Err(e))) => {
+                    self.ended = true;
+                    return Err(format!("SSE stream broke: {e}"));
+                }
+                Ok(None) => {
+                    self.ended = true;
+                    return Ok(None);
+                }
+                Err(_) => return Ok(None),
             }
         }
+    }
+
+    /// Whether the server ended the stream or the connection broke (as
+    /// opposed to [`Sse::next`] only waiting in vain).
+    pub fn ended(&self) -> bool {
+        self.ended
     }
 }
 

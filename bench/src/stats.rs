@@ -1,4 +1,15 @@
-//! Latency samples and their percentiles.
+//! Latency samples and their percentiles, and the clock senders stamp
+//! messages with.
+
+use std::{sync::OnceLock, time::Instant};
+
+/// Microseconds since this process first read the clock: publishers stamp
+/// messages with it and receivers in the same process subtract it, so every
+/// latency is measured on one monotonic clock.
+pub fn micros() -> u64 {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    EPOCH.get_or_init(Instant::now).elapsed().as_micros() as u64
+}
 
 /// Latencies in microseconds.
 #[derive(Default)]

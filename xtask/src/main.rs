@@ -25,7 +25,9 @@ commands:
   e2e      build, then run only the Playwright suite
   bench    performance figures beside same-run baselines (--quick: smoke run)
   chaos    broker/Postgres restarts, kill -9, reconnect storms: lost/dup/gaps
-  hostile  malformed broker messages and OpenAPI-driven HTTP fuzzing";
+  hostile  malformed broker messages and OpenAPI-driven HTTP fuzzing
+  cluster  3 nodes behind HAProxy: kill -9 and SIGTERM under load (lost/dup/gaps,
+           takeover, every viewer gets every message), fan-out 1 vs 2 nodes";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,7 +41,7 @@ fn main() -> ExitCode {
             .and_then(|_| services::ensure())
             .and_then(|_| build())
             .and_then(|_| e2e::run()),
-        Some(command @ ("bench" | "chaos" | "hostile")) => {
+        Some(command @ ("bench" | "chaos" | "hostile" | "cluster")) => {
             proof::run(if command == "bench" { "perf" } else { command }, quick)
         }
         _ => {

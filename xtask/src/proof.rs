@@ -1,7 +1,8 @@
-//! The proof suite: `bench`, `chaos` and `hostile` build the release server
-//! and `feedboard-bench`, then run the given command of the latter from the
-//! project root (it starts its own server processes). `hostile` also needs
-//! schemathesis, installed from PyPI into a venv in the cache.
+//! The proof suite: `bench`, `chaos`, `hostile` and `cluster` build the
+//! release server and `feedboard-bench`, then run the given command of the
+//! latter from the project root (it starts its own server processes).
+//! `hostile` also needs schemathesis, installed from PyPI into a venv in the
+//! cache; `cluster` needs HAProxy, installed from Debian.
 
 use crate::{Result, build, cmd, paths, services, toolchain};
 use std::{path::PathBuf, process::Command};
@@ -12,6 +13,9 @@ const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 /// Runs `feedboard-bench <command>` (with `--quick` if asked).
 pub fn run(command: &str, quick: bool) -> Result {
     toolchain::setup(toolchain::Needs::Everything)?;
+    if command == "cluster" {
+        toolchain::haproxy()?;
+    }
     services::ensure()?;
     build()?;
     cmd::step("build the proof suite (release)");

@@ -172,10 +172,20 @@ fn is_newer(a: &Path, b: &Path) -> bool {
 
 /// Debian's Chromium for Playwright (never a downloaded browser).
 fn chromium() -> Result {
-    if Path::new("/usr/bin/chromium").exists() {
+    apt_install("chromium", "/usr/bin/chromium")
+}
+
+/// Debian's HAProxy, the load balancer of `cargo xtask cluster`.
+pub fn haproxy() -> Result {
+    apt_install("haproxy", "/usr/sbin/haproxy")
+}
+
+/// Installs Debian `package` unless `installed` (a file it provides) exists.
+fn apt_install(package: &str, installed: &str) -> Result {
+    if Path::new(installed).exists() {
         return Ok(());
     }
-    cmd::step("apt-get install chromium");
+    cmd::step(&format!("apt-get install {package}"));
     let sudo = |args: &[&str]| {
         let is_root = cmd::output(Command::new("id").arg("-u")).is_some_and(|u| u.trim() == "0");
         let mut c = if is_root { Command::new(args[0]) } else { Command::new("sudo") };
@@ -186,5 +196,5 @@ fn chromium() -> Result {
         c
     };
     cmd::run(&mut sudo(&["apt-get", "update"]))?;
-    cmd::run(&mut sudo(&["apt-get", "install", "-y", "--no-install-recommends", "chromium"]))
+    cmd::run(&mut sudo(&["apt-get", "install", "-y", "--no-install-recommends", package]))
 }

@@ -37,11 +37,39 @@ impl Kind {
     /// Message `i` as JSON with its id; `i` is also in `size` / at the start
     /// of `message` (`line <i>…`), so a history row names the message it came from.
     pub fn payload(self, i: u64) -> Vec<u8> {
+        self.stamped_payload(i, None)
+    }
+
+    /// [`Kind::payload`], carrying the send time `sent` (µs, see
+    /// [`crate::stats::micros`]) if given: as the tick's `price`, or after
+    /// `sent ` in the log line (`line <i> sent <µs>`); [`Kind::sent_micros`]
+    /// reads it back from a live event.
+    pub fn stamped_payload(self, i: u64, sent: Option<u64>) -> Vec<u8> {
         match self {
-            Kind::Ticks => format!(r#"{{"symbol":"S{}","price":100.5,"size":{i},"id":"t{i}"}}"#, i % 10),
-            Kind::Logs => format!(r#"{{"level":"INFO","source":"chaos","message":"line {i}","id":"l{i}"}}"#),
+            Kind::Ticks => {
+                let price = sent.map_or_else(|| "100.5".to_owned(), |us| us.to_string());
+                format!(r#"{{"symbol":"S{}","price":{price},"size":{i},"id":"t{i}"}}"#, i % 10)
+            }
+            Kind::Logs => {
+                let sent = sent.map(|us| format!(" sent {us}")).unwrap_or_default();
+                format!(r#"{{"level":"INFO","source":"chaos","message":"line {i}{sent}","id":"l{i}"}}"#)
+            }
         }
         .into_bytes()
+    }
+
+    /// The send time a [`Kind::stamped_payload`] carried, read from the live
+    /// event it became.
+    pub fn sent_micros(self, event: &crate::sse::Event) -> Option<u64> {
+        match self {
+            Kind::Ticks => event.number("price").map(|us| us as u64),
+            Kind::Logs => {
+                let key = " sent ";
+                let start = event.data.find(key)? + key.len();
+                let digits = event.data[start..].split(|c: char| !c.is_ascii_digit()).next()?;
+                digits.parse().ok()
+            }
+        }
     }
 
     /// Which message a history item came from.
@@ -146,4 +174,25 @@ async fn sample_history(api: &Api, feed: &str, kind: Kind, max_seq: i64, by_seq:
         }
     }
     Ok(mismatches)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+    use crate::sse::Event;
+
+    #[test]
+    fn stamped_payloads_carry_their_send_time_and_index() {
+        for kind in [Kind::Ticks, Kind::Logs] {
+            let payload = String::from_utf8(kind.stamped_payload(42, Some(1_234_567))).unwrap();
+            let item: serde_json::Value = serde_json::from_str(&payload).unwrap();
+            assert_eq!(kind.index_of(&item), Some(42), "{payload}");
+            assert_eq!(item["id"], kind.id(42));
+            // The live event is the stored row as JSON, with the same fields.
+            let event = Event { data: payload, ..Event::default() };
+            assert_eq!(kind.sent_micros(&event), Some(1_234_567));
+        }
+        let plain = Event { data: String::from_utf8(Kind::Logs.payload(42)).unwrap(), ..Event::default() };
+        assert_eq!(Kind::Logs.sent_micros(&plain), None);
+    }
 }

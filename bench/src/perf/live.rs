@@ -1,5 +1,6 @@
 //! Live delivery: publish → SSE client latency at 1k msg/s beside the
-//! broker's own publish → subscriber latency, and SSE fan-out capacity.
+//! broker's own publish → subscriber latency, and SSE fan-out capacity (the
+//! fan-out step is shared with the cluster command's 1-vs-2-node case).
 //!
 //! Each tick carries its send time (µs since the run began) in `size`, so
 //! every receiver computes its latency on the same clock.
@@ -12,28 +13,16 @@ use feedboard_bench::{
     report::{Report, Row},
     server::Server,
     sse,
-    stats::Samples,
+    stats::{Samples, micros},
 };
 use rumqttc::v5::{Event, mqttbytes::QoS, mqttbytes::v5::Packet};
-use std::{
-    sync::{Arc, OnceLock},
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Duration};
 use tokio::{sync::Semaphore, task::JoinSet};
 
 /// p99 a fan-out step must stay under to count.
-const FANOUT_P99_MS: f64 = 100.0;
+pub const FANOUT_P99_MS: f64 = 100.0;
 /// Message rate of the fan-out steps.
-const FANOUT_RATE: f64 = 60.0;
-
-fn epoch() -> Instant {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    *EPOCH.get_or_init(Instant::now)
-}
-
-fn micros() -> u64 {
-    epoch().elapsed().as_micros() as u64
-}
+pub const FANOUT_RATE: f64 = 60.0;
 
 fn stamped_tick(i: u64) -> Vec<u8> {
     format!(r#"{{"symbol":"S{}","price":100.5,"size":{}}}"#, i % 10, micros()).into_bytes()
@@ -41,7 +30,7 @@ fn stamped_tick(i: u64) -> Vec<u8> {
 
 /// Adds the latency and fan-out rows.
 pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Result {
-    epoch();
+    micros();
     let api = server.admin().await?;
     let run = &uuid::Uuid::new_v4().simple().to_string()[..8];
     let feed = format!("bench-live-{run}");
@@ -52,7 +41,7 @@ pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Resu
 
     // Latency at 1k msg/s: one SSE client beside a bare MQTT subscriber.
     let bare = bare_latencies(&topic, window).await?;
-    let clients = sse_clients(&http, &server.url(), &feed, 1, window).await?;
+    let clients = sse_clients(&http, &[server.url()], &feed, 1, window).await?;
     broker::mqtt_publish(&topic, 1000 * scale.seconds, Some(1000.0), stamped_tick).await?;
     let (mut sse, _) = collect(clients).await;
     let mut bare = bare.await.map_err(|e| e.to_string())?;
@@ -68,25 +57,75 @@ pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Resu
     // Fan-out: more clients at a steady rate until p99 passes 100 ms.
     let (mut capacity_clients, mut capacity_rate) = (0usize, 0f64);
     for &n in scale.fanout {
-        let clients = sse_clients(&http, &server.url(), &feed, n, window).await?;
-        let published = (FANOUT_RATE * window.as_secs_f64()) as u64;
-        let took = broker::mqtt_publish(&topic, published, Some(FANOUT_RATE), stamped_tick).await?;
-        let (mut samples, connected) = collect(clients).await;
-        let expected = published as usize * n;
-        let rate = samples.len() as f64 / took.as_secs_f64();
-        let (p50, p99) = (samples.percentile_ms(50.0), samples.percentile_ms(99.0));
-        report.add(Row::new(format!("SSE fan-out, {n} clients × {FANOUT_RATE} msg/s"), rate, "deliveries/s").note(
-            format!("{connected}/{n} held, {}/{expected} delivered, p50 {p50:.1} ms, p99 {p99:.1} ms", samples.len()),
-        ));
-        if p99 < FANOUT_P99_MS && connected == n && samples.len() == expected {
-            (capacity_clients, capacity_rate) = (n, rate.max(capacity_rate));
-        } else {
+        let step = fanout_step(&http, &[server.url()], &topic, &feed, n, window).await?;
+        report.add(
+            Row::new(format!("SSE fan-out, {n} clients × {FANOUT_RATE} msg/s"), step.rate, "deliveries/s")
+                .note(step.describe()),
+        );
+        if !step.within_target() {
             break;
         }
+        (capacity_clients, capacity_rate) = (n, step.rate.max(capacity_rate));
     }
     report.add(Row::new("SSE clients held with p99 < 100 ms", capacity_clients as f64, "clients").at_least(2000.0));
     report.add(Row::new("SSE deliveries with p99 < 100 ms", capacity_rate, "deliveries/s").at_least(100_000.0));
     Ok(())
+}
+
+/// What one fan-out step measured.
+#[derive(Debug, Clone)]
+pub struct FanoutStep {
+    /// SSE clients opened.
+    pub clients: usize,
+    /// Clients that stayed connected to the end.
+    pub held: usize,
+    /// Deliveries due (messages × clients) and made.
+    pub expected: usize,
+    pub delivered: usize,
+    /// Deliveries per second over the publishing time.
+    pub rate: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+impl FanoutStep {
+    /// Whether every client held on, got every message, with p99 under 100 ms.
+    pub fn within_target(&self) -> bool {
+        self.p99_ms < FANOUT_P99_MS && self.held == self.clients && self.delivered == self.expected
+    }
+
+    /// The step in words, for a report note.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}/{} held, {}/{} delivered, p50 {:.1} ms, p99 {:.1} ms",
+            self.held, self.clients, self.delivered, self.expected, self.p50_ms, self.p99_ms
+        )
+    }
+}
+
+/// One fan-out step: `n` SSE clients on `feed`, spread round-robin over
+/// `bases`, while stamped ticks go to `topic` at [`FANOUT_RATE`] for `window`.
+pub async fn fanout_step(
+    http: &reqwest::Client,
+    bases: &[String],
+    topic: &str,
+    feed: &str,
+    n: usize,
+    window: Duration,
+) -> Result<FanoutStep> {
+    let clients = sse_clients(http, bases, feed, n, window).await?;
+    let published = (FANOUT_RATE * window.as_secs_f64()) as u64;
+    let took = broker::mqtt_publish(topic, published, Some(FANOUT_RATE), stamped_tick).await?;
+    let (mut samples, held) = collect(clients).await;
+    Ok(FanoutStep {
+        clients: n,
+        held,
+        expected: published as usize * n,
+        delivered: samples.len(),
+        rate: samples.len() as f64 / took.as_secs_f64(),
+        p50_ms: samples.percentile_ms(50.0),
+        p99_ms: samples.percentile_ms(99.0),
+    })
 }
 
 /// A bare MQTT subscriber on `topic` recording each stamped tick's latency
@@ -117,12 +156,12 @@ async fn bare_latencies(topic: &str, window: Duration) -> Result<tokio::task::Jo
     }))
 }
 
-/// Connects `n` SSE clients to `feed` (a hundred at a time) and lets each
-/// record latencies for `window` plus two seconds; returns once all are
-/// connected.
+/// Connects `n` SSE clients to `feed` (a hundred at a time, round-robin over
+/// `bases`) and lets each record latencies for `window` plus two seconds;
+/// returns once all are connected.
 async fn sse_clients(
     http: &reqwest::Client,
-    base: &str,
+    bases: &[String],
     feed: &str,
     n: usize,
     window: Duration,
@@ -130,9 +169,9 @@ async fn sse_clients(
     let gate = Arc::new(Semaphore::new(100));
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(n);
     let mut clients = JoinSet::new();
-    for _ in 0..n {
-        let (http, base, feed, gate, ready) =
-            (http.clone(), base.to_owned(), feed.to_owned(), gate.clone(), ready_tx.clone());
+    for i in 0..n {
+        let base = bases[i % bases.len()].clone();
+        let (http, feed, gate, ready) = (http.clone(), feed.to_owned(), gate.clone(), ready_tx.clone());
         clients.spawn(async move {
             let permit = gate.acquire_owned().await.ok()?;
             let stream = sse::connect(&http, &base, &feed, None).await;

@@ -3,7 +3,7 @@
 
 mod browser;
 mod ingest;
-mod live;
+pub mod live;
 mod site;
 mod storage;
 mod ws;
