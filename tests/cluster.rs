@@ -168,3 +168,48 @@ async fn chat_presence_and_logout_span_the_nodes() {
     presence_becomes(&mut alice, &["alice"]).await;
     a.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_moves_to_a_node_that_joins_later_and_the_first_keeps_it_live() {
+    let a = spawn_node("node-a", None).await;
+    let view = Members::new("node-a".into());
+    view.set_live(vec!["node-a".into(), "node-b".into()]);
+    // A feed that node-b will be preferred for, ingested by node-a alone first.
+    let (name, topic) = loop {
+        let name = unique("moving");
+        let topic = mqtt_feed(&a, &name).await;
+        if view.preferred(feed_id(&a, &name).await) == "node-b" {
+            break (name, topic);
+        }
+    };
+    assert_eq!(ingesting_node(&a, &name).await, "node-a");
+    let b = spawn_node("node-b", Some(a.database_url.clone())).await;
+    a.wait_for_long(&format!("{name} moved to node-b"), || async {
+        (ingesting_node(&a, &name).await == "node-b").then_some(())
+    })
+    .await;
+    // It stays there: the lease is not taken back and forth (its token,
+    // which grows with every takeover, stands still over several renewals).
+    let lease = || async {
+        let (holder, token): (String, i64) = sqlx::query_as("SELECT holder, token FROM feed_leases WHERE feed_id = $1")
+            .bind(feed_id(&a, &name).await)
+            .fetch_one(a.db())
+            .await
+            .unwrap();
+        (holder, token)
+    };
+    let settled = lease().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(lease().await, settled, "the feed stays on node-b");
+    assert_eq!(settled.0, "node-b");
+    // node-a no longer ingests it, yet its viewers still get every tick.
+    let mut stream = sse::connect(&a.url(""), &[&name], None).await;
+    assert_eq!(stream.next_data(Duration::from_secs(10)).await.unwrap().event, "ready");
+    mqtt_publish(&topic, ticks(0, 50)).await;
+    for seq in 1..=50 {
+        let event = stream.next_data(Duration::from_secs(20)).await.unwrap_or_else(|| panic!("tick {seq} on node-a"));
+        assert_eq!((event.event.as_str(), &event.data["seq"]), ("tick", &json!(seq)));
+    }
+    a.stop_keeping_database().await;
+    b.stop().await;
+}

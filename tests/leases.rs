@@ -110,6 +110,34 @@ async fn a_former_lease_holder_is_fenced_out() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn a_released_lease_is_not_taken_straight_back_by_its_former_holder() {
+    let app = spawn_node("node-r", None).await;
+    let name = unique("released");
+    let source = json!({"protocol": "mqtt", "url": MQTT_URL, "topic": format!("{name}/x"), });
+    let body = json!({"name": name, "kind": "ticks", "source": source, "enabled": false});
+    let res = app.admin().await.post(app.url("/api/v1/feeds")).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+    let db = sqlx::PgPool::connect(&app.database_url).await.unwrap();
+    // An old feed, so only the lease decides (a new one waits out the grace).
+    let feed_id: i64 =
+        sqlx::query_scalar("UPDATE feeds SET created_at = now() - interval '1 hour' WHERE name = $1 RETURNING id")
+            .bind(&name)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    let (ttl, grace) = (Duration::from_secs(60), Duration::from_secs(30));
+    let lease = leases::acquire(&db, feed_id, "node-x", ttl).await.unwrap().unwrap();
+    let renewed = leases::acquire_after(&db, feed_id, "node-x", ttl, grace).await.unwrap().unwrap();
+    assert!(renewed.token > lease.token, "a holder may take its live lease again");
+    leases::release(&db, renewed).await.unwrap();
+    // Handed over: the former holder, which is not preferred, must wait out
+    // the grace like anyone else, while the preferred node takes it at once.
+    assert!(leases::acquire_after(&db, feed_id, "node-x", ttl, grace).await.unwrap().is_none(), "no flapping");
+    assert!(leases::acquire_after(&db, feed_id, "node-y", ttl, Duration::ZERO).await.unwrap().is_some());
+    app.stop().await;
+}
+
 fn rand_id() -> i64 {
     i64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap())
 }

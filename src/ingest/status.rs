@@ -23,9 +23,8 @@ pub struct FeedMonitor {
     stored: AtomicU64,
     rejected: AtomicU64,
     last_message_ms: AtomicI64,
-    /// Who ingests the feed, and, when that is another process, the status
-    /// it last published.
-    holder: Mutex<(Option<String>, Option<FeedStatus>)>,
+    /// Who ingests the feed.
+    holder: Mutex<Holder>,
 }
 
 impl FeedMonitor {
@@ -40,23 +39,23 @@ impl FeedMonitor {
             stored: AtomicU64::new(stored),
             rejected: AtomicU64::new(rejected),
             last_message_ms: AtomicI64::new(0),
-            holder: Mutex::new((None, None)),
+            holder: Mutex::new(Holder::Unknown),
         }
     }
 
     /// This process ingests the feed (as `node`).
     pub fn set_holder(&self, node: &str) {
-        *self.holder.lock().unwrap_or_else(|p| p.into_inner()) = (Some(node.to_owned()), None);
+        *self.holder.lock().unwrap_or_else(|p| p.into_inner()) = Holder::Here(node.to_owned());
     }
 
     /// This process no longer ingests the feed (who does is shown once known).
     pub fn clear_holder(&self) {
-        *self.holder.lock().unwrap_or_else(|p| p.into_inner()) = (None, None);
+        *self.holder.lock().unwrap_or_else(|p| p.into_inner()) = Holder::Unknown;
     }
 
     /// Whether this process ingests the feed now.
     pub fn is_local(&self) -> bool {
-        matches!(&*self.holder.lock().unwrap_or_else(|p| p.into_inner()), (Some(_), None))
+        matches!(&*self.holder.lock().unwrap_or_else(|p| p.into_inner()), Holder::Here(_))
     }
 
     /// Another process (`node`) ingests the feed; show the status it
@@ -65,8 +64,11 @@ impl FeedMonitor {
         let changed = {
             let mut holder = self.holder.lock().unwrap_or_else(|p| p.into_inner());
             let state = |s: &Option<FeedStatus>| s.as_ref().map(|s| (s.state, s.last_error.clone()));
-            let changed = holder.0.as_deref() != Some(node) || state(&holder.1) != state(&status);
-            *holder = (Some(node.to_owned()), status);
+            let changed = match &*holder {
+                Holder::Elsewhere(was, before) => was != node || state(before) != state(&status),
+                Holder::Unknown | Holder::Here(_) => true,
+            };
+            *holder = Holder::Elsewhere(node.to_owned(), status);
             changed
         };
         if changed {
@@ -120,10 +122,11 @@ impl FeedMonitor {
 
     /// The status as the API shows it.
     pub fn snapshot(&self) -> FeedStatus {
-        let (holder, remote) = self.holder.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        if let Some(remote) = remote {
-            return FeedStatus { ingested_by: holder, ..remote };
-        }
+        let holder = match self.holder.lock().unwrap_or_else(|p| p.into_inner()).clone() {
+            Holder::Elsewhere(node, Some(remote)) => return FeedStatus { ingested_by: Some(node), ..remote },
+            Holder::Elsewhere(node, None) | Holder::Here(node) => Some(node),
+            Holder::Unknown => None,
+        };
         let (state, last_error) = self.state.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let ms = self.last_message_ms.load(Relaxed);
         FeedStatus {
@@ -136,6 +139,17 @@ impl FeedMonitor {
             ingested_by: holder,
         }
     }
+}
+
+/// Who ingests a feed, as this process knows it.
+#[derive(Clone)]
+enum Holder {
+    Unknown,
+    /// This process (as the node named).
+    Here(String),
+    /// Another process, with the status it last published (none yet right
+    /// after it took the lease).
+    Elsewhere(String, Option<FeedStatus>),
 }
 
 /// Every feed's monitor, by feed id.
@@ -168,5 +182,24 @@ impl StatusBoard {
         self.get(feed_id)
             .map(|m| m.snapshot())
             .unwrap_or(FeedStatus { state: FeedState::Disabled, ..FeedStatus::default() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_node_that_lost_the_lease_knows_it_no_longer_ingests() {
+        let monitor = FeedMonitor::new(1, "f".into(), Hub::new(8), 0, 0);
+        assert!(!monitor.is_local());
+        monitor.set_holder("node-a");
+        assert!(monitor.is_local());
+        // node-b took the lease and has published no status yet.
+        monitor.mirror("node-b", None);
+        assert!(!monitor.is_local(), "a standby relays the feed's commits to its viewers");
+        assert_eq!(monitor.snapshot().ingested_by.as_deref(), Some("node-b"));
+        monitor.clear_holder();
+        assert_eq!(monitor.snapshot().ingested_by, None);
     }
 }

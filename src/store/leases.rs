@@ -28,7 +28,9 @@ fn secs(d: Duration) -> f64 {
 }
 
 /// Takes the lease of `feed_id` for `holder` if it is free, expired or
-/// already `holder`'s; `None` while another process holds it.
+/// still `holder`'s; `None` while another process holds it. (A lease
+/// `holder` released or let expire counts as anyone's, so a node that hands
+/// a feed over does not take it straight back.)
 pub async fn acquire(db: &PgPool, feed_id: i64, holder: &str, ttl: Duration) -> Result<Option<Lease>, StoreError> {
     acquire_after(db, feed_id, holder, ttl, Duration::ZERO).await
 }
@@ -50,7 +52,7 @@ pub async fn acquire_after(
          WHERE EXISTS (SELECT 1 FROM feeds WHERE id = $1 AND created_at <= now() - make_interval(secs => $4))
          ON CONFLICT (feed_id) DO UPDATE
              SET holder = EXCLUDED.holder, token = feed_leases.token + 1, expires_at = EXCLUDED.expires_at, status = NULL
-             WHERE feed_leases.holder = EXCLUDED.holder
+             WHERE (feed_leases.holder = EXCLUDED.holder AND feed_leases.expires_at >= now())
                 OR feed_leases.expires_at < now() - make_interval(secs => $4)
          RETURNING token",
     )
