@@ -5,9 +5,12 @@
 //!
 //! Runs the chaos command's scenario code at a smaller size. Needs the
 //! release server in `FEEDBOARD_BIN` (`cargo xtask test` sets it); holds
-//! the bench lock while it restarts the machine's services.
+//! the bench lock while it restarts the machine's RabbitMQ and Postgres.
+//! MQTT goes through a Mosquitto of the test's own (persistent, no queue
+//! limit, as README asks of a production broker), which it restarts.
 
 use feedboard_bench::{
+    broker::OwnMosquitto,
     chaos::{
         add_outcome,
         scenario::{self, Fault, Load},
@@ -29,6 +32,7 @@ async fn broker_and_postgres_restarts_lose_and_duplicate_nothing() {
     }
     let _lock = faults::hold_bench_lock().await.expect("bench lock");
     let result = async {
+        let _mosquitto = OwnMosquitto::start().await?;
         let (mut server, _) = Server::start("feedboard_test_faults", &[]).await?;
         let fault = Fault::Restart(vec![Service::Mosquitto, Service::RabbitMq, Service::Postgres]);
         scenario::run(&mut server, fault, Load { messages: 20_000, per_second: 1_000.0 }, "test").await

@@ -3,7 +3,9 @@
 //! fresh feeds, counting lost / duplicated / out-of-sequence messages and
 //! the recovery time; then a storm of SSE reconnects with `Last-Event-ID`.
 //!
-//! Heavy: the restarts hold `faults::LOCK_PATH`, so two such runs never
+//! MQTT goes through the bench's own Mosquitto (persistent, no queue limit),
+//! which the Mosquitto faults restart; RabbitMQ and Postgres are the
+//! machine's. Heavy: the restarts hold `faults::LOCK_PATH`, so two such runs never
 //! overlap. Every service is left running, even when a step fails.
 
 pub mod publish;
@@ -58,6 +60,7 @@ pub async fn run(quick: bool) -> Result {
 
 async fn scenarios(scale: Scale) -> Result<Report> {
     let mut report = Report::default();
+    let _mosquitto = crate::broker::OwnMosquitto::start().await?;
     let (mut server, _) = Server::start("feedboard_bench_chaos", &[]).await?;
     for (tag, fault) in faults() {
         let outcome = scenario::run(&mut server, fault, scale.load, tag).await?;

@@ -100,6 +100,8 @@ pub struct Outcome {
     pub rejoined_in: Duration,
     /// MQTT and AMQP publishers.
     pub published: (Published, Published),
+    /// A feed created through the balancer → connected on some node (the slower of two).
+    pub created_connected_in: Duration,
 }
 
 /// Runs the proof at `load`.
@@ -183,7 +185,8 @@ async fn prove(nodes: &mut Nodes, balancer: &Haproxy, api: &Api, feeds: &ProofFe
     nodes.wait_formed().await?;
     let rejoined_in = started.elapsed();
     println!("  stopped nodes restarted; all {} listed by each other after {rejoined_in:.1?}", nodes.len());
-    Ok(Outcome { count, faults, viewers, latencies, rejoined_in, published })
+    let created_connected_in = feeds.connected_in;
+    Ok(Outcome { count, faults, viewers, latencies, rejoined_in, published, created_connected_in })
 }
 
 /// Starts the viewers and waits until each has its stream open.

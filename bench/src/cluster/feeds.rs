@@ -15,13 +15,16 @@ pub struct ProofFeeds {
     pub topic: String,
     pub exchange: String,
     pub key: String,
+    /// Creation (POST through the balancer) → the slower feed `connected`
+    /// on whichever node took it.
+    pub connected_in: std::time::Duration,
 }
 
 impl ProofFeeds {
     /// Feed 0 carries ticks (MQTT), feed 1 log lines (AMQP).
     pub const KINDS: [Kind; 2] = [Kind::Ticks, Kind::Logs];
 
-    /// Creates both feeds through `api` and waits until they are connected.
+    /// Creates both feeds through `api`, each waited for until it is connected.
     pub async fn create(api: &Api) -> Result<Self> {
         let run = &uuid::Uuid::new_v4().simple().to_string()[..6];
         let feeds = ProofFeeds {
@@ -29,9 +32,15 @@ impl ProofFeeds {
             topic: format!("cluster/{run}/ticks"),
             exchange: format!("cluster.{run}"),
             key: "cluster.logs".into(),
+            connected_in: std::time::Duration::ZERO,
         };
+        let mut feeds = feeds;
+        let started = std::time::Instant::now();
         api.create_feed(mqtt_feed(&feeds.names[0], "ticks", &feeds.topic)).await?;
+        let ticks_in = started.elapsed();
+        let started = std::time::Instant::now();
         api.create_feed(amqp_feed(&feeds.names[1], "logs", &feeds.exchange, &feeds.key)).await?;
+        feeds.connected_in = ticks_in.max(started.elapsed());
         Ok(feeds)
     }
 

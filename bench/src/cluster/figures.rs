@@ -66,6 +66,8 @@ pub fn add_failover(report: &mut Report, o: &mut Outcome) {
         Row::new("publish → SSE, sent during a takeover: max", l.unsettled.percentile_ms(100.0), "ms").note(unsettled),
     );
     report.add(Row::new("stopped nodes restarted → all listed again", o.rejoined_in.as_secs_f64() * 1000.0, "ms"));
+    let created = o.created_connected_in.as_secs_f64() * 1000.0;
+    report.add(Row::new("feed created through HAProxy → connected on some node", created, "ms").at_most(5000.0));
 }
 
 /// Adds the capacity rows: two nodes beside one.
