@@ -11,7 +11,7 @@ pub mod error;
 pub mod model;
 
 #[cfg(feature = "ssr")]
-pub mod admin;
+pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
@@ -20,8 +20,6 @@ pub mod cluster;
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod demo;
-#[cfg(feature = "ssr")]
-pub mod history;
 #[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(feature = "ssr")]
