@@ -11,8 +11,6 @@ pub mod error;
 pub mod model;
 
 #[cfg(feature = "ssr")]
-pub mod admin;
-#[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod cluster;
@@ -21,7 +19,7 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod demo;
 #[cfg(feature = "ssr")]
-pub mod history;
+pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(feature = "ssr")]

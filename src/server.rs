@@ -4,21 +4,14 @@ use crate::{
     auth::{login::LoginLimiter, password::Passwords},
     cluster::{Bus, Members, Membership},
     config::Config,
-    http::{
-        self,
-        client_caps::ClientCaps,
-        host::HostAllowlist,
-        serve::ServeSettings,
-        ws::{Rooms, SessionSockets, rooms::Link},
-    },
+    domain::{Core, sockets::SessionSockets},
+    http::{self, AppState, client_caps::ClientCaps, host::HostAllowlist, serve::ServeSettings, ws::Rooms},
     hub::{Hub, replays::ReplayLimiter},
     ingest::Ingest,
     secrets::Keyring,
 };
-use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use sqlx::PgPool;
 use std::{
     net::SocketAddr,
     sync::{Arc, OnceLock},
@@ -26,47 +19,6 @@ use std::{
 };
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-
-/// Everything request handlers and background tasks share; cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub leptos: LeptosOptions,
-    pub config: Arc<Config>,
-    /// The request pool: every query is cancelled after the read timeout.
-    pub db: PgPool,
-    /// The pool reserved for ingest (no statement timeout).
-    pub ingest_db: PgPool,
-    /// Turns for reading live-stream replay pages, process-wide.
-    pub replays: ReplayLimiter,
-    /// Open live streams and WebSockets per client address.
-    pub client_caps: ClientCaps,
-    pub metrics: PrometheusHandle,
-    pub login_limiter: Arc<LoginLimiter>,
-    /// Every password hash and check goes through it (bounded concurrency).
-    pub passwords: Arc<Passwords>,
-    /// The `Host` values served (DNS-rebinding protection).
-    pub hosts: Arc<HostAllowlist>,
-    pub sockets: SessionSockets,
-    /// Dashboard rooms of the interaction WebSocket.
-    pub rooms: Rooms,
-    pub hub: Hub,
-    pub ingest: Ingest,
-    /// This node's link to the other nodes, and its view of them.
-    pub bus: Bus,
-    pub members: Members,
-    /// Followed feeds the relay last found behind (0: caught up).
-    pub relay_lag: crate::cluster::relay::Lag,
-    /// The keys that seal broker secrets in the database.
-    pub secrets: Keyring,
-    pub shutdown: CancellationToken,
-    pub started_at: Instant,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos.clone()
-    }
-}
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -101,11 +53,12 @@ impl Running {
     /// node), leaves the cluster, and hands the feeds over: each is drained,
     /// acknowledged and released.
     pub async fn shutdown(self) {
-        self.state.shutdown.cancel();
+        let core = &self.state.core;
+        core.shutdown.cancel();
         let _ = self.task.await;
         let _ = self.session_purge.await;
-        Membership::leave(&self.state.ingest_db, self.state.members.node()).await;
-        self.state.ingest.shutdown().await;
+        Membership::leave(&core.ingest_db, core.members.node()).await;
+        core.ingest.shutdown().await;
     }
 }
 
@@ -164,42 +117,43 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let bus = Bus::start(ingest_db.clone(), config.node_id.clone(), shutdown.clone()).await?;
     let members = Members::new(config.node_id.clone());
     let ingest = Ingest::new(ingest_db.clone(), hub.clone(), secrets.clone(), config.ingest, members.clone()).await?;
-    let link = Link { bus: bus.clone(), db: ingest_db.clone(), node_ttl: config.cluster.node_ttl };
+    let link = crate::cluster::RoomLink { bus: bus.clone(), db: ingest_db.clone(), node_ttl: config.cluster.node_ttl };
     let cluster = config.cluster;
-    let state = AppState {
-        leptos,
+    let core = Core {
         config: Arc::new(config),
         db,
         ingest_db,
-        replays: ReplayLimiter::new(limits.replay_concurrency),
-        client_caps: ClientCaps::new(limits.max_streams_per_client),
-        metrics: metrics_handle(),
-        login_limiter: Arc::new(LoginLimiter::default()),
-        passwords,
-        hosts,
-        sockets: SessionSockets::linked(bus.clone()),
-        rooms: Rooms::linked(Default::default(), link),
         hub,
         ingest,
+        sockets: SessionSockets::linked(bus.clone()),
         bus,
         members,
         relay_lag: Default::default(),
         secrets,
+        passwords,
+        login_limiter: Arc::new(LoginLimiter::default()),
         shutdown,
+    };
+    let rooms = Rooms::linked(core.config.ws, link);
+    join_cluster(&core, &rooms, cluster).await?;
+    if core.config.demo {
+        crate::demo::start(&core).await;
+    }
+    core.ingest.reconcile().await?;
+    let session_purge =
+        tokio::spawn(purge_expired_sessions(sessions.clone(), core.config.session_purge_every, core.shutdown.clone()));
+    let state = AppState {
+        leptos,
+        core,
+        replays: ReplayLimiter::new(limits.replay_concurrency),
+        client_caps: ClientCaps::new(limits.max_streams_per_client),
+        metrics: metrics_handle(),
+        hosts,
+        rooms,
         started_at: Instant::now(),
     };
-    join_cluster(&state, cluster).await?;
-    if state.config.demo {
-        crate::demo::start(&state).await;
-    }
-    state.ingest.reconcile().await?;
-    let session_purge = tokio::spawn(purge_expired_sessions(
-        sessions.clone(),
-        state.config.session_purge_every,
-        state.shutdown.clone(),
-    ));
     let app = http::router(state.clone(), sessions);
-    let shutdown = state.shutdown.clone();
+    let shutdown = state.core.shutdown.clone();
     let settings = ServeSettings { header_timeout: limits.header_timeout, write_timeout: limits.write_timeout };
     let task = tokio::spawn(http::serve::serve(listener, app, settings, shutdown));
     tracing::info!(%addr, "feedboard listening");
@@ -209,39 +163,39 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
 /// Registers this node, then keeps its heartbeat and follows the bus: the
 /// relay brings other nodes' commits into the hub, rooms and sockets apply
 /// the others' events, ingest reconciles on feed edits.
-async fn join_cluster(state: &AppState, settings: crate::cluster::Settings) -> Result<(), StartError> {
-    let (hub, ingest, rooms) = (state.hub.clone(), state.ingest.clone(), state.rooms.clone());
+async fn join_cluster(core: &Core, rooms: &Rooms, settings: crate::cluster::Settings) -> Result<(), StartError> {
+    let (hub, ingest, rooms_now) = (core.hub.clone(), core.ingest.clone(), rooms.clone());
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    let behind = state.relay_lag.clone();
+    let behind = core.relay_lag.clone();
     let stats: crate::cluster::Stats = Arc::new(move || crate::model::NodeStats {
         ingesting: count(ingest.ingesting().len()),
         live_subscriptions: count(hub.subscriber_count()),
-        ws_rooms: count(rooms.count()),
+        ws_rooms: count(rooms_now.count()),
         behind: behind.load(std::sync::atomic::Ordering::Relaxed),
     });
     let membership = Membership {
-        db: state.ingest_db.clone(),
-        bus: state.bus.clone(),
-        members: state.members.clone(),
+        db: core.ingest_db.clone(),
+        bus: core.bus.clone(),
+        members: core.members.clone(),
         settings,
         stats,
     };
     membership.join().await?;
-    let shutdown = state.shutdown.clone();
+    let shutdown = core.shutdown.clone();
     tokio::spawn(membership.run(shutdown.clone()));
-    let ingest = state.ingest.clone();
+    let ingest = core.ingest.clone();
     let relay = crate::cluster::relay::Relay {
-        bus: state.bus.clone(),
-        hub: state.hub.clone(),
-        db: state.db.clone(),
+        bus: core.bus.clone(),
+        hub: core.hub.clone(),
+        db: core.db.clone(),
         local: Arc::new(move |feed| ingest.ingests(feed)),
         sweep: settings.sweep,
-        lag: state.relay_lag.clone(),
+        lag: core.relay_lag.clone(),
     };
     tokio::spawn(relay.run(shutdown.clone()));
-    tokio::spawn(state.rooms.clone().follow(shutdown.clone()));
-    tokio::spawn(state.sockets.clone().follow(shutdown.clone()));
-    tokio::spawn(state.ingest.clone().follow(state.bus.clone(), shutdown));
+    tokio::spawn(rooms.clone().follow(shutdown.clone()));
+    tokio::spawn(core.sockets.clone().follow(shutdown.clone()));
+    tokio::spawn(core.ingest.clone().follow(core.bus.clone(), shutdown));
     Ok(())
 }
 

@@ -40,7 +40,7 @@ async fn admin_count(app: &TestApp) -> i64 {
 async fn an_unknown_user_costs_the_same_password_check_as_a_wrong_password() {
     let app = spawn_app().await;
     let client = app.client();
-    let checks = || app.state().passwords.verifications();
+    let checks = || app.state().core.passwords.verifications();
 
     let before = checks();
     let unknown = login(&app, &client, "nobody-by-this-name", "some password").await;
@@ -91,7 +91,7 @@ async fn a_flood_of_sign_ins_is_answered_503_beyond_the_password_check_queue() {
         }
     }
     assert!(refused > 0, "no sign-in was refused although at most 3 could be in flight");
-    assert!(app.state().passwords.verifications() <= 24 - refused, "refused attempts cost no password check");
+    assert!(app.state().core.passwords.verifications() <= 24 - refused, "refused attempts cost no password check");
     // Once the flood is over, sign-in works again.
     assert_eq!(login(&app, &app.client(), "admin", ADMIN_PASSWORD).await.status(), StatusCode::OK);
     app.stop().await;

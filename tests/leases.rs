@@ -72,7 +72,7 @@ async fn one_process_ingests_a_feed_and_another_takes_over_when_it_stops() {
 
 /// The node id a test app was started with.
 fn holder_name(app: &TestApp) -> &'static str {
-    if app.state().members.node() == "node-a" { "node-a" } else { "node-b" }
+    if app.state().core.members.node() == "node-a" { "node-a" } else { "node-b" }
 }
 
 #[tokio::test]

@@ -61,7 +61,7 @@ async fn lock_waiters(db: &PgPool) -> i64 {
     .unwrap()
 }
 
-fn state(app: &TestApp) -> &feedboard::server::AppState {
+fn state(app: &TestApp) -> &feedboard::http::AppState {
     &app.running.as_ref().expect("running").state
 }
 

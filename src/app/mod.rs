@@ -2,6 +2,8 @@
 
 pub mod api;
 pub mod components;
+#[cfg(feature = "ssr")]
+mod csp;
 pub mod live;
 pub mod pages;
 mod theme;
@@ -28,7 +30,7 @@ use pages::{
 /// hydration and streaming scripts) and no others.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::http::security::set_page_policy(&options);
+    csp::set_page_policy(&options);
     let nonce = leptos::nonce::use_nonce();
     view! {
         <!DOCTYPE html>

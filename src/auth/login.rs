@@ -4,8 +4,8 @@
 
 use super::rate_limit::RateLimiter;
 use crate::{
+    domain::Core,
     error::{AppError, ErrorCode},
-    server::AppState,
     store::{self, users::UserRow},
 };
 use std::{
@@ -73,35 +73,35 @@ pub fn address_key(ip: IpAddr) -> IpAddr {
 /// the same 401 after the same work: the password is always verified, for a
 /// missing user against a dummy hash. Too many failures: 429; too many
 /// checks in flight on the server: 503.
-pub async fn authenticate(state: &AppState, ip: IpAddr, username: &str, password: &str) -> Result<UserRow, AppError> {
+pub async fn authenticate(core: &Core, ip: IpAddr, username: &str, password: &str) -> Result<UserRow, AppError> {
     if username.len() > MAX_USERNAME_BYTES || password.len() > MAX_PASSWORD_BYTES {
         return Err(wrong_credentials());
     }
-    if let Err(wait) = state.login_limiter.check(ip, username) {
+    if let Err(wait) = core.login_limiter.check(ip, username) {
         return Err(AppError::new(
             ErrorCode::RateLimited,
             format!("too many sign-in attempts; try again in {} s", wait.as_secs() + 1),
         ));
     }
-    let user = match store::users::by_name(&state.db, username).await {
+    let user = match store::users::by_name(&core.db, username).await {
         Ok(user) => user,
         Err(e) => {
-            state.login_limiter.refund(ip, username);
+            core.login_limiter.refund(ip, username);
             return Err(e.into());
         }
     };
     let hash = user.as_ref().map_or(super::password::dummy_hash(), |u| u.password_hash.as_str()).to_owned();
-    let matches = match state.passwords.verify(password.to_owned(), hash).await {
+    let matches = match core.passwords.verify(password.to_owned(), hash).await {
         Ok(matches) => matches,
         Err(busy) => {
             // Not an attempt that failed: the server had no room to check it.
-            state.login_limiter.refund(ip, username);
+            core.login_limiter.refund(ip, username);
             return Err(busy);
         }
     };
     match user {
         Some(user) if matches => {
-            state.login_limiter.refund(ip, username);
+            core.login_limiter.refund(ip, username);
             Ok(user)
         }
         _ => Err(wrong_credentials()),

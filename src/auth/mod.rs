@@ -6,4 +6,5 @@ pub mod rate_limit;
 pub mod session;
 pub mod users;
 
+pub use crate::store::users::UserRow;
 pub use session::{Admin, CurrentUser, MaybeUser, Viewer};

@@ -6,8 +6,11 @@
 //! the login, through session-id changes: the WebSockets opened with the
 //! session are registered under it, so signing out closes them.
 
-use crate::{error::AppError, server::AppState, store::users::UserRow};
-use axum::{extract::FromRequestParts, http::request::Parts};
+use crate::{domain::Core, error::AppError, store::users::UserRow};
+use axum::{
+    extract::{FromRef, FromRequestParts},
+    http::request::Parts,
+};
 use tower_sessions::Session;
 
 const USER_ID: &str = "user_id";
@@ -24,12 +27,12 @@ pub struct SignedIn {
 
 /// The signed-in user of `session` and the login's token, if the session is
 /// signed in and still valid (the user exists, the epoch is current).
-pub async fn signed_in(state: &AppState, session: &Session) -> Result<Option<SignedIn>, AppError> {
+pub async fn signed_in(core: &Core, session: &Session) -> Result<Option<SignedIn>, AppError> {
     let Some(id) = session.get::<i64>(USER_ID).await.map_err(session_error)? else {
         return Ok(None);
     };
     let epoch = session.get::<i64>(EPOCH).await.map_err(session_error)?.unwrap_or(0);
-    let user = crate::store::users::by_id(&state.db, id).await?;
+    let user = crate::store::users::by_id(&core.db, id).await?;
     let Some(user) = user.filter(|u| u.session_epoch == epoch) else {
         // Deleted, or signed out everywhere since: forget the session.
         session.flush().await.map_err(session_error)?;
@@ -48,21 +51,21 @@ pub async fn signed_in(state: &AppState, session: &Session) -> Result<Option<Sig
 }
 
 /// Loads the signed-in user of `session`, if any.
-pub async fn user_of(state: &AppState, session: &Session) -> Result<Option<UserRow>, AppError> {
-    Ok(signed_in(state, session).await?.map(|s| s.user))
+pub async fn user_of(core: &Core, session: &Session) -> Result<Option<UserRow>, AppError> {
+    Ok(signed_in(core, session).await?.map(|s| s.user))
 }
 
 /// Binds `user` to the session under a fresh id (no session fixation).
 /// Signing in again as the same user keeps the login (and its sockets);
 /// as someone else, the previous login's sockets are closed.
-pub async fn sign_in(state: &AppState, session: &Session, user: &UserRow) -> Result<(), AppError> {
+pub async fn sign_in(core: &Core, session: &Session, user: &UserRow) -> Result<(), AppError> {
     let previous_user = session.get::<i64>(USER_ID).await.map_err(session_error)?;
     let previous_epoch = session.get::<i64>(EPOCH).await.map_err(session_error)?.unwrap_or(0);
     let previous_login = session.get::<String>(LOGIN).await.map_err(session_error)?;
     let login = match previous_login {
         Some(login) if previous_user == Some(user.id) && previous_epoch == user.session_epoch => login,
         Some(login) => {
-            state.sockets.close_login(&login);
+            core.sockets.close_login(&login);
             new_login_token()
         }
         None => new_login_token(),
@@ -86,9 +89,9 @@ pub async fn login_token(session: &Session) -> Result<Option<String>, AppError> 
 }
 
 /// Ends the session and closes the WebSockets opened with it.
-pub async fn sign_out(state: &AppState, session: &Session) -> Result<(), AppError> {
+pub async fn sign_out(core: &Core, session: &Session) -> Result<(), AppError> {
     if let Some(login) = login_token(session).await? {
-        state.sockets.close_login(&login);
+        core.sockets.close_login(&login);
     }
     session.flush().await.map_err(session_error)
 }
@@ -117,22 +120,28 @@ impl CurrentUser {
 #[derive(Clone, Debug)]
 pub struct MaybeUser(pub Option<UserRow>);
 
-impl FromRequestParts<AppState> for MaybeUser {
+impl<S: Send + Sync> FromRequestParts<S> for MaybeUser
+where
+    Core: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state).await.map_err(|(_, msg)| {
             tracing::error!(msg, "session layer missing");
             AppError::internal()
         })?;
-        Ok(MaybeUser(user_of(state, &session).await?))
+        Ok(MaybeUser(user_of(&Core::from_ref(state), &session).await?))
     }
 }
 
-impl FromRequestParts<AppState> for CurrentUser {
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser
+where
+    Core: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
         user.map(CurrentUser).ok_or_else(AppError::unauthorized)
     }
@@ -143,12 +152,15 @@ impl FromRequestParts<AppState> for CurrentUser {
 #[derive(Clone, Debug)]
 pub struct Viewer(pub Option<UserRow>);
 
-impl FromRequestParts<AppState> for Viewer {
+impl<S: Send + Sync> FromRequestParts<S> for Viewer
+where
+    Core: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
-        if user.is_none() && !state.config.anonymous_view {
+        if user.is_none() && !Core::from_ref(state).config.anonymous_view {
             return Err(AppError::unauthorized());
         }
         Ok(Viewer(user))
@@ -159,10 +171,13 @@ impl FromRequestParts<AppState> for Viewer {
 #[derive(Clone, Debug)]
 pub struct Admin(pub UserRow);
 
-impl FromRequestParts<AppState> for Admin {
+impl<S: Send + Sync> FromRequestParts<S> for Admin
+where
+    Core: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?.require_admin()?;
         Ok(Admin(user))
     }

@@ -7,9 +7,9 @@
 
 use super::{login, password::Passwords};
 use crate::{
+    domain::Core,
     error::{AppError, ErrorCode, FieldError},
     model::{Role, UserInfo},
-    server::AppState,
     store::{self, StoreError, users::UserRow},
 };
 use rand::{Rng, distributions::Alphanumeric};
@@ -26,7 +26,7 @@ pub struct NewUser {
 }
 
 /// Validates and creates a user, recording who did it.
-pub async fn create(state: &AppState, actor: &str, new: NewUser) -> Result<UserInfo, AppError> {
+pub async fn create(core: &Core, actor: &str, new: NewUser) -> Result<UserInfo, AppError> {
     let mut fields = Vec::new();
     if let Err(msg) = validate_username(&new.username) {
         fields.push(FieldError { field: "username".into(), message: msg.into() });
@@ -37,9 +37,9 @@ pub async fn create(state: &AppState, actor: &str, new: NewUser) -> Result<UserI
     if !fields.is_empty() {
         return Err(AppError::invalid_fields(fields));
     }
-    let hash = state.passwords.hash(new.password).await?;
-    let row = store::users::insert(&state.db, &new.username, &hash, new.role).await?;
-    store::audit::record(&state.db, actor, "user.create", &target(&row.username), json!({"role": new.role})).await?;
+    let hash = core.passwords.hash(new.password).await?;
+    let row = store::users::insert(&core.db, &new.username, &hash, new.role).await?;
+    store::audit::record(&core.db, actor, "user.create", &target(&row.username), json!({"role": new.role})).await?;
     Ok(row.info())
 }
 
@@ -59,8 +59,8 @@ pub async fn set_role(db: &PgPool, actor: &str, username: &str, role: Role) -> R
 
 /// Deletes a user and closes their sockets (their sessions end with the
 /// row); refuses (409) to delete the last admin.
-pub async fn delete(state: &AppState, actor: &str, username: &str) -> Result<(), AppError> {
-    let mut tx = state.db.begin().await.map_err(StoreError::from)?;
+pub async fn delete(core: &Core, actor: &str, username: &str) -> Result<(), AppError> {
+    let mut tx = core.db.begin().await.map_err(StoreError::from)?;
     store::users::lock_for_admin_change(&mut tx).await?;
     let user = store::users::by_name(&mut *tx, username).await?.ok_or_else(|| AppError::not_found("user"))?;
     if user.role() == Role::Admin && store::users::admin_count(&mut *tx).await? <= 1 {
@@ -69,7 +69,7 @@ pub async fn delete(state: &AppState, actor: &str, username: &str) -> Result<(),
     store::users::delete(&mut *tx, user.id).await?;
     store::audit::record(&mut *tx, actor, "user.delete", &target(username), json!({"role": user.role()})).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    state.sockets.close_user(user.id, None);
+    core.sockets.close_user(user.id, None);
     Ok(())
 }
 
@@ -87,7 +87,7 @@ pub struct Updated {
 /// password, so a refused demotion changes nothing. `keep` is the admin's
 /// own login, which a reset of their own password leaves open.
 pub async fn update(
-    state: &AppState,
+    core: &Core,
     admin: &UserRow,
     keep: Option<&str>,
     username: &str,
@@ -98,15 +98,15 @@ pub async fn update(
         validate_new_password("password", password)?;
     }
     let mut updated = match role {
-        Some(role) => Updated { info: set_role(&state.db, &admin.username, username, role).await?, own: None },
+        Some(role) => Updated { info: set_role(&core.db, &admin.username, username, role).await?, own: None },
         None if password.is_some() => Updated {
-            info: store::users::by_name(&state.db, username).await?.ok_or_else(|| AppError::not_found("user"))?.info(),
+            info: store::users::by_name(&core.db, username).await?.ok_or_else(|| AppError::not_found("user"))?.info(),
             own: None,
         },
         None => return Err(AppError::new(ErrorCode::Invalid, "nothing to change: send `role` and/or `password`")),
     };
     if let Some(password) = password {
-        let row = reset_password(state, &admin.username, username, password, keep).await?;
+        let row = reset_password(core, &admin.username, username, password, keep).await?;
         updated.info = row.info();
         updated.own = (row.id == admin.id).then_some(row);
     }
@@ -117,16 +117,16 @@ pub async fn update(
 /// that user ends, except the login `keep` (the admin's own, when resetting
 /// their own password). Returns the updated row.
 pub async fn reset_password(
-    state: &AppState,
+    core: &Core,
     actor: &str,
     username: &str,
     password: String,
     keep: Option<&str>,
 ) -> Result<UserRow, AppError> {
     validate_new_password("password", &password)?;
-    let user = store::users::by_name(&state.db, username).await?.ok_or_else(|| AppError::not_found("user"))?;
-    let updated = store_password(state, actor, "user.password_reset", &user, password).await?;
-    state.sockets.close_user(user.id, keep);
+    let user = store::users::by_name(&core.db, username).await?.ok_or_else(|| AppError::not_found("user"))?;
+    let updated = store_password(core, actor, "user.password_reset", &user, password).await?;
+    core.sockets.close_user(user.id, keep);
     Ok(updated)
 }
 
@@ -135,7 +135,7 @@ pub async fn reset_password(
 /// of `ip`). Every other session and socket of the user ends; the caller
 /// keeps the login `keep` and must renew its session with the returned row.
 pub async fn change_password(
-    state: &AppState,
+    core: &Core,
     ip: IpAddr,
     user: &UserRow,
     current: &str,
@@ -143,29 +143,29 @@ pub async fn change_password(
     keep: Option<&str>,
 ) -> Result<UserRow, AppError> {
     validate_new_password("new", &new)?;
-    match login::authenticate(state, ip, &user.username, current).await {
+    match login::authenticate(core, ip, &user.username, current).await {
         Ok(_) => {}
         Err(e) if e.code == ErrorCode::Unauthorized => {
             return Err(field_error("current", "is not your current password"));
         }
         Err(e) => return Err(e),
     }
-    let updated = store_password(state, &user.username, "user.password_change", user, new).await?;
-    state.sockets.close_user(user.id, keep);
+    let updated = store_password(core, &user.username, "user.password_change", user, new).await?;
+    core.sockets.close_user(user.id, keep);
     Ok(updated)
 }
 
 /// Hashes and stores a new password (which moves the user's session epoch
 /// on) and audits it, in one transaction.
 async fn store_password(
-    state: &AppState,
+    core: &Core,
     actor: &str,
     action: &str,
     user: &UserRow,
     password: String,
 ) -> Result<UserRow, AppError> {
-    let hash = state.passwords.hash(password).await?;
-    let mut tx = state.db.begin().await.map_err(StoreError::from)?;
+    let hash = core.passwords.hash(password).await?;
+    let mut tx = core.db.begin().await.map_err(StoreError::from)?;
     let updated =
         store::users::set_password(&mut *tx, user.id, &hash).await?.ok_or_else(|| AppError::not_found("user"))?;
     store::audit::record(&mut *tx, actor, action, &target(&user.username), json!({})).await?;
@@ -223,6 +223,11 @@ pub async fn bootstrap_admin(
     let hash = passwords.hash(password.clone()).await?;
     let created = store::users::insert_first(db, "admin", &hash).await?;
     Ok(created.filter(|_| generated).map(|_| password))
+}
+
+/// Every user, by id.
+pub async fn list(core: &Core) -> Result<Vec<UserInfo>, AppError> {
+    Ok(store::users::list(&core.db).await?)
 }
 
 #[cfg(test)]

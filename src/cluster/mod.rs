@@ -10,9 +10,11 @@
 pub mod bus;
 pub mod members;
 pub mod relay;
+pub mod rooms;
 
 pub use bus::{Bus, Event};
 pub use members::Members;
+pub use rooms::RoomLink;
 
 use crate::store::{self, StoreError};
 use sqlx::PgPool;

@@ -9,8 +9,8 @@ mod publisher;
 mod ticks;
 
 use crate::{
+    domain::Core,
     model::{Dashboard, FeedKind, FeedSpec, Mapping, Source, Widget, WidgetKind},
-    server::AppState,
     store,
 };
 use publisher::Publisher;
@@ -26,8 +26,8 @@ const LOG_TOPIC: &str = "feedboard/demo/logs";
 const LOG_EXCHANGE: &str = "feedboard.demo";
 
 /// Creates what is missing of the demo and starts its publishers.
-pub async fn start(state: &AppState) {
-    let config = &state.config;
+pub async fn start(core: &Core) {
+    let config = &core.config;
     let mqtt = mqtt_url(&config.demo_mqtt_url).await;
     let logs_over_amqp = publisher::amqp_reachable(&config.demo_amqp_url).await;
     let tick_source = Source::Mqtt { url: mqtt.clone(), topic: format!("{TICK_TOPIC}/#") };
@@ -42,11 +42,11 @@ pub async fn start(state: &AppState) {
         tracing::info!("RabbitMQ is not reachable; the demo log feed uses MQTT");
         Source::Mqtt { url: mqtt.clone(), topic: format!("{LOG_TOPIC}/#") }
     };
-    ensure_feed(state, "demo-stocks", FeedKind::Ticks, tick_source).await;
-    ensure_feed(state, "demo-logs", FeedKind::Logs, log_source).await;
-    ensure_dashboard(state).await;
+    ensure_feed(core, "demo-stocks", FeedKind::Ticks, tick_source).await;
+    ensure_feed(core, "demo-logs", FeedKind::Logs, log_source).await;
+    ensure_dashboard(core).await;
 
-    let shutdown = state.shutdown.clone();
+    let shutdown = core.shutdown.clone();
     tokio::spawn(Publisher::mqtt(mqtt.clone(), "ticks").run(shutdown.clone(), move |out| {
         ticks::Market::new(rand::random()).publish_to(out, TICKS_PER_SECOND, TICK_TOPIC)
     }));
@@ -85,17 +85,17 @@ async fn mqtt_url(configured: &str) -> String {
 
 /// Creates a demo feed, or points an existing one at `source` when the
 /// broker moved (e.g. to the embedded broker and back).
-async fn ensure_feed(state: &AppState, name: &str, kind: FeedKind, source: Source) {
+async fn ensure_feed(core: &Core, name: &str, kind: FeedKind, source: Source) {
     let spec = FeedSpec { name: name.into(), kind, source, mapping: Mapping::default(), enabled: true };
-    let keys = &state.secrets;
-    let result = match store::feeds::by_name(&state.db, name).await {
+    let keys = &core.secrets;
+    let result = match store::feeds::by_name(&core.db, name).await {
         Ok(Some(existing)) if existing.source(keys).is_ok_and(|s| s == spec.source) => Ok(()),
         Ok(Some(existing)) => {
-            store::feeds::update(&state.db, keys, name, &FeedSpec { enabled: existing.spec.enabled, ..spec })
+            store::feeds::update(&core.db, keys, name, &FeedSpec { enabled: existing.spec.enabled, ..spec })
                 .await
                 .map(|_| ())
         }
-        Ok(None) => store::feeds::insert(&state.db, keys, &spec).await.map(|_| ()),
+        Ok(None) => store::feeds::insert(&core.db, keys, &spec).await.map(|_| ()),
         Err(e) => Err(e),
     };
     if let Err(e) = result {
@@ -103,7 +103,7 @@ async fn ensure_feed(state: &AppState, name: &str, kind: FeedKind, source: Sourc
     }
 }
 
-async fn ensure_dashboard(state: &AppState) {
+async fn ensure_dashboard(core: &Core) {
     let widget =
         |kind, feed: &str, symbol: Option<&str>| Widget { kind, feed: feed.into(), symbol: symbol.map(Into::into) };
     let dashboard = Dashboard {
@@ -115,8 +115,8 @@ async fn ensure_dashboard(state: &AppState) {
             widget(WidgetKind::Log, "demo-logs", None),
         ],
     };
-    if let Ok(None) = store::dashboards::by_slug(&state.db, &dashboard.slug).await
-        && let Err(e) = store::dashboards::insert(&state.db, &dashboard).await
+    if let Ok(None) = store::dashboards::by_slug(&core.db, &dashboard.slug).await
+        && let Err(e) = store::dashboards::insert(&core.db, &dashboard).await
     {
         tracing::warn!(error = %e, "could not create the demo dashboard");
     }

@@ -4,8 +4,8 @@ use super::error::ApiJson;
 use crate::{
     auth::{CurrentUser, login, session, users},
     error::{AppError, ErrorBody},
+    http::AppState,
     model::UserInfo,
-    server::AppState,
 };
 use axum::{
     Json,
@@ -33,15 +33,15 @@ pub async fn login(
     session: Session,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<UserInfo>, AppError> {
-    let user = login::authenticate(&state, peer.ip(), &req.username, &req.password).await?;
-    session::sign_in(&state, &session, &user).await?;
+    let user = login::authenticate(&state.core, peer.ip(), &req.username, &req.password).await?;
+    session::sign_in(&state.core, &session, &user).await?;
     Ok(Json(user.info()))
 }
 
 /// Ends the session and closes its WebSockets.
 #[utoipa::path(post, path = "/api/v1/logout", tag = "auth", responses((status = 204)))]
 pub async fn logout(State(state): State<AppState>, session: Session) -> Result<StatusCode, AppError> {
-    session::sign_out(&state, &session).await?;
+    session::sign_out(&state.core, &session).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -74,7 +74,7 @@ pub async fn change_password(
 ) -> Result<StatusCode, AppError> {
     let keep = session::login_token(&session).await?;
     let updated =
-        users::change_password(&state, peer.ip(), &user, &change.current, change.new, keep.as_deref()).await?;
+        users::change_password(&state.core, peer.ip(), &user, &change.current, change.new, keep.as_deref()).await?;
     session::renew(&session, &updated).await?;
     Ok(StatusCode::NO_CONTENT)
 }

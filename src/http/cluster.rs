@@ -3,8 +3,8 @@
 use crate::{
     auth::Admin,
     error::{AppError, ErrorBody},
+    http::AppState,
     model::ClusterInfo,
-    server::AppState,
 };
 use axum::{Json, extract::State};
 
@@ -12,5 +12,5 @@ use axum::{Json, extract::State};
 #[utoipa::path(get, path = "/api/v1/cluster", tag = "cluster", responses(
     (status = 200, body = ClusterInfo), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, _admin: Admin) -> Result<Json<ClusterInfo>, AppError> {
-    Ok(Json(crate::admin::cluster::info(&state).await?))
+    Ok(Json(crate::domain::cluster::info(&state.core).await?))
 }

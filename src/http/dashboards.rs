@@ -2,12 +2,11 @@
 
 use super::error::ApiJson;
 use crate::{
-    admin,
     auth::{Admin, Viewer},
+    domain,
     error::{AppError, ErrorBody},
+    http::AppState,
     model::{Dashboard, Items},
-    server::AppState,
-    store,
 };
 use axum::{
     Json,
@@ -18,7 +17,7 @@ use axum::{
 /// Every dashboard.
 #[utoipa::path(get, path = "/api/v1/dashboards", tag = "dashboards", responses((status = 200, body = Items<Dashboard>)))]
 pub async fn list(State(state): State<AppState>, _: Viewer) -> Result<Json<Items<Dashboard>>, AppError> {
-    Ok(Json(Items { items: store::dashboards::list(&state.db).await? }))
+    Ok(Json(Items { items: domain::dashboards::list(&state.core).await? }))
 }
 
 /// One dashboard.
@@ -28,7 +27,7 @@ pub async fn get(
     _: Viewer,
     Path(slug): Path<String>,
 ) -> Result<Json<Dashboard>, AppError> {
-    Ok(Json(admin::dashboards::get(&state, &slug).await?))
+    Ok(Json(domain::dashboards::get(&state.core, &slug).await?))
 }
 
 /// Creates a dashboard (admin).
@@ -39,7 +38,7 @@ pub async fn create(
     Admin(admin): Admin,
     ApiJson(d): ApiJson<Dashboard>,
 ) -> Result<(StatusCode, Json<Dashboard>), AppError> {
-    Ok((StatusCode::CREATED, Json(admin::dashboards::create(&state, &admin.username, d).await?)))
+    Ok((StatusCode::CREATED, Json(domain::dashboards::create(&state.core, &admin.username, d).await?)))
 }
 
 /// Replaces a dashboard (admin).
@@ -51,7 +50,7 @@ pub async fn update(
     Path(slug): Path<String>,
     ApiJson(d): ApiJson<Dashboard>,
 ) -> Result<Json<Dashboard>, AppError> {
-    Ok(Json(admin::dashboards::update(&state, &admin.username, &slug, d).await?))
+    Ok(Json(domain::dashboards::update(&state.core, &admin.username, &slug, d).await?))
 }
 
 /// Deletes a dashboard (admin).
@@ -61,6 +60,6 @@ pub async fn delete(
     Admin(admin): Admin,
     Path(slug): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    admin::dashboards::delete(&state, &admin.username, &slug).await?;
+    domain::dashboards::delete(&state.core, &admin.username, &slug).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,12 +2,11 @@
 
 use super::error::{ApiJson, ApiQuery};
 use crate::{
-    admin,
     auth::{Admin, Viewer},
-    error::{AppError, ErrorBody, ErrorCode},
-    ingest::preview::{self, PreviewRequest},
+    domain,
+    error::{AppError, ErrorBody},
+    http::AppState,
     model::{Feed, FeedKind, Items, Mapping, Preview, Source},
-    server::AppState,
 };
 use axum::{
     Json,
@@ -15,18 +14,17 @@ use axum::{
     http::StatusCode,
 };
 use serde::Deserialize;
-use std::time::Duration;
 
 /// Lists feeds with their live status.
 #[utoipa::path(get, path = "/api/v1/feeds", tag = "feeds", responses((status = 200, body = Items<Feed>)))]
 pub async fn list(State(state): State<AppState>, _: Viewer) -> Result<Json<Items<Feed>>, AppError> {
-    Ok(Json(Items { items: admin::feeds::list(&state).await? }))
+    Ok(Json(Items { items: domain::feeds::list(&state.core).await? }))
 }
 
 /// One feed with its live status.
 #[utoipa::path(get, path = "/api/v1/feeds/{name}", tag = "feeds", responses((status = 200, body = Feed), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, _: Viewer, Path(name): Path<String>) -> Result<Json<Feed>, AppError> {
-    Ok(Json(admin::feeds::get(&state, &name).await?))
+    Ok(Json(domain::feeds::get(&state.core, &name).await?))
 }
 
 /// Creates a feed (admin); it starts at once when enabled.
@@ -37,7 +35,7 @@ pub async fn create(
     Admin(admin): Admin,
     ApiJson(spec): ApiJson<crate::model::FeedSpec>,
 ) -> Result<(StatusCode, Json<Feed>), AppError> {
-    Ok((StatusCode::CREATED, Json(admin::feeds::create(&state, &admin.username, spec).await?)))
+    Ok((StatusCode::CREATED, Json(domain::feeds::create(&state.core, &admin.username, spec).await?)))
 }
 
 /// Replaces a feed's configuration (admin); applied without a restart.
@@ -49,7 +47,7 @@ pub async fn update(
     Path(name): Path<String>,
     ApiJson(spec): ApiJson<crate::model::FeedSpec>,
 ) -> Result<Json<Feed>, AppError> {
-    Ok(Json(admin::feeds::update(&state, &admin.username, &name, spec).await?))
+    Ok(Json(domain::feeds::update(&state.core, &admin.username, &name, spec).await?))
 }
 
 /// Deletes a feed and its stored messages (admin).
@@ -59,7 +57,7 @@ pub async fn delete(
     Admin(admin): Admin,
     Path(name): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    admin::feeds::delete(&state, &admin.username, &name).await?;
+    domain::feeds::delete(&state.core, &admin.username, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -90,31 +88,6 @@ pub async fn preview(
     ApiQuery(params): ApiQuery<PreviewParams>,
     ApiJson(body): ApiJson<PreviewBody>,
 ) -> Result<Json<Preview>, AppError> {
-    Ok(Json(run_preview(&state, body, params.wait_ms, params.n).await?))
-}
-
-/// Validates the source, then previews it (shared with the admin page).
-pub async fn run_preview(
-    state: &AppState,
-    body: PreviewBody,
-    wait_ms: Option<u64>,
-    n: Option<usize>,
-) -> Result<Preview, AppError> {
-    let spec = crate::model::FeedSpec {
-        name: "preview".into(),
-        kind: body.kind,
-        source: body.source,
-        mapping: body.mapping,
-        enabled: true,
-    };
-    spec.validate().map_err(AppError::invalid_fields)?;
-    let request = PreviewRequest {
-        kind: spec.kind,
-        source: &spec.source,
-        mapping: &spec.mapping,
-        max_messages: n.unwrap_or(5).clamp(1, 100),
-        wait: Duration::from_millis(wait_ms.unwrap_or(5000).min(30_000)),
-        max_payload: state.ingest.settings().max_payload,
-    };
-    preview::preview(request).await.map_err(|e| AppError::new(ErrorCode::Invalid, format!("cannot connect: {e}")))
+    let PreviewBody { kind, source, mapping } = body;
+    Ok(Json(domain::feeds::preview(&state.core, kind, source, mapping, params.wait_ms, params.n).await?))
 }

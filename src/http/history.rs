@@ -3,10 +3,10 @@
 use super::error::ApiQuery;
 use crate::{
     auth::{Admin, Viewer},
+    domain::history::{self, CandleParams, LogParams, SymbolParams, TickParams},
     error::{AppError, ErrorBody},
-    history::{self, CandleParams, LogParams, SymbolParams, TickParams},
+    http::AppState,
     model::{Candle, Items, LogPage, Rejected, SeqPage, SymbolSummary, Tick},
-    server::AppState,
 };
 use axum::{
     Json,
@@ -23,7 +23,7 @@ pub async fn ticks(
     Path(name): Path<String>,
     ApiQuery(p): ApiQuery<TickParams>,
 ) -> Result<Json<Items<Tick>>, AppError> {
-    Ok(Json(Items { items: history::ticks(&state, &name, p).await? }))
+    Ok(Json(Items { items: history::ticks(&state.core, &name, p).await? }))
 }
 
 /// OHLC candles with volume, computed with `date_bin`.
@@ -35,7 +35,7 @@ pub async fn candles(
     Path(name): Path<String>,
     ApiQuery(p): ApiQuery<CandleParams>,
 ) -> Result<Json<SeqPage<Candle>>, AppError> {
-    Ok(Json(history::candles(&state, &name, p).await?))
+    Ok(Json(history::candles(&state.core, &name, p).await?))
 }
 
 /// Each symbol's last price, open (since 00:00 UTC) and recent prices.
@@ -47,7 +47,7 @@ pub async fn symbols(
     Path(name): Path<String>,
     ApiQuery(p): ApiQuery<SymbolParams>,
 ) -> Result<Json<SeqPage<SymbolSummary>>, AppError> {
-    Ok(Json(history::symbols(&state, &name, p).await?))
+    Ok(Json(history::symbols(&state.core, &name, p).await?))
 }
 
 /// Log lines: newest first, or oldest first after `after_seq`. A search
@@ -61,7 +61,7 @@ pub async fn logs(
     Path(name): Path<String>,
     ApiQuery(p): ApiQuery<LogParams>,
 ) -> Result<Json<LogPage>, AppError> {
-    Ok(Json(history::logs(&state, &name, p).await?))
+    Ok(Json(history::logs(&state.core, &name, p).await?))
 }
 
 /// `GET /api/v1/feeds/{name}/rejected` parameters.
@@ -80,5 +80,5 @@ pub async fn rejected(
     Path(name): Path<String>,
     ApiQuery(p): ApiQuery<RejectedParams>,
 ) -> Result<Json<Items<Rejected>>, AppError> {
-    Ok(Json(Items { items: history::rejected(&state, &name, p.limit).await? }))
+    Ok(Json(Items { items: history::rejected(&state.core, &name, p.limit).await? }))
 }

@@ -13,7 +13,7 @@
 use crate::{
     config::Config,
     error::{AppError, ErrorCode},
-    server::AppState,
+    http::AppState,
 };
 use axum::{
     extract::{Request, State},

@@ -3,12 +3,11 @@
 
 use super::error::ApiQuery;
 use crate::{
-    admin,
     auth::Viewer,
+    domain::interaction::{self, ChatPage, FeedAnnotations},
     error::{AppError, ErrorBody},
+    http::AppState,
     model::{Annotation, ChatMessage, Items},
-    server::AppState,
-    store::{self, annotations::AnnotationQuery, chat::ChatPage},
 };
 use axum::{
     Json,
@@ -38,9 +37,8 @@ pub async fn chat(
     Path(slug): Path<String>,
     ApiQuery(p): ApiQuery<ChatParams>,
 ) -> Result<Json<Items<ChatMessage>>, AppError> {
-    let room = dashboard_id(&state, &slug).await?;
     let page = ChatPage { before_id: p.before_id, after_id: p.after_id, limit: p.limit.unwrap_or(100).clamp(1, 500) };
-    Ok(Json(Items { items: store::chat::page(&state.db, room, &slug, page).await? }))
+    Ok(Json(Items { items: interaction::chat_page(&state.core, &slug, page).await? }))
 }
 
 /// `GET /api/v1/feeds/{name}/annotations` parameters.
@@ -67,20 +65,9 @@ pub async fn feed_annotations(
     Path(name): Path<String>,
     ApiQuery(p): ApiQuery<FeedAnnotationParams>,
 ) -> Result<Json<Items<Annotation>>, AppError> {
-    let feed = admin::feeds::find(&state, &name).await?;
-    let dashboard_id = match p.dashboard.as_deref() {
-        Some(slug) => Some(dashboard_id(&state, slug).await?),
-        None => None,
-    };
-    let query = AnnotationQuery {
-        feed_id: Some(feed.id),
-        dashboard_id,
-        symbol: p.symbol,
-        from: crate::history::check_time("from", p.from)?,
-        to: crate::history::check_time("to", p.to)?,
-        limit: p.limit.unwrap_or(500).clamp(1, 5000),
-    };
-    Ok(Json(Items { items: store::annotations::list(&state.db, &query).await? }))
+    let FeedAnnotationParams { from, to, dashboard, symbol, limit } = p;
+    let filter = FeedAnnotations { dashboard, symbol, from, to, limit: limit.unwrap_or(500).clamp(1, 5000) };
+    Ok(Json(Items { items: interaction::feed_annotations(&state.core, &name, filter).await? }))
 }
 
 /// `GET /api/v1/dashboards/{slug}/annotations` parameters.
@@ -100,15 +87,6 @@ pub async fn dashboard_annotations(
     Path(slug): Path<String>,
     ApiQuery(p): ApiQuery<DashboardAnnotationParams>,
 ) -> Result<Json<Items<Annotation>>, AppError> {
-    let room = dashboard_id(&state, &slug).await?;
-    let query = AnnotationQuery {
-        dashboard_id: Some(room),
-        limit: p.limit.unwrap_or(1000).clamp(1, 5000),
-        ..Default::default()
-    };
-    Ok(Json(Items { items: store::annotations::list(&state.db, &query).await? }))
-}
-
-async fn dashboard_id(state: &AppState, slug: &str) -> Result<i64, AppError> {
-    Ok(admin::dashboards::find(state, slug).await?.id)
+    let limit = p.limit.unwrap_or(1000).clamp(1, 5000);
+    Ok(Json(Items { items: interaction::room_annotations(&state.core, &slug, limit).await? }))
 }

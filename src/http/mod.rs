@@ -16,13 +16,17 @@ pub mod origin;
 pub mod probes;
 pub mod security;
 pub mod serve;
+mod state;
 pub mod stream;
 pub mod users;
 pub mod write_timeout;
 pub mod ws;
 
-use crate::{app, error::AppError, server::AppState};
+pub use state::AppState;
+
+use crate::{app, error::AppError};
 use axum::{Router, middleware, routing::get};
+use leptos::context::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
@@ -34,7 +38,7 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
         .with_name("feedboard_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(state.config.cookie_secure)
+        .with_secure(state.core.config.cookie_secure)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(7)));
     // Outside the compression layer: a 101 response must not be encoded.
     let sockets = Router::new().route("/api/v1/ws", get(ws::upgrade)).layer(session_layer.clone());
@@ -71,10 +75,13 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
 
     let pages = generate_route_list(app::App);
     let leptos = state.leptos.clone();
+    // Pages and server functions get the domain's core from their context.
+    let core = state.core.clone();
+    let with_core = move || provide_context(core.clone());
     let site = Router::new()
         .merge(api)
-        .leptos_routes(&state, pages, move || app::shell(leptos.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .leptos_routes_with_context(&state, pages, with_core.clone(), move || app::shell(leptos.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(with_core, app::shell))
         .layer(middleware::map_response(error::server_fn_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), origin::reject_foreign_writes))
         .layer(session_layer)

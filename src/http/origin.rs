@@ -1,7 +1,7 @@
 //! Cross-site protection: state-changing requests and WebSocket upgrades
 //! must come from an allowed origin.
 
-use crate::{error::AppError, server::AppState};
+use crate::{error::AppError, http::AppState};
 use axum::{
     extract::{Request, State},
     http::{HeaderMap, Method, header},
@@ -13,7 +13,7 @@ use axum::{
 /// set, only those exact origins; otherwise only the site's own origin (the
 /// request's `Host`).
 pub fn is_allowed(state: &AppState, headers: &HeaderMap, origin: &str) -> bool {
-    match &state.config.allowed_origins {
+    match &state.core.config.allowed_origins {
         Some(list) => list.iter().any(|o| o == origin),
         None => {
             let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();

@@ -1,6 +1,6 @@
 //! Liveness, readiness and metrics for operators and orchestrators.
 
-use crate::server::AppState;
+use crate::http::AppState;
 use axum::{Json, extract::State, http::StatusCode, response::IntoResponse};
 use serde::Serialize;
 use std::time::Duration;
@@ -57,7 +57,7 @@ pub struct Readiness {
     (status = 200, body = Readiness, description = "ready"),
     (status = 503, body = Readiness, description = "a required dependency is down")))]
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let ping = tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(&state.db)).await;
+    let ping = tokio::time::timeout(Duration::from_secs(2), sqlx::query("SELECT 1").execute(&state.core.db)).await;
     let postgres = match ping {
         Ok(Ok(_)) => Dependency { name: "postgres".into(), ok: true, error: None },
         Ok(Err(e)) => Dependency { name: "postgres".into(), ok: false, error: Some(e.to_string()) },
@@ -65,12 +65,12 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     };
     let ready = postgres.ok;
     let mut dependencies = vec![postgres];
-    let node = state.ingest.node_id().to_owned();
+    let node = state.core.ingest.node_id().to_owned();
     let mut ingest = IngestRole { node: node.clone(), ingesting: Vec::new(), standby: Vec::new() };
     // Brokers, as each enabled feed sees its own; informative, not required.
-    if let Ok(feeds) = crate::store::feeds::list(&state.db).await {
+    if let Ok(feeds) = crate::domain::feeds::list(&state.core).await {
         for feed in feeds.into_iter().filter(|f| f.spec.enabled) {
-            let status = state.ingest.status(feed.id);
+            let status = feed.status;
             match &status.ingested_by {
                 Some(holder) if *holder == node => ingest.ingesting.push(feed.spec.name.clone()),
                 _ => ingest.standby.push(feed.spec.name.clone()),
@@ -84,8 +84,8 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     let cluster = ClusterRole {
-        nodes: state.members.live(),
-        catching_up: state.relay_lag.load(std::sync::atomic::Ordering::Relaxed) > 0,
+        nodes: state.core.members.live(),
+        catching_up: state.core.relay_lag.load(std::sync::atomic::Ordering::Relaxed) > 0,
     };
     (status, Json(Readiness { ready, dependencies, ingest, cluster }))
 }
@@ -94,8 +94,8 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 #[utoipa::path(get, path = "/metrics", tag = "probes", responses((status = 200, content_type = "text/plain", description = "Prometheus metrics")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     metrics::gauge!("feedboard_uptime_seconds").set(state.started_at.elapsed().as_secs_f64());
-    metrics::gauge!("feedboard_db_pool_connections").set(f64::from(state.db.size()));
-    metrics::gauge!("feedboard_ingest_db_pool_connections").set(f64::from(state.ingest_db.size()));
+    metrics::gauge!("feedboard_db_pool_connections").set(f64::from(state.core.db.size()));
+    metrics::gauge!("feedboard_ingest_db_pool_connections").set(f64::from(state.core.ingest_db.size()));
     metrics::gauge!("feedboard_sse_replays_active").set(state.replays.active() as f64);
     ([("content-type", "text/plain; version=0.0.4")], state.metrics.render())
 }

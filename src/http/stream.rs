@@ -5,13 +5,12 @@ use super::{client_caps::Channel, error::ApiQuery};
 use crate::{
     auth::Viewer,
     error::{AppError, ErrorBody},
+    http::AppState,
     hub::{
         StatusUpdate,
         cursor::Cursor,
-        stream::{self, PumpLimits, StreamFeed, StreamRequest},
+        stream::{self, PumpLimits, Resume, StreamFeed, StreamRequest},
     },
-    server::AppState,
-    store,
 };
 use axum::{
     extract::{ConnectInfo, State},
@@ -53,28 +52,27 @@ pub async fn stream(
     if names.is_empty() || names.len() > 32 {
         return Err(AppError::bad_request("feeds must name 1 to 32 feeds, comma-separated"));
     }
-    let rows = store::feeds::by_names(&state.db, &names).await?;
-    if let Some(missing) = names.iter().find(|n| !rows.iter().any(|r| &r.spec.name == *n)) {
-        return Err(AppError::not_found(format!("feed {missing:?}")));
-    }
+    let rows = crate::domain::feeds::find_all(&state.core, &names).await?;
     let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .or(params.last_event_id)
         .filter(|s| !s.is_empty())
-        .map(|s| Cursor::parse(&s).ok_or(()));
+        .map_or(Resume::Fresh, |s| Cursor::parse(&s).map_or(Resume::Unreadable, Resume::From));
     let initial_status = rows
         .iter()
         .map(|r| {
-            let update = StatusUpdate { feed_id: r.id, feed: r.spec.name.clone(), status: state.ingest.status(r.id) };
+            let update =
+                StatusUpdate { feed_id: r.id, feed: r.spec.name.clone(), status: state.core.ingest.status(r.id) };
             serde_json::to_string(&update).unwrap_or_default()
         })
         .collect();
     let feeds = rows.into_iter().map(|r| StreamFeed { id: r.id, name: r.spec.name, kind: r.spec.kind }).collect();
-    let request = StreamRequest { feeds, resume, initial_status, max_replay: state.config.max_replay };
-    let limits = PumpLimits { replays: state.replays.clone(), send_timeout: state.config.limits.write_timeout };
-    let events = stream::spawn(state.hub.clone(), state.db.clone(), request, limits, state.shutdown.clone());
+    let request = StreamRequest { feeds, resume, initial_status, max_replay: state.core.config.max_replay };
+    let limits = PumpLimits { replays: state.replays.clone(), send_timeout: state.core.config.limits.write_timeout };
+    let events =
+        stream::spawn(state.core.hub.clone(), state.core.db.clone(), request, limits, state.core.shutdown.clone());
 
     let body = ReceiverStream::new(events).map(move |out| {
         let _held = &slot;

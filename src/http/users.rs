@@ -4,9 +4,8 @@ use super::error::ApiJson;
 use crate::{
     auth::{Admin, session, users},
     error::{AppError, ErrorBody},
+    http::AppState,
     model::{Role, UserInfo},
-    server::AppState,
-    store,
 };
 use axum::{
     Json,
@@ -26,7 +25,7 @@ pub struct UserList {
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses(
     (status = 200, body = UserList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, _admin: Admin) -> Result<Json<UserList>, AppError> {
-    Ok(Json(UserList { items: store::users::list(&state.db).await? }))
+    Ok(Json(UserList { items: users::list(&state.core).await? }))
 }
 
 /// Creates a user (admin).
@@ -37,7 +36,7 @@ pub async fn create(
     Admin(admin): Admin,
     ApiJson(new): ApiJson<users::NewUser>,
 ) -> Result<(StatusCode, Json<UserInfo>), AppError> {
-    let created = users::create(&state, &admin.username, new).await?;
+    let created = users::create(&state.core, &admin.username, new).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -66,7 +65,7 @@ pub async fn update(
     ApiJson(update): ApiJson<UserUpdate>,
 ) -> Result<Json<UserInfo>, AppError> {
     let keep = session::login_token(&session).await?;
-    let updated = users::update(&state, &admin, keep.as_deref(), &username, update.role, update.password).await?;
+    let updated = users::update(&state.core, &admin, keep.as_deref(), &username, update.role, update.password).await?;
     if let Some(own) = &updated.own {
         // An admin who reset their own password stays signed in here.
         session::renew(&session, own).await?;
@@ -83,6 +82,6 @@ pub async fn delete(
     Admin(admin): Admin,
     Path(username): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    users::delete(&state, &admin.username, &username).await?;
+    users::delete(&state.core, &admin.username, &username).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,7 +6,7 @@
 
 #![allow(dead_code)]
 
-use feedboard::{config::Config, server};
+use feedboard::{config::Config, http, server};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection};
@@ -179,7 +179,7 @@ impl TestApp {
 
     async fn shut_down(&mut self) {
         if let Some(running) = self.running.take() {
-            let db = running.state.db.clone();
+            let db = running.state.core.db.clone();
             running.shutdown().await;
             db.close().await;
         }
@@ -187,11 +187,11 @@ impl TestApp {
 
     /// The server's own database pool.
     pub fn db(&self) -> &sqlx::PgPool {
-        &self.running.as_ref().expect("the app is running").state.db
+        &self.running.as_ref().expect("the app is running").state.core.db
     }
 
     /// The server's shared state (limiter, password checker, sockets…).
-    pub fn state(&self) -> &server::AppState {
+    pub fn state(&self) -> &http::AppState {
         &self.running.as_ref().expect("the app is running").state
     }
 }

@@ -74,6 +74,9 @@ impl Server {
             .env("FEEDBOARD_SECRET_KEY", SECRET_KEY)
             .env("FEEDBOARD_DEMO", demo)
             .env("FEEDBOARD_NODE_ID", node)
+            // A chat limit no loaded machine can type under (10 at once,
+            // then one per 50 s), so "too fast" shows however slow the browser.
+            .env("FEEDBOARD_CHAT_PER_SECOND", "0.02")
             .env("RUST_LOG", "info,sqlx=warn")
             .stdout(out)
             .stderr(err)

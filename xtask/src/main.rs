@@ -7,6 +7,7 @@
 
 mod cmd;
 mod e2e;
+mod layers;
 mod paths;
 mod proof;
 mod services;
@@ -23,6 +24,7 @@ commands:
            wasm-bindgen, npm packages, Chromium)
   build    release build of the site (server + wasm + css)
   e2e      build, then run only the Playwright suite
+  layers   check that no module of src/ reaches up to a higher layer
   bench    performance figures beside same-run baselines (--quick: smoke run)
   chaos    broker/Postgres restarts, kill -9, reconnect storms: lost/dup/gaps
   hostile  malformed broker messages and OpenAPI-driven HTTP fuzzing
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(),
         Some("setup") => toolchain::setup(toolchain::Needs::Everything),
+        Some("layers") => layers::check(&paths::root()),
         Some("build") => toolchain::setup(toolchain::Needs::Build).and_then(|_| build()),
         Some("e2e") => toolchain::setup(toolchain::Needs::Everything)
             .and_then(|_| services::ensure())
@@ -81,6 +84,8 @@ fn test() -> Result {
     services::ensure()?;
     cmd::step("cargo fmt --check");
     cmd::cargo(&["fmt", "--all", "--check"])?;
+    cmd::step("layers");
+    layers::check(&paths::root())?;
     cmd::step("clippy (server, browser, proof suite, xtask)");
     cmd::cargo(&["clippy", "--features", "ssr", "--all-targets", "--", "-D", "warnings"])?;
     cmd::cargo(&["clippy", "-p", "feedboard-bench", "--all-targets", "--", "-D", "warnings"])?;

@@ -1,5 +1,5 @@
 //! Server functions of the dashboards admin page: thin adapters over
-//! `crate::admin::dashboards`, which validates, stores and audits.
+//! `crate::domain::dashboards`, which validates, stores and audits.
 
 use crate::{error::AppError, model::Dashboard};
 use leptos::{prelude::*, server_fn::codec::Json};
@@ -10,23 +10,23 @@ use super::ctx;
 /// Creates a dashboard (admin).
 #[server(input = Json)]
 pub async fn create_dashboard(dashboard: Dashboard) -> Result<Dashboard, AppError> {
-    let state = ctx::state();
+    let core = ctx::core();
     let admin = ctx::admin().await?;
-    crate::admin::dashboards::create(&state, &admin.username, dashboard).await
+    crate::domain::dashboards::create(&core, &admin.username, dashboard).await
 }
 
 /// Replaces the dashboard called `slug` (admin); the slug may change.
 #[server(input = Json)]
 pub async fn update_dashboard(slug: String, dashboard: Dashboard) -> Result<Dashboard, AppError> {
-    let state = ctx::state();
+    let core = ctx::core();
     let admin = ctx::admin().await?;
-    crate::admin::dashboards::update(&state, &admin.username, &slug, dashboard).await
+    crate::domain::dashboards::update(&core, &admin.username, &slug, dashboard).await
 }
 
 /// Deletes a dashboard (admin).
 #[server]
 pub async fn delete_dashboard(slug: String) -> Result<(), AppError> {
-    let state = ctx::state();
+    let core = ctx::core();
     let admin = ctx::admin().await?;
-    crate::admin::dashboards::delete(&state, &admin.username, &slug).await
+    crate::domain::dashboards::delete(&core, &admin.username, &slug).await
 }

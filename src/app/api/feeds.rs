@@ -1,5 +1,5 @@
 //! Server functions of the feeds admin page: thin adapters over
-//! `crate::admin::feeds`, `crate::history` and the preview of
+//! `crate::domain::feeds`, `crate::history` and the preview of
 //! `crate::http::feeds`, which do the validation, storage and auditing.
 //!
 //! Each takes the app state before its first `.await`: while the server
@@ -24,51 +24,51 @@ pub const REJECTED_SHOWN: i64 = 50;
 /// Every feed with its live status, passwords in URLs masked (admin).
 #[server]
 pub async fn list_feeds() -> Result<Vec<Feed>, AppError> {
-    let state = ctx::state();
+    let core = ctx::core();
     ctx::admin().await?;
-    crate::admin::feeds::list(&state).await
+    crate::domain::feeds::list(&core).await
 }
 
 /// One feed's configuration to edit it, password masked; saving the mask
 /// back keeps the stored password (admin).
 #[server]
 pub async fn get_feed_spec(name: String) -> Result<FeedSpec, AppError> {
-    let state = ctx::state();
+    let core = ctx::core();
     ctx::admin().await?;
-    Ok(crate::admin::feeds::get(&state, &name).await?.spec)
+    Ok(crate::domain::feeds::get(&core, &name).await?.spec)
 }
 
 /// Creates a feed; it starts at once when enabled (admin).
 #[server(input = Json)]
 pub async fn create_feed(spec: FeedSpec) -> Result<Feed, AppError> {
-    let state = ctx::state();
+    let core = ctx::core();
     let admin = ctx::admin().await?;
-    crate::admin::feeds::create(&state, &admin.username, spec).await
+    crate::domain::feeds::create(&core, &admin.username, spec).await
 }
 
 /// Replaces the configuration of the feed called `name` (admin).
 #[server(input = Json)]
 pub async fn update_feed(name: String, spec: FeedSpec) -> Result<Feed, AppError> {
-    let state = ctx::state();
+    let core = ctx::core();
     let admin = ctx::admin().await?;
-    crate::admin::feeds::update(&state, &admin.username, &name, spec).await
+    crate::domain::feeds::update(&core, &admin.username, &name, spec).await
 }
 
 /// Turns a feed's ingest on or off, keeping the rest of its settings (admin).
 #[server]
 pub async fn set_feed_enabled(name: String, enabled: bool) -> Result<Feed, AppError> {
-    let state = ctx::state();
+    let core = ctx::core();
     let admin = ctx::admin().await?;
-    let spec = FeedSpec { enabled, ..crate::admin::feeds::find(&state, &name).await?.spec };
-    crate::admin::feeds::update(&state, &admin.username, &name, spec).await
+    let spec = FeedSpec { enabled, ..crate::domain::feeds::find(&core, &name).await?.spec };
+    crate::domain::feeds::update(&core, &admin.username, &name, spec).await
 }
 
 /// Deletes a feed and its stored messages (admin).
 #[server]
 pub async fn delete_feed(name: String) -> Result<(), AppError> {
-    let state = ctx::state();
+    let core = ctx::core();
     let admin = ctx::admin().await?;
-    crate::admin::feeds::delete(&state, &admin.username, &name).await
+    crate::domain::feeds::delete(&core, &admin.username, &name).await
 }
 
 /// Connects with unsaved settings and shows how the next live messages
@@ -81,22 +81,21 @@ pub async fn preview_feed(
     mapping: Mapping,
     editing: Option<String>,
 ) -> Result<Preview, AppError> {
-    let state = ctx::state();
+    let core = ctx::core();
     ctx::admin().await?;
     let source = match editing {
         Some(name) => {
-            crate::admin::feeds::unmask(&state.secrets, &source, &crate::admin::feeds::find(&state, &name).await?)?
+            crate::domain::feeds::unmask(&core.secrets, &source, &crate::domain::feeds::find(&core, &name).await?)?
         }
         None => source,
     };
-    let body = crate::http::feeds::PreviewBody { kind, source, mapping };
-    crate::http::feeds::run_preview(&state, body, Some(PREVIEW_WAIT_MS), None).await
+    crate::domain::feeds::preview(&core, kind, source, mapping, Some(PREVIEW_WAIT_MS), None).await
 }
 
 /// The latest rejected payloads of a feed with their reasons (admin).
 #[server]
 pub async fn rejected_messages(name: String) -> Result<Vec<Rejected>, AppError> {
-    let state = ctx::state();
+    let core = ctx::core();
     ctx::admin().await?;
-    crate::history::rejected(&state, &name, Some(REJECTED_SHOWN)).await
+    crate::domain::history::rejected(&core, &name, Some(REJECTED_SHOWN)).await
 }

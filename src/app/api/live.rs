@@ -12,14 +12,14 @@ use super::ctx::viewer;
 /// Ticker lines of a ticks feed.
 #[server]
 pub async fn ticker_snapshot(feed: String) -> Result<SeqPage<SymbolSummary>, AppError> {
-    crate::history::symbols(&viewer().await?, &feed, Default::default()).await
+    crate::domain::history::symbols(&viewer().await?, &feed, Default::default()).await
 }
 
 /// Candles of one symbol at `interval` (`1s`, `1m`, `5m`, `1h`).
 #[server]
 pub async fn candle_page(feed: String, symbol: String, interval: String) -> Result<SeqPage<Candle>, AppError> {
-    let params = crate::history::CandleParams { symbol, interval: Some(interval), from: None, to: None };
-    crate::history::candles(&viewer().await?, &feed, params).await
+    let params = crate::domain::history::CandleParams { symbol, interval: Some(interval), from: None, to: None };
+    crate::domain::history::candles(&viewer().await?, &feed, params).await
 }
 
 /// A page of log lines: newest first before `before_seq`, or oldest first
@@ -32,7 +32,7 @@ pub async fn log_page(
     after_seq: Option<i64>,
     limit: i64,
 ) -> Result<Vec<LogLine>, AppError> {
-    let params = crate::history::LogParams {
+    let params = crate::domain::history::LogParams {
         level: (!filter.levels.is_empty()).then(|| filter.levels.join(",")),
         source: filter.source,
         q: filter.text,
@@ -40,11 +40,11 @@ pub async fn log_page(
         after_seq,
         limit: Some(limit),
     };
-    Ok(crate::history::logs(&viewer().await?, &feed, params).await?.items)
+    Ok(crate::domain::history::logs(&viewer().await?, &feed, params).await?.items)
 }
 
 /// The sources seen recently in a log feed.
 #[server]
 pub async fn log_sources(feed: String) -> Result<Vec<String>, AppError> {
-    crate::history::log_sources(&viewer().await?, &feed).await
+    crate::domain::history::log_sources(&viewer().await?, &feed).await
 }

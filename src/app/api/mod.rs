@@ -15,11 +15,16 @@ pub mod feeds;
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {
     //! What a server function knows about its request.
-    use crate::{auth::session, error::AppError, server::AppState, store::users::UserRow};
+    use crate::{
+        auth::{UserRow, session},
+        domain::Core,
+        error::AppError,
+    };
     use leptos::prelude::*;
 
-    pub fn state() -> AppState {
-        expect_context::<AppState>()
+    /// The domain's core (provided to every server function by the router).
+    pub fn core() -> Core {
+        expect_context::<Core>()
     }
 
     pub async fn session() -> Result<tower_sessions::Session, AppError> {
@@ -30,17 +35,17 @@ pub(crate) mod ctx {
     }
 
     pub async fn user() -> Result<Option<UserRow>, AppError> {
-        session::user_of(&state(), &session().await?).await
+        session::user_of(&core(), &session().await?).await
     }
 
-    /// The app state, once the caller may view dashboards (anyone with
+    /// The core, once the caller may view dashboards (anyone with
     /// `FEEDBOARD_ANONYMOUS_VIEW`, else a signed-in user).
-    pub async fn viewer() -> Result<AppState, AppError> {
-        let state = state();
-        if !state.config.anonymous_view && user().await?.is_none() {
+    pub async fn viewer() -> Result<Core, AppError> {
+        let core = core();
+        if !core.config.anonymous_view && user().await?.is_none() {
             return Err(AppError::unauthorized());
         }
-        Ok(state)
+        Ok(core)
     }
 
     pub async fn admin() -> Result<UserRow, AppError> {
@@ -60,11 +65,11 @@ pub async fn current_user() -> Result<Option<UserInfo>, AppError> {
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<UserInfo, AppError> {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
-    let state = ctx::state();
+    let core = ctx::core();
     let ConnectInfo(peer) =
         leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.map_err(|_| AppError::internal())?;
-    let user = crate::auth::login::authenticate(&state, peer.ip(), &username, &password).await?;
-    crate::auth::session::sign_in(&state, &ctx::session().await?, &user).await?;
+    let user = crate::auth::login::authenticate(&core, peer.ip(), &username, &password).await?;
+    crate::auth::session::sign_in(&core, &ctx::session().await?, &user).await?;
     leptos_axum::redirect(&local_path(next.as_deref()));
     Ok(user.info())
 }
@@ -72,7 +77,7 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
 /// Signs out and closes this session's WebSockets.
 #[server]
 pub async fn logout() -> Result<(), AppError> {
-    crate::auth::session::sign_out(&ctx::state(), &ctx::session().await?).await?;
+    crate::auth::session::sign_out(&ctx::core(), &ctx::session().await?).await?;
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -80,27 +85,27 @@ pub async fn logout() -> Result<(), AppError> {
 /// Every dashboard, for the home page (to those who may view them).
 #[server(endpoint = "list_dashboards")]
 pub async fn list_dashboards() -> Result<Vec<DashboardSummary>, AppError> {
-    Ok(crate::store::dashboards::summaries(&ctx::viewer().await?.db).await?)
+    crate::domain::dashboards::summaries(&ctx::viewer().await?).await
 }
 
 /// One dashboard with its widgets.
 #[server]
 pub async fn get_dashboard(slug: String) -> Result<Dashboard, AppError> {
-    crate::admin::dashboards::get(&ctx::viewer().await?, &slug).await
+    crate::domain::dashboards::get(&ctx::viewer().await?, &slug).await
 }
 
 /// The live nodes of the cluster (admin).
 #[server]
 pub async fn cluster_info() -> Result<crate::model::ClusterInfo, AppError> {
     ctx::admin().await?;
-    crate::admin::cluster::info(&ctx::state()).await
+    crate::domain::cluster::info(&ctx::core()).await
 }
 
 /// All users (admin).
 #[server]
 pub async fn list_users() -> Result<Vec<UserInfo>, AppError> {
     ctx::admin().await?;
-    Ok(crate::store::users::list(&ctx::state().db).await?)
+    crate::auth::users::list(&ctx::core()).await
 }
 
 /// Creates a user (admin).
@@ -108,14 +113,14 @@ pub async fn list_users() -> Result<Vec<UserInfo>, AppError> {
 pub async fn create_user(username: String, password: String, role: Role) -> Result<UserInfo, AppError> {
     let admin = ctx::admin().await?;
     let new = crate::auth::users::NewUser { username, password, role };
-    crate::auth::users::create(&ctx::state(), &admin.username, new).await
+    crate::auth::users::create(&ctx::core(), &admin.username, new).await
 }
 
 /// Changes a user's role (admin).
 #[server]
 pub async fn set_user_role(username: String, role: Role) -> Result<UserInfo, AppError> {
     let admin = ctx::admin().await?;
-    crate::auth::users::set_role(&ctx::state().db, &admin.username, &username, role).await
+    crate::auth::users::set_role(&ctx::core().db, &admin.username, &username, role).await
 }
 
 /// Sets a user's new password (admin). That user's sessions are signed
@@ -126,7 +131,7 @@ pub async fn reset_user_password(username: String, password: String) -> Result<U
     let session = ctx::session().await?;
     let keep = crate::auth::session::login_token(&session).await?;
     let updated =
-        crate::auth::users::update(&ctx::state(), &admin, keep.as_deref(), &username, None, Some(password)).await?;
+        crate::auth::users::update(&ctx::core(), &admin, keep.as_deref(), &username, None, Some(password)).await?;
     if let Some(own) = &updated.own {
         crate::auth::session::renew(&session, own).await?;
     }
@@ -137,7 +142,7 @@ pub async fn reset_user_password(username: String, password: String) -> Result<U
 #[server]
 pub async fn delete_user(username: String) -> Result<(), AppError> {
     let admin = ctx::admin().await?;
-    crate::auth::users::delete(&ctx::state(), &admin.username, &username).await
+    crate::auth::users::delete(&ctx::core(), &admin.username, &username).await
 }
 
 /// Changes the signed-in user's own password (`confirm` must repeat
@@ -152,13 +157,13 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
         }]));
     }
     use std::net::SocketAddr;
-    let state = ctx::state();
+    let core = ctx::core();
     let ConnectInfo(peer) =
         leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.map_err(|_| AppError::internal())?;
     let session = ctx::session().await?;
     let user = ctx::user().await?.ok_or_else(AppError::unauthorized)?;
     let keep = crate::auth::session::login_token(&session).await?;
-    let updated = crate::auth::users::change_password(&state, peer.ip(), &user, &current, new, keep.as_deref()).await?;
+    let updated = crate::auth::users::change_password(&core, peer.ip(), &user, &current, new, keep.as_deref()).await?;
     crate::auth::session::renew(&session, &updated).await
 }
 

@@ -2,7 +2,7 @@
 //! closes with a meaningful code when it must.
 
 use super::{handle::Conn, rooms::Member};
-use crate::{model::WsErrorCode, server::AppState, store::users::UserRow};
+use crate::{auth::UserRow, http::AppState};
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::{SinkExt, StreamExt, stream::SplitSink};
 use std::{collections::HashMap, net::IpAddr, time::Duration};
@@ -53,7 +53,7 @@ impl Ending {
 pub async fn serve(state: AppState, socket: WebSocket, peer: Peer) {
     let settings = *state.rooms.settings();
     let signed_out = match (&peer.login, &peer.user) {
-        (Some(login), Some(user)) => state.sockets.register(login, user.id),
+        (Some(login), Some(user)) => state.core.sockets.register(login, user.id),
         _ => CancellationToken::new(),
     };
     let (outbox, mut outgoing) = mpsc::channel(settings.outbox);
@@ -78,7 +78,7 @@ pub async fn serve(state: AppState, socket: WebSocket, peer: Peer) {
             biased;
             _ = signed_out.cancelled() => break Ending::SignedOut,
             _ = kick.cancelled() => break Ending::TooSlow,
-            _ = state.shutdown.cancelled() => break Ending::Shutdown,
+            _ = state.core.shutdown.cancelled() => break Ending::Shutdown,
             Some(text) = outgoing.recv() => {
                 if !write(&mut sink, Message::Text(text), settings.write_timeout).await {
                     break Ending::Gone;
@@ -97,7 +97,7 @@ pub async fn serve(state: AppState, socket: WebSocket, peer: Peer) {
                     Ok(Some(Err(e))) => break if is_too_large(e) { Ending::TooLarge } else { Ending::Gone },
                     Ok(Some(Ok(Message::Text(text)))) => conn.handle_text(text.as_str()).await,
                     Ok(Some(Ok(Message::Binary(_)))) => conn.reply_error(
-                        super::handle::WsError { code: WsErrorCode::BadRequest, message: "send JSON in text frames".into() },
+                        crate::domain::interaction::Refusal::bad_request("send JSON in text frames"),
                         None,
                     ),
                     // Pings are answered by the protocol layer; pongs just count as traffic.
@@ -114,7 +114,7 @@ pub async fn serve(state: AppState, socket: WebSocket, peer: Peer) {
         state.rooms.leave(room, conn.id);
     }
     if let Some(login) = &peer.login {
-        state.sockets.unregister(login, &signed_out);
+        state.core.sockets.unregister(login, &signed_out);
     }
     metrics::gauge!("feedboard_ws_clients").decrement(1.0);
     tracing::debug!(?ending, "WebSocket closed");

@@ -4,17 +4,14 @@
 //! One concept per file: [`upgrade`] (origin and session checks),
 //! [`connection`] (one socket's life: frames, pings, timeouts, close codes),
 //! [`handle`] (what each client message does), [`rooms`] (membership,
-//! presence, fan-out), [`settings`] (limits), [`sockets`] (which sockets a
-//! sign-out closes).
+//! presence, fan-out), `domain::interaction::settings` (limits). Which sockets a sign-out
+//! closes is `domain::sockets`.
 
 pub mod connection;
 pub mod handle;
 pub mod rooms;
-pub mod settings;
-mod sockets;
 pub mod upgrade;
 
+pub use crate::domain::interaction::settings::WsSettings;
 pub use rooms::Rooms;
-pub use settings::WsSettings;
-pub use sockets::SessionSockets;
 pub use upgrade::upgrade;

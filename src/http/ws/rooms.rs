@@ -6,25 +6,22 @@
 //! up the room. Presence changes are announced at most once per
 //! `presence_every`: a thousand arrivals make a few updates, not a million.
 //!
-//! With a cluster [`Link`], broadcasts also go to the other nodes' rooms
+//! With a cluster [`RoomLink`], broadcasts also go to the other nodes' rooms
 //! over the bus, and presence is the union of every live node's: each node
 //! writes its own share to `room_presence` and tells the others to re-read.
 
-use super::settings::{WsLimiter, WsSettings};
+use crate::domain::interaction::settings::{WsLimiter, WsSettings};
 use crate::{
-    cluster::{Bus, Event},
+    cluster::{Event, RoomLink},
     model::{Presence, ServerMessage},
-    store,
 };
 use axum::extract::ws::Utf8Bytes;
-use sqlx::PgPool;
 use std::{
     collections::{BTreeSet, HashMap},
     sync::{
         Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
-    time::Duration,
 };
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -61,15 +58,6 @@ impl Member {
     }
 }
 
-/// How the rooms of this node reach those of the other nodes.
-#[derive(Clone)]
-pub struct Link {
-    pub bus: Bus,
-    pub db: PgPool,
-    /// Presence of nodes silent for longer no longer counts.
-    pub node_ttl: Duration,
-}
-
 /// Every room, the shared rate limiter and the socket settings; cheap to clone.
 #[derive(Clone)]
 pub struct Rooms {
@@ -81,7 +69,7 @@ struct Inner {
     limiter: WsLimiter,
     next_id: AtomicU64,
     rooms: Mutex<HashMap<String, Room>>,
-    link: Option<Link>,
+    link: Option<RoomLink>,
     /// This node's presence per room, to be written for the other nodes
     /// (in order, by one task).
     shares: Option<mpsc::UnboundedSender<Presence>>,
@@ -140,11 +128,11 @@ impl Rooms {
 
     /// Rooms that span the cluster through `link`; follow the bus with
     /// [`Rooms::follow`].
-    pub fn linked(settings: WsSettings, link: Link) -> Self {
+    pub fn linked(settings: WsSettings, link: RoomLink) -> Self {
         Self::build(settings, Some(link))
     }
 
-    fn build(settings: WsSettings, link: Option<Link>) -> Self {
+    fn build(settings: WsSettings, link: Option<RoomLink>) -> Self {
         let limiter = WsLimiter::new(settings.burst, settings.per_second);
         let shares = link.clone().map(|link| {
             let (tx, rx) = mpsc::unbounded_channel();
@@ -261,8 +249,7 @@ impl Rooms {
         let Some(link) = self.inner.link.clone() else { return };
         let (rooms, room) = (self.clone(), room.to_owned());
         tokio::spawn(async move {
-            let node = link.bus.node().to_owned();
-            match store::nodes::presence_elsewhere(&link.db, &node, &room, link.node_ttl).await {
+            match link.presence_elsewhere(&room).await {
                 Ok((users, anonymous)) => {
                     let mut all = rooms.lock();
                     let Some(entry) = all.get_mut(&room) else { return };
@@ -285,8 +272,7 @@ impl Rooms {
         let text = encode(message);
         self.deliver(room, &text);
         if let Some(link) = &self.inner.link {
-            let (node, dashboard) = (link.bus.node().to_owned(), room.to_owned());
-            link.bus.send(Event::Room { node, dashboard, text: text.as_str().to_owned() });
+            link.broadcast(room, text.as_str());
         }
     }
 
@@ -343,14 +329,10 @@ impl Rooms {
 
 /// Writes this node's presence shares in order, telling the other nodes
 /// after each write.
-async fn write_shares(link: Link, mut shares: mpsc::UnboundedReceiver<Presence>) {
-    let node = link.bus.node().to_owned();
+async fn write_shares(link: RoomLink, mut shares: mpsc::UnboundedReceiver<Presence>) {
     while let Some(share) = shares.recv().await {
-        let written =
-            store::nodes::set_presence(&link.db, &node, &share.dashboard, &share.users, share.anonymous).await;
-        match written {
-            Ok(()) => link.bus.send(Event::Presence { node: node.clone(), dashboard: share.dashboard }),
-            Err(e) => tracing::warn!(error = %e, "cannot share presence with the other nodes"),
+        if let Err(e) = link.share_presence(&share.dashboard, &share.users, share.anonymous).await {
+            tracing::warn!(error = %e, "cannot share presence with the other nodes");
         }
     }
 }

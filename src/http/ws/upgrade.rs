@@ -4,9 +4,9 @@ use super::connection::{self, Peer};
 use crate::{
     auth::session,
     error::{AppError, ErrorCode},
+    http::AppState,
     http::{client_caps::Channel, origin},
     model::MAX_FRAME_BYTES,
-    server::AppState,
 };
 use axum::{
     extract::{ConnectInfo, State, WebSocketUpgrade, ws::rejection::WebSocketUpgradeRejection},
@@ -40,8 +40,8 @@ pub async fn upgrade(
     let ws = ws.map_err(|e| AppError::bad_request(e.body_text()))?;
     // Held by the socket: given back when it closes (or the upgrade fails).
     let slot = state.client_caps.admit(Channel::Socket, addr.ip())?;
-    let signed_in = session::signed_in(&state, &session).await?;
-    if signed_in.is_none() && !state.config.anonymous_view {
+    let signed_in = session::signed_in(&state.core, &session).await?;
+    if signed_in.is_none() && !state.core.config.anonymous_view {
         return Err(AppError::unauthorized());
     }
     let (user, login) = signed_in.map(|s| (s.user, s.login)).unzip();

@@ -12,41 +12,31 @@ use leptos::prelude::*;
 /// Chat messages asked for at once.
 pub const CHAT_PAGE: i64 = 100;
 
-/// A dashboard the caller may view (or 404), with the app state.
-#[cfg(feature = "ssr")]
-async fn room(slug: &str) -> Result<(crate::server::AppState, crate::store::dashboards::DashboardRow), AppError> {
-    let state = crate::app::api::ctx::viewer().await?;
-    let room = crate::admin::dashboards::find(&state, slug).await?;
-    Ok((state, room))
-}
-
 /// The newest page of a room's chat, or everything after `after_id` (a
 /// page at a time), oldest first.
 #[server]
 pub async fn room_chat(slug: String, after_id: Option<i64>) -> Result<Vec<ChatMessage>, AppError> {
-    use crate::store::chat::{ChatPage, page};
-    let (state, room) = room(&slug).await?;
-    Ok(page(&state.db, room.id, &slug, ChatPage { before_id: None, after_id, limit: CHAT_PAGE }).await?)
+    use crate::domain::interaction::{ChatPage, chat_page};
+    let page = ChatPage { before_id: None, after_id, limit: CHAT_PAGE };
+    chat_page(&crate::app::api::ctx::viewer().await?, &slug, page).await
 }
 
 /// Every live annotation of a room (the newest 1000), oldest first.
 #[server]
 pub async fn room_annotations(slug: String) -> Result<Vec<Annotation>, AppError> {
-    use crate::store::annotations::{AnnotationQuery, list};
-    let (state, room) = room(&slug).await?;
-    Ok(list(&state.db, &AnnotationQuery { dashboard_id: Some(room.id), limit: 1000, ..Default::default() }).await?)
+    crate::domain::interaction::room_annotations(&crate::app::api::ctx::viewer().await?, &slug, 1000).await
 }
 
 /// The newest log lines of a feed, newest first.
 #[server]
 pub async fn recent_log_lines(feed: String, limit: i64) -> Result<Vec<LogLine>, AppError> {
-    let params = crate::history::LogParams { limit: Some(limit.clamp(1, 50)), ..Default::default() };
-    Ok(crate::history::logs(&crate::app::api::ctx::viewer().await?, &feed, params).await?.items)
+    let params = crate::domain::history::LogParams { limit: Some(limit.clamp(1, 50)), ..Default::default() };
+    Ok(crate::domain::history::logs(&crate::app::api::ctx::viewer().await?, &feed, params).await?.items)
 }
 
 /// Each symbol's latest tick of a feed.
 #[server]
 pub async fn latest_points(feed: String) -> Result<Vec<SymbolSummary>, AppError> {
-    let params = crate::history::SymbolParams { recent: Some(1), ..Default::default() };
-    Ok(crate::history::symbols(&crate::app::api::ctx::viewer().await?, &feed, params).await?.items)
+    let params = crate::domain::history::SymbolParams { recent: Some(1), ..Default::default() };
+    Ok(crate::domain::history::symbols(&crate::app::api::ctx::viewer().await?, &feed, params).await?.items)
 }

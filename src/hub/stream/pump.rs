@@ -1,118 +1,22 @@
-//! One live stream (one SSE connection): replays what the client missed from
-//! Postgres, then follows the hub, never emitting a `seq` other than the next
-//! one per feed. A jump (or a lagged receiver) is filled from Postgres, so a
-//! stream has no gap and no duplicate, whatever the timing. A client too far
-//! behind gets a `reset` for that feed instead. Replay pages take turns
-//! process-wide ([`ReplayLimiter`]); a client that reads nothing for the
-//! send timeout is dropped (it resumes when it reads again).
+//! The pump of one stream: start positions, replay, then the hub, one
+//! `seq` after the other per feed.
 
-use super::{Hub, LiveMessage, cursor::Cursor, replays::ReplayLimiter};
+use super::{Outgoing, PumpLimits, REPLAY_PAGE, Replay, Resume, StreamFeed, StreamRequest};
 use crate::{
-    model::FeedKind,
-    store::{
-        self, StoreError,
-        history::{LogQuery, TickQuery},
-    },
+    hub::{Hub, LiveMessage, cursor::Cursor},
+    store::StoreError,
 };
 use serde_json::json;
-use sqlx::PgPool;
-use std::{sync::Arc, time::Duration};
-use tokio::{
-    sync::mpsc,
-    time::{Interval, MissedTickBehavior},
-};
+use std::sync::Arc;
+use tokio::{sync::mpsc, time::Interval};
 use tokio_stream::{
     StreamExt, StreamMap,
     wrappers::{BroadcastStream, errors::BroadcastStreamRecvError},
 };
-use tokio_util::sync::CancellationToken;
 
-/// Rows read from Postgres per replay query.
-const REPLAY_PAGE: i64 = 1000;
-/// How often the stream says it is alive: a `heartbeat` event (visible to
-/// browser code, which uses it to notice a stale connection) and a
-/// `: keep-alive` comment (for proxies).
-pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(10);
-
-/// Events buffered per client before the pump waits (and its hub receivers
-/// may lag, to be caught up from Postgres).
-const CLIENT_BUFFER: usize = 512;
-
-/// A feed the stream follows.
-#[derive(Clone, Debug)]
-pub struct StreamFeed {
-    pub id: i64,
-    pub name: String,
-    pub kind: FeedKind,
-}
-
-/// An event to write to the client.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Outgoing {
-    /// SSE event name: `tick`, `log`, `status`, `reset`, `ready` or
-    /// `heartbeat`; empty for a comment line (`data` is its text).
-    pub event: &'static str,
-    /// SSE `id:` (the cursor after this event), if any.
-    pub id: Option<String>,
-    pub data: String,
-}
-
-/// What the client asked for.
-pub struct StreamRequest {
-    pub feeds: Vec<StreamFeed>,
-    /// Where the client left off: `None` for a new stream, `Some(Err)` for a
-    /// cursor that could not be read.
-    pub resume: Option<Result<Cursor, ()>>,
-    /// `status` events to send right after `ready`.
-    pub initial_status: Vec<String>,
-    /// Most messages replayed for one feed before it is reset instead.
-    pub max_replay: i64,
-}
-
-/// The process-wide bounds every pump keeps.
-#[derive(Clone, Debug)]
-pub struct PumpLimits {
-    /// Turns for reading replay pages.
-    pub replays: ReplayLimiter,
-    /// How long the client's buffer may stay full before the stream ends.
-    pub send_timeout: Duration,
-}
-
-/// Starts the pump; events arrive on the returned channel until the client
-/// goes away (drop the receiver), stops reading for `limits.send_timeout`,
-/// or `shutdown` fires.
-pub fn spawn(
-    hub: Hub,
-    db: PgPool,
-    request: StreamRequest,
-    limits: PumpLimits,
-    shutdown: CancellationToken,
-) -> mpsc::Receiver<Outgoing> {
-    let (tx, rx) = mpsc::channel(CLIENT_BUFFER);
-    tokio::spawn(async move {
-        metrics::gauge!("feedboard_sse_clients").increment(1.0);
-        let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
-        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Skip);
-        let mut pump = Pump { db, tx, cursor: Cursor::default(), max_replay: request.max_replay, limits, heartbeat };
-        let result = tokio::select! {
-            r = pump.run(hub, request) => r,
-            _ = shutdown.cancelled() => Ok(()),
-        };
-        match result {
-            Err(PumpError::Store(e)) => tracing::warn!(error = %e, "live stream ended: database error"),
-            Err(PumpError::Stalled) => {
-                metrics::counter!("feedboard_sse_stalled_total").increment(1);
-                tracing::debug!("live stream ended: the client read nothing for the send timeout");
-            }
-            Ok(()) | Err(PumpError::Closed) => {}
-        }
-        metrics::gauge!("feedboard_sse_clients").decrement(1.0);
-    });
-    rx
-}
-
+/// Why a pump stopped.
 #[derive(Debug)]
-enum PumpError {
+pub(super) enum PumpError {
     /// The client is gone.
     Closed,
     /// The client's buffer stayed full for the send timeout.
@@ -126,18 +30,19 @@ impl From<StoreError> for PumpError {
     }
 }
 
-struct Pump {
-    db: PgPool,
-    tx: mpsc::Sender<Outgoing>,
+/// One stream's state: what it delivered, where it reads and writes.
+pub(super) struct Pump<R> {
+    pub(super) replay: R,
+    pub(super) tx: mpsc::Sender<Outgoing>,
     /// Last `seq` delivered per feed.
-    cursor: Cursor,
-    max_replay: i64,
-    limits: PumpLimits,
-    heartbeat: Interval,
+    pub(super) cursor: Cursor,
+    pub(super) max_replay: i64,
+    pub(super) limits: PumpLimits,
+    pub(super) heartbeat: Interval,
 }
 
-impl Pump {
-    async fn run(&mut self, hub: Hub, request: StreamRequest) -> Result<(), PumpError> {
+impl<R: Replay> Pump<R> {
+    pub(super) async fn run(&mut self, hub: Hub, request: StreamRequest) -> Result<(), PumpError> {
         // Subscribe before reading positions: nothing committed after the
         // read can be missed, and anything before it is in Postgres.
         let mut live = StreamMap::new();
@@ -145,13 +50,13 @@ impl Pump {
             live.insert(i, BroadcastStream::new(hub.subscribe(feed.id)));
         }
         let mut status = BroadcastStream::new(hub.subscribe_status());
-        let resumed = matches!(request.resume, Some(Ok(_)));
+        let resumed = matches!(request.resume, Resume::From(_));
         for feed in &request.feeds {
-            let head = store::history::last_seq(&self.db, feed.id).await?;
+            let head = self.replay.head(feed).await?;
             let start = match &request.resume {
-                None => Ok(head),
-                Some(Err(())) => Err("unreadable cursor"),
-                Some(Ok(cursor)) => match cursor.get(feed.id) {
+                Resume::Fresh => Ok(head),
+                Resume::Unreadable => Err("unreadable cursor"),
+                Resume::From(cursor) => match cursor.get(feed.id) {
                     None => Ok(head),
                     Some(seq) if seq > head => Err("cursor is ahead of this feed's data"),
                     Some(seq) if head - seq > self.max_replay => Err("cursor too old"),
@@ -231,10 +136,10 @@ impl Pump {
     async fn catch_up(&mut self, feed: &StreamFeed, until: Option<i64>) -> Result<(), PumpError> {
         let head = match until {
             Some(until) => until,
-            None => store::history::last_seq(&self.db, feed.id).await?,
+            None => self.replay.head(feed).await?,
         };
         if head - self.cursor.get(feed.id).unwrap_or(0) > self.max_replay {
-            let head = store::history::last_seq(&self.db, feed.id).await?;
+            let head = self.replay.head(feed).await?;
             self.cursor.set(feed.id, head);
             return self.reset(feed, "client fell too far behind").await;
         }
@@ -245,7 +150,7 @@ impl Pump {
             }
             let limit = (head - pos).min(REPLAY_PAGE);
             let permit = self.replay_permit().await?;
-            let page = replay_page(&self.db, feed, pos, limit).await?;
+            let page = self.replay.page(feed, pos, limit).await?;
             drop(permit);
             if page.is_empty() {
                 return Ok(()); // `head` was read before a feed deletion or similar
@@ -260,7 +165,7 @@ impl Pump {
     /// Waits for a turn to read a replay page, still beating meanwhile
     /// (without waiting on the client: a turn granted now must not be held
     /// up by a slow reader).
-    async fn replay_permit(&mut self) -> Result<super::replays::ReplayPermit, PumpError> {
+    async fn replay_permit(&mut self) -> Result<crate::hub::replays::ReplayPermit, PumpError> {
         let replays = self.limits.replays.clone();
         let acquire = replays.acquire();
         tokio::pin!(acquire);
@@ -301,31 +206,4 @@ impl Pump {
             Err(_) => Err(PumpError::Stalled),
         }
     }
-}
-
-/// Stored messages of `feed` after `after_seq`, oldest first, as live events.
-async fn replay_page(
-    db: &PgPool,
-    feed: &StreamFeed,
-    after_seq: i64,
-    limit: i64,
-) -> Result<Vec<LiveMessage>, StoreError> {
-    Ok(match feed.kind {
-        FeedKind::Ticks => {
-            let q = TickQuery { after_seq: Some(after_seq), limit, ..TickQuery::default() };
-            store::history::ticks(db, feed.id, &q)
-                .await?
-                .iter()
-                .map(|t| LiveMessage::tick(feed.id, &feed.name, t, None))
-                .collect()
-        }
-        FeedKind::Logs => {
-            let q = LogQuery { after_seq: Some(after_seq), limit, ..LogQuery::default() };
-            store::history::logs(db, feed.id, &q)
-                .await?
-                .iter()
-                .map(|l| LiveMessage::log(feed.id, &feed.name, l, None))
-                .collect()
-        }
-    })
 }

@@ -2,10 +2,9 @@
 //! and the widgets' server functions, in one place.
 
 use crate::{
-    admin,
+    domain::Core,
     error::{AppError, ErrorCode},
     model::{Candle, FeedKind, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick},
-    server::AppState,
     store::{
         self,
         feeds::FeedRow,
@@ -26,8 +25,8 @@ pub fn check_time(field: &str, t: Option<DateTime<Utc>>) -> Result<Option<DateTi
     }
 }
 
-async fn feed_of_kind(state: &AppState, name: &str, kind: FeedKind) -> Result<FeedRow, AppError> {
-    let feed = admin::feeds::find(state, name).await?;
+async fn feed_of_kind(core: &Core, name: &str, kind: FeedKind) -> Result<FeedRow, AppError> {
+    let feed = super::feeds::find(core, name).await?;
     if feed.spec.kind != kind {
         return Err(AppError::new(
             ErrorCode::Invalid,
@@ -49,8 +48,8 @@ pub struct TickParams {
 }
 
 /// Ticks in `seq` order.
-pub async fn ticks(state: &AppState, feed: &str, p: TickParams) -> Result<Vec<Tick>, AppError> {
-    let feed = feed_of_kind(state, feed, FeedKind::Ticks).await?;
+pub async fn ticks(core: &Core, feed: &str, p: TickParams) -> Result<Vec<Tick>, AppError> {
+    let feed = feed_of_kind(core, feed, FeedKind::Ticks).await?;
     let query = TickQuery {
         symbol: p.symbol,
         from: check_time("from", p.from)?,
@@ -58,7 +57,7 @@ pub async fn ticks(state: &AppState, feed: &str, p: TickParams) -> Result<Vec<Ti
         after_seq: p.after_seq,
         limit: p.limit.unwrap_or(1000).clamp(1, 10_000),
     };
-    Ok(store::history::ticks(&state.db, feed.id, &query).await?)
+    Ok(store::history::ticks(&core.db, feed.id, &query).await?)
 }
 
 /// `GET /api/v1/feeds/{name}/candles` parameters.
@@ -86,8 +85,8 @@ pub fn parse_interval(s: &str) -> Option<Duration> {
 }
 
 /// OHLC candles with volume, computed with `date_bin`.
-pub async fn candles(state: &AppState, feed: &str, p: CandleParams) -> Result<SeqPage<Candle>, AppError> {
-    let feed = feed_of_kind(state, feed, FeedKind::Ticks).await?;
+pub async fn candles(core: &Core, feed: &str, p: CandleParams) -> Result<SeqPage<Candle>, AppError> {
+    let feed = feed_of_kind(core, feed, FeedKind::Ticks).await?;
     let text = p.interval.as_deref().unwrap_or("1m");
     let interval = parse_interval(text)
         .ok_or_else(|| AppError::bad_request(format!("interval {text:?} is not one of 1s, 1m, 5m, 1h, 1d")))?;
@@ -105,7 +104,7 @@ pub async fn candles(state: &AppState, feed: &str, p: CandleParams) -> Result<Se
     if to.signed_duration_since(from).num_seconds() / interval.num_seconds().max(1) > 10_000 {
         return Err(AppError::bad_request("more than 10000 candles; narrow from/to or use a longer interval"));
     }
-    let (items, last_seq) = store::history::candles(&state.db, feed.id, &p.symbol, interval, from, to).await?;
+    let (items, last_seq) = store::history::candles(&core.db, feed.id, &p.symbol, interval, from, to).await?;
     Ok(SeqPage { items, last_seq })
 }
 
@@ -119,12 +118,12 @@ pub struct SymbolParams {
 }
 
 /// Each symbol's last price, open and recent prices.
-pub async fn symbols(state: &AppState, feed: &str, p: SymbolParams) -> Result<SeqPage<SymbolSummary>, AppError> {
-    let feed = feed_of_kind(state, feed, FeedKind::Ticks).await?;
+pub async fn symbols(core: &Core, feed: &str, p: SymbolParams) -> Result<SeqPage<SymbolSummary>, AppError> {
+    let feed = feed_of_kind(core, feed, FeedKind::Ticks).await?;
     let midnight = Utc::now().date_naive().and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_else(Utc::now);
     let since = check_time("since", p.since)?.unwrap_or(midnight);
-    let last_seq = store::history::last_seq(&state.db, feed.id).await?;
-    let items = store::history::symbols(&state.db, feed.id, since, p.recent.unwrap_or(60).clamp(1, 500)).await?;
+    let last_seq = store::history::last_seq(&core.db, feed.id).await?;
+    let items = store::history::symbols(&core.db, feed.id, since, p.recent.unwrap_or(60).clamp(1, 500)).await?;
     Ok(SeqPage { items, last_seq })
 }
 
@@ -145,8 +144,8 @@ pub struct LogParams {
 /// Log lines: newest first, or oldest first after `after_seq`. A search
 /// the trigram index cannot serve (no word of 3+ letters or digits) looks
 /// at a bounded window of lines next to the cursor only, and says which.
-pub async fn logs(state: &AppState, feed: &str, p: LogParams) -> Result<LogPage, AppError> {
-    let feed = feed_of_kind(state, feed, FeedKind::Logs).await?;
+pub async fn logs(core: &Core, feed: &str, p: LogParams) -> Result<LogPage, AppError> {
+    let feed = feed_of_kind(core, feed, FeedKind::Logs).await?;
     let levels = p
         .level
         .iter()
@@ -170,15 +169,15 @@ pub async fn logs(state: &AppState, feed: &str, p: LogParams) -> Result<LogPage,
     let searched = match &query.text {
         Some(text) if !has_trigram_word(text) => {
             let head = match (query.after_seq, query.before_seq) {
-                (None, None) => store::history::last_seq(&state.db, feed.id).await?,
+                (None, None) => store::history::last_seq(&core.db, feed.id).await?,
                 _ => 0,
             };
-            Some(search_window(query.after_seq, query.before_seq, head, state.config.limits.short_search_window))
+            Some(search_window(query.after_seq, query.before_seq, head, core.config.limits.short_search_window))
         }
         _ => None,
     };
     query.window = searched.map(|r| (r.from_seq, r.to_seq));
-    let items = store::history::logs(&state.db, feed.id, &query).await?;
+    let items = store::history::logs(&core.db, feed.id, &query).await?;
     Ok(LogPage { items, searched })
 }
 
@@ -207,15 +206,15 @@ fn search_window(after_seq: Option<i64>, before_seq: Option<i64>, head: i64, win
 }
 
 /// The distinct sources of a log feed's recent lines.
-pub async fn log_sources(state: &AppState, feed: &str) -> Result<Vec<String>, AppError> {
-    let feed = feed_of_kind(state, feed, FeedKind::Logs).await?;
-    Ok(store::history::log_sources(&state.db, feed.id).await?)
+pub async fn log_sources(core: &Core, feed: &str) -> Result<Vec<String>, AppError> {
+    let feed = feed_of_kind(core, feed, FeedKind::Logs).await?;
+    Ok(store::history::log_sources(&core.db, feed.id).await?)
 }
 
 /// The most recent rejected payloads (newest first, at most `limit`).
-pub async fn rejected(state: &AppState, feed: &str, limit: Option<i64>) -> Result<Vec<Rejected>, AppError> {
-    let feed = admin::feeds::find(state, feed).await?;
-    Ok(store::history::rejected(&state.db, feed.id, limit.unwrap_or(100).clamp(1, 1000), 2048).await?)
+pub async fn rejected(core: &Core, feed: &str, limit: Option<i64>) -> Result<Vec<Rejected>, AppError> {
+    let feed = super::feeds::find(core, feed).await?;
+    Ok(store::history::rejected(&core.db, feed.id, limit.unwrap_or(100).clamp(1, 1000), 2048).await?)
 }
 
 #[cfg(test)]

@@ -2,60 +2,62 @@
 //! each change at once.
 
 use crate::{
+    domain::Core,
     error::{AppError, ErrorCode, FieldError},
     model::{Feed, FeedSpec, Source},
     secrets::Keyring,
-    server::AppState,
-    store::{self, feeds::FeedRow},
+    store,
 };
 use serde_json::json;
 
+pub use crate::store::feeds::FeedRow;
+
 /// Every feed with its live status.
-pub async fn list(state: &AppState) -> Result<Vec<Feed>, AppError> {
-    Ok(store::feeds::list(&state.db).await?.into_iter().map(|row| with_status(state, row)).collect())
+pub async fn list(core: &Core) -> Result<Vec<Feed>, AppError> {
+    Ok(store::feeds::list(&core.db).await?.into_iter().map(|row| with_status(core, row)).collect())
 }
 
 /// One feed with its live status.
-pub async fn get(state: &AppState, name: &str) -> Result<Feed, AppError> {
-    Ok(with_status(state, find(state, name).await?))
+pub async fn get(core: &Core, name: &str) -> Result<Feed, AppError> {
+    Ok(with_status(core, find(core, name).await?))
 }
 
 /// The stored feed called `name`, or 404.
-pub async fn find(state: &AppState, name: &str) -> Result<FeedRow, AppError> {
-    store::feeds::by_name(&state.db, name).await?.ok_or_else(|| AppError::not_found(format!("feed {name:?}")))
+pub async fn find(core: &Core, name: &str) -> Result<FeedRow, AppError> {
+    store::feeds::by_name(&core.db, name).await?.ok_or_else(|| AppError::not_found(format!("feed {name:?}")))
 }
 
-pub async fn create(state: &AppState, actor: &str, spec: FeedSpec) -> Result<Feed, AppError> {
+pub async fn create(core: &Core, actor: &str, spec: FeedSpec) -> Result<Feed, AppError> {
     spec.validate().map_err(AppError::invalid_fields)?;
-    let row = store::feeds::insert(&state.db, &state.secrets, &spec).await?;
+    let row = store::feeds::insert(&core.db, &core.secrets, &spec).await?;
     let shown = FeedSpec { source: spec.source.redacted(), ..spec.clone() };
-    store::audit::record(&state.db, actor, "feed.create", &target(&spec.name), json!(shown)).await?;
-    apply(state).await?;
-    Ok(with_status(state, row))
+    store::audit::record(&core.db, actor, "feed.create", &target(&spec.name), json!(shown)).await?;
+    apply(core).await?;
+    Ok(with_status(core, row))
 }
 
-pub async fn update(state: &AppState, actor: &str, name: &str, mut spec: FeedSpec) -> Result<Feed, AppError> {
+pub async fn update(core: &Core, actor: &str, name: &str, mut spec: FeedSpec) -> Result<Feed, AppError> {
     spec.validate().map_err(AppError::invalid_fields)?;
-    let before = find(state, name).await?;
-    spec.source = unmask(&state.secrets, &spec.source, &before)?;
+    let before = find(core, name).await?;
+    spec.source = unmask(&core.secrets, &spec.source, &before)?;
     if before.spec.kind != spec.kind {
         return Err(AppError::new(
             ErrorCode::Invalid,
             "a feed's kind cannot change once it has data; create a new feed instead",
         ));
     }
-    let row = store::feeds::update(&state.db, &state.secrets, name, &spec).await?;
+    let row = store::feeds::update(&core.db, &core.secrets, name, &spec).await?;
     let redact = |s: &FeedSpec| FeedSpec { source: s.source.redacted(), ..s.clone() };
     let details = json!({"before": redact(&before.spec), "after": redact(&spec)});
-    store::audit::record(&state.db, actor, "feed.update", &target(name), details).await?;
-    apply(state).await?;
-    Ok(with_status(state, row))
+    store::audit::record(&core.db, actor, "feed.update", &target(name), details).await?;
+    apply(core).await?;
+    Ok(with_status(core, row))
 }
 
-pub async fn delete(state: &AppState, actor: &str, name: &str) -> Result<(), AppError> {
-    store::feeds::delete(&state.db, name).await?;
-    store::audit::record(&state.db, actor, "feed.delete", &target(name), json!({})).await?;
-    apply(state).await
+pub async fn delete(core: &Core, actor: &str, name: &str) -> Result<(), AppError> {
+    store::feeds::delete(&core.db, name).await?;
+    store::audit::record(&core.db, actor, "feed.delete", &target(name), json!({})).await?;
+    apply(core).await
 }
 
 /// `source` with a masked password replaced by the one stored for `before`,
@@ -71,18 +73,53 @@ pub fn unmask(keys: &Keyring, source: &Source, before: &FeedRow) -> Result<Sourc
     source.unmasked(&stored).map_err(|e| AppError::invalid_fields(vec![e]))
 }
 
-async fn apply(state: &AppState) -> Result<(), AppError> {
-    state.ingest.reconcile().await.map_err(AppError::from)
+async fn apply(core: &Core) -> Result<(), AppError> {
+    core.ingest.reconcile().await.map_err(AppError::from)
 }
 
 /// The feed as shown to clients: live status, password masked.
-fn with_status(state: &AppState, row: FeedRow) -> Feed {
+fn with_status(core: &Core, row: FeedRow) -> Feed {
     let spec = FeedSpec { source: row.spec.source.redacted(), ..row.spec };
-    Feed { status: state.ingest.status(row.id), spec }
+    Feed { status: core.ingest.status(row.id), spec }
 }
 
 fn target(name: &str) -> String {
     format!("feed:{name}")
+}
+
+/// Validates a source and mapping, connects and shows how live messages
+/// parse: up to `n` messages (default 5, at most 100) within `wait_ms`
+/// (default 5000, at most 30000).
+pub async fn preview(
+    core: &Core,
+    kind: crate::model::FeedKind,
+    source: Source,
+    mapping: crate::model::Mapping,
+    wait_ms: Option<u64>,
+    n: Option<usize>,
+) -> Result<crate::model::Preview, AppError> {
+    use crate::ingest::preview::{self, PreviewRequest};
+    let spec = FeedSpec { name: "preview".into(), kind, source, mapping, enabled: true };
+    spec.validate().map_err(AppError::invalid_fields)?;
+    let request = PreviewRequest {
+        kind: spec.kind,
+        source: &spec.source,
+        mapping: &spec.mapping,
+        max_messages: n.unwrap_or(5).clamp(1, 100),
+        wait: std::time::Duration::from_millis(wait_ms.unwrap_or(5000).min(30_000)),
+        max_payload: core.ingest.settings().max_payload,
+    };
+    preview::preview(request).await.map_err(|e| AppError::new(ErrorCode::Invalid, format!("cannot connect: {e}")))
+}
+
+/// The stored feeds called `names`, in no particular order; 404 naming the
+/// first that does not exist.
+pub async fn find_all(core: &Core, names: &[String]) -> Result<Vec<FeedRow>, AppError> {
+    let rows = store::feeds::by_names(&core.db, names).await?;
+    match names.iter().find(|n| !rows.iter().any(|r| &r.spec.name == *n)) {
+        Some(missing) => Err(AppError::not_found(format!("feed {missing:?}"))),
+        None => Ok(rows),
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,116 @@
+//! One live stream (one SSE connection): replays what the client missed from
+//! Postgres, then follows the hub, never emitting a `seq` other than the next
+//! one per feed. A jump (or a lagged receiver) is filled from Postgres, so a
+//! stream has no gap and no duplicate, whatever the timing. A client too far
+//! behind gets a `reset` for that feed instead. Replay pages take turns
+//! process-wide ([`ReplayLimiter`]); a client that reads nothing for the
+//! send timeout is dropped (it resumes when it reads again).
+
+mod pump;
+mod replay;
+#[cfg(test)]
+mod tests;
+
+pub use replay::Replay;
+
+use super::{Hub, cursor::Cursor, replays::ReplayLimiter};
+use crate::model::FeedKind;
+use pump::{Pump, PumpError};
+use std::time::Duration;
+use tokio::{sync::mpsc, time::MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+/// Rows read from Postgres per replay query.
+const REPLAY_PAGE: i64 = 1000;
+/// How often the stream says it is alive: a `heartbeat` event (visible to
+/// browser code, which uses it to notice a stale connection) and a
+/// `: keep-alive` comment (for proxies).
+pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Events buffered per client before the pump waits (and its hub receivers
+/// may lag, to be caught up from Postgres).
+const CLIENT_BUFFER: usize = 512;
+
+/// A feed the stream follows.
+#[derive(Clone, Debug)]
+pub struct StreamFeed {
+    pub id: i64,
+    pub name: String,
+    pub kind: FeedKind,
+}
+
+/// An event to write to the client.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outgoing {
+    /// SSE event name: `tick`, `log`, `status`, `reset`, `ready` or
+    /// `heartbeat`; empty for a comment line (`data` is its text).
+    pub event: &'static str,
+    /// SSE `id:` (the cursor after this event), if any.
+    pub id: Option<String>,
+    pub data: String,
+}
+
+/// Where a client asks to start.
+#[derive(Clone, Debug)]
+pub enum Resume {
+    /// A new stream: from each feed's newest `seq`.
+    Fresh,
+    /// After these positions (the `Last-Event-ID` cursor).
+    From(Cursor),
+    /// A `Last-Event-ID` that could not be read: every feed is reset.
+    Unreadable,
+}
+
+/// What the client asked for.
+pub struct StreamRequest {
+    pub feeds: Vec<StreamFeed>,
+    /// Where the client left off.
+    pub resume: Resume,
+    /// `status` events to send right after `ready`.
+    pub initial_status: Vec<String>,
+    /// Most messages replayed for one feed before it is reset instead.
+    pub max_replay: i64,
+}
+
+/// The process-wide bounds every pump keeps.
+#[derive(Clone, Debug)]
+pub struct PumpLimits {
+    /// Turns for reading replay pages.
+    pub replays: ReplayLimiter,
+    /// How long the client's buffer may stay full before the stream ends.
+    pub send_timeout: Duration,
+}
+
+/// Starts the pump; events arrive on the returned channel until the client
+/// goes away (drop the receiver), stops reading for `limits.send_timeout`,
+/// or `shutdown` fires.
+pub fn spawn<R: Replay>(
+    hub: Hub,
+    replay: R,
+    request: StreamRequest,
+    limits: PumpLimits,
+    shutdown: CancellationToken,
+) -> mpsc::Receiver<Outgoing> {
+    let (tx, rx) = mpsc::channel(CLIENT_BUFFER);
+    tokio::spawn(async move {
+        metrics::gauge!("feedboard_sse_clients").increment(1.0);
+        let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
+        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut pump =
+            Pump { replay, tx, cursor: Cursor::default(), max_replay: request.max_replay, limits, heartbeat };
+        let result = tokio::select! {
+            r = pump.run(hub, request) => r,
+            _ = shutdown.cancelled() => Ok(()),
+        };
+        match result {
+            Err(PumpError::Store(e)) => tracing::warn!(error = %e, "live stream ended: database error"),
+            Err(PumpError::Stalled) => {
+                metrics::counter!("feedboard_sse_stalled_total").increment(1);
+                tracing::debug!("live stream ended: the client read nothing for the send timeout");
+            }
+            Ok(()) | Err(PumpError::Closed) => {}
+        }
+        metrics::gauge!("feedboard_sse_clients").decrement(1.0);
+    });
+    rx
+}

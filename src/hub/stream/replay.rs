@@ -1,0 +1,65 @@
+//! Where a pump reads what the hub no longer holds: the newest `seq` of a
+//! feed and pages of stored messages. Postgres in production; tests give
+//! the pump a replay of their own.
+
+use super::StreamFeed;
+use crate::{
+    hub::LiveMessage,
+    model::FeedKind,
+    store::{
+        self, StoreError,
+        history::{LogQuery, TickQuery},
+    },
+};
+use sqlx::PgPool;
+
+/// The stored side of the feeds a stream follows.
+pub trait Replay: Send + Sync + 'static {
+    /// The newest committed `seq` of `feed` (0 when it has none).
+    fn head(&self, feed: &StreamFeed) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// Up to `limit` messages of `feed` after `after_seq`, oldest first.
+    fn page(
+        &self,
+        feed: &StreamFeed,
+        after_seq: i64,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<LiveMessage>, StoreError>> + Send;
+}
+
+impl Replay for PgPool {
+    async fn head(&self, feed: &StreamFeed) -> Result<i64, StoreError> {
+        store::history::last_seq(self, feed.id).await
+    }
+
+    async fn page(&self, feed: &StreamFeed, after_seq: i64, limit: i64) -> Result<Vec<LiveMessage>, StoreError> {
+        replay_page(self, feed, after_seq, limit).await
+    }
+}
+
+/// Stored messages of `feed` after `after_seq`, oldest first, as live events.
+async fn replay_page(
+    db: &PgPool,
+    feed: &StreamFeed,
+    after_seq: i64,
+    limit: i64,
+) -> Result<Vec<LiveMessage>, StoreError> {
+    Ok(match feed.kind {
+        FeedKind::Ticks => {
+            let q = TickQuery { after_seq: Some(after_seq), limit, ..TickQuery::default() };
+            store::history::ticks(db, feed.id, &q)
+                .await?
+                .iter()
+                .map(|t| LiveMessage::tick(feed.id, &feed.name, t, None))
+                .collect()
+        }
+        FeedKind::Logs => {
+            let q = LogQuery { after_seq: Some(after_seq), limit, ..LogQuery::default() };
+            store::history::logs(db, feed.id, &q)
+                .await?
+                .iter()
+                .map(|l| LiveMessage::log(feed.id, &feed.name, l, None))
+                .collect()
+        }
+    })
+}
