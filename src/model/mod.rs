@@ -1,10 +1,12 @@
-//! Types shared by the server and the browser, as they travel in JSON.
+//! Types shared by the server and the browser: what travels in JSON, and the
+//! vocabulary both sides use for it (event names, levels, field names).
 
 mod broker_url;
 mod dashboard;
 mod feed;
 mod incoming;
 mod interaction;
+mod live;
 mod message;
 mod name;
 mod node;
@@ -19,6 +21,7 @@ pub use interaction::{
     Annotation, AnnotationTarget, ChatMessage, ClientMessage, MAX_FRAME_BYTES, MAX_TEXT_CHARS, Presence, ServerMessage,
     TextError, WsErrorCode, check_text,
 };
+pub use live::LiveEvent;
 pub use message::{Candle, Items, LogFilter, LogLine, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick};
 pub use name::{Slug, SlugError};
 pub use node::{ClusterInfo, NodeInfo, NodeStats};

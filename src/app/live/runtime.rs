@@ -2,7 +2,7 @@
 //! once per animation frame, and the widgets' handlers.
 
 use super::{ConnectionState, FeedEvent, WireLog, WireStatus, WireTick};
-use crate::model::{LogLine, Tick};
+use crate::model::{LiveEvent, LogLine, Tick};
 use leptos::prelude::*;
 use std::{
     cell::RefCell,
@@ -136,14 +136,14 @@ fn connect(rt: &Rc<RefCell<Runtime>>) {
         return;
     };
     let mut listeners = Vec::new();
-    for name in ["ready", "tick", "log", "status", "reset", "heartbeat"] {
+    for kind in LiveEvent::ALL {
         let weak = Rc::downgrade(rt);
         let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(rt) = weak.upgrade() {
-                on_event(&rt, name, &event);
+                on_event(&rt, kind, &event);
             }
         });
-        let _ = source.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback(kind.as_str(), listener.as_ref().unchecked_ref());
         listeners.push(listener);
     }
     let weak = Rc::downgrade(rt);
@@ -219,7 +219,7 @@ struct Reset {
     feed: String,
 }
 
-fn on_event(rt: &Rc<RefCell<Runtime>>, name: &str, event: &MessageEvent) {
+fn on_event(rt: &Rc<RefCell<Runtime>>, kind: LiveEvent, event: &MessageEvent) {
     let data = event.data().as_string().unwrap_or_default();
     let mut r = rt.borrow_mut();
     r.last_event_ms = js_sys::Date::now();
@@ -227,8 +227,8 @@ fn on_event(rt: &Rc<RefCell<Runtime>>, name: &str, event: &MessageEvent) {
     if !id.is_empty() {
         r.last_id = Some(id);
     }
-    match name {
-        "ready" => {
+    match kind {
+        LiveEvent::Ready => {
             let Ok(ready) = serde_json::from_str::<Ready>(&data) else { return };
             let first = !r.loaded_once;
             r.loaded_once = true;
@@ -238,27 +238,27 @@ fn on_event(rt: &Rc<RefCell<Runtime>>, name: &str, event: &MessageEvent) {
                 }
             }
         }
-        "reset" => {
+        LiveEvent::Reset => {
             if let Ok(reset) = serde_json::from_str::<Reset>(&data) {
                 r.reset.insert(reset.feed);
             }
         }
-        "tick" => {
+        LiveEvent::Tick => {
             if let Ok(t) = serde_json::from_str::<WireTick>(&data) {
                 r.queue.push_back(Queued::Tick(t));
             }
         }
-        "log" => {
+        LiveEvent::Log => {
             if let Ok(l) = serde_json::from_str::<WireLog>(&data) {
                 r.queue.push_back(Queued::Log(l));
             }
         }
-        "status" => {
+        LiveEvent::Status => {
             if let Ok(s) = serde_json::from_str::<WireStatus>(&data) {
                 r.queue.push_back(Queued::Status(s));
             }
         }
-        _ => return, // heartbeat: only proves the connection is alive
+        LiveEvent::Heartbeat => return, // only proves the connection is alive
     }
     if r.queue.len() > MAX_QUEUE {
         shed_ticks(&mut r);
