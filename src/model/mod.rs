@@ -2,6 +2,7 @@
 //! vocabulary both sides use for it (event names, levels, field names).
 
 mod broker_url;
+mod connection;
 mod dashboard;
 mod feed;
 mod incoming;
@@ -14,6 +15,7 @@ pub mod time;
 mod user;
 
 pub use broker_url::{PASSWORD_MASK, has_masked_password, redact_url};
+pub use connection::ConnectionState;
 pub use dashboard::{Dashboard, DashboardSummary, Widget, WidgetKind};
 pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus, Mapping, Preview, PreviewMessage, Source};
 pub use incoming::{NewLog, NewRejected, NewTick};

@@ -6,30 +6,10 @@
 #[cfg(feature = "hydrate")]
 mod runtime;
 
+pub use crate::model::ConnectionState;
 use crate::model::{FeedStatus, LogLine, Tick};
 use leptos::prelude::*;
 use serde::Deserialize;
-
-/// What the connection badge says (`data-testid="connection-status"`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConnectionState {
-    /// Connected and receiving (data or heartbeats).
-    Live,
-    /// Connecting, or lost and trying again.
-    Reconnecting,
-    /// The browser is offline.
-    Offline,
-}
-
-impl ConnectionState {
-    pub fn label(self) -> &'static str {
-        match self {
-            ConnectionState::Live => "live",
-            ConnectionState::Reconnecting => "reconnecting",
-            ConnectionState::Offline => "offline",
-        }
-    }
-}
 
 /// What a widget is told about its feed, in order.
 #[derive(Debug)]
@@ -128,7 +108,7 @@ pub fn ConnectionBadge() -> impl IntoView {
     let dot = move || match live.state.get() {
         ConnectionState::Live if live.stale_since.get().is_some() => "bg-amber-500",
         ConnectionState::Live => "bg-emerald-500 animate-pulse",
-        ConnectionState::Reconnecting => "bg-amber-500",
+        ConnectionState::Connecting | ConnectionState::Reconnecting => "bg-amber-500",
         ConnectionState::Offline => "bg-rose-500",
     };
     let stale = move || {

@@ -1,8 +1,8 @@
 //! The browser side of the live stream: an `EventSource`, a queue flushed
 //! once per animation frame, and the widgets' handlers.
 
-use super::{ConnectionState, FeedEvent, WireLog, WireStatus, WireTick};
-use crate::model::{LiveEvent, LogLine, Tick};
+use super::{FeedEvent, WireLog, WireStatus, WireTick};
+use crate::model::{ConnectionState, LiveEvent, LogLine, Tick};
 use leptos::prelude::*;
 use std::{
     cell::RefCell,

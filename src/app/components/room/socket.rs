@@ -2,8 +2,8 @@
 //! protocol, same origin), joins the room, catches up from history, and
 //! reconnects with capped exponential backoff and jitter.
 
-use super::context::{ConnectionState, RoomContext};
-use crate::model::{ClientMessage, ServerMessage};
+use super::context::RoomContext;
+use crate::model::{ClientMessage, ConnectionState, ServerMessage};
 use leptos::{prelude::*, task::spawn_local};
 use std::{cell::RefCell, rc::Rc, time::Duration};
 use wasm_bindgen::{JsCast, closure::Closure};
