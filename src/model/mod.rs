@@ -1,6 +1,7 @@
 //! Types shared by the server and the browser: what travels in JSON, and the
 //! vocabulary both sides use for it (event names, levels, field names).
 
+mod backoff;
 mod broker_url;
 mod connection;
 mod dashboard;
@@ -14,6 +15,7 @@ mod node;
 pub mod time;
 mod user;
 
+pub use backoff::Backoff;
 pub use broker_url::{PASSWORD_MASK, has_masked_password, redact_url};
 pub use connection::ConnectionState;
 pub use dashboard::{Dashboard, DashboardSummary, Widget, WidgetKind};

@@ -2,7 +2,7 @@
 //! once per animation frame, and the widgets' handlers.
 
 use super::{FeedEvent, WireLog, WireStatus, WireTick};
-use crate::model::{ConnectionState, LiveEvent, LogLine, Tick};
+use crate::model::{Backoff, ConnectionState, LiveEvent, LogLine, Tick};
 use leptos::prelude::*;
 use std::{
     cell::RefCell,
@@ -20,6 +20,9 @@ type Handler = Rc<dyn Fn(FeedEvent<'_>)>;
 const MAX_QUEUE: usize = 50_000;
 /// Without any event for this long, the badge says "stale since".
 const STALE_AFTER_MS: f64 = 25_000.0;
+/// Delays of manual reconnects (after the server refused): 1 s doubling to
+/// 10 s, ±25 % so that tabs do not all come back at once after a restart.
+const RETRY: Backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(10)).with_jitter(0.25);
 
 enum Queued {
     Load { feed: String, seq: i64 },
@@ -57,7 +60,7 @@ pub struct Runtime {
     loaded_once: bool,
     last_event_ms: f64,
     stopped: bool,
-    retry_ms: u32,
+    retry: Backoff,
 }
 
 impl Runtime {
@@ -81,7 +84,7 @@ impl Runtime {
             loaded_once: false,
             last_event_ms: js_sys::Date::now(),
             stopped: false,
-            retry_ms: 1000,
+            retry: RETRY,
         }))
     }
 
@@ -150,7 +153,7 @@ fn connect(rt: &Rc<RefCell<Runtime>>) {
     let on_open = Closure::<dyn FnMut(MessageEvent)>::new(move |_| {
         if let Some(rt) = weak.upgrade() {
             let mut r = rt.borrow_mut();
-            r.retry_ms = 1000;
+            r.retry.reset();
             r.last_event_ms = js_sys::Date::now();
             r.set_state.set(ConnectionState::Live);
         }
@@ -186,9 +189,7 @@ fn retry_later(rt: &Rc<RefCell<Runtime>>) {
         if let Some(source) = r.source.take() {
             source.close();
         }
-        let delay = r.retry_ms;
-        r.retry_ms = (r.retry_ms * 2).min(10_000);
-        delay
+        r.retry.next_delay(js_sys::Math::random())
     };
     let weak = Rc::downgrade(rt);
     set_timeout(
@@ -199,7 +200,7 @@ fn retry_later(rt: &Rc<RefCell<Runtime>>) {
                 connect(&rt);
             }
         },
-        Duration::from_millis(u64::from(delay)),
+        delay,
     );
 }
 
