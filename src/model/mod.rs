@@ -8,6 +8,7 @@ mod dashboard;
 mod feed;
 mod incoming;
 mod interaction;
+mod level;
 mod live;
 mod message;
 mod name;
@@ -25,6 +26,7 @@ pub use interaction::{
     Annotation, AnnotationTarget, ChatMessage, ClientMessage, MAX_FRAME_BYTES, MAX_TEXT_CHARS, Presence, ServerMessage,
     TextError, WsErrorCode, check_text,
 };
+pub use level::LogLevel;
 pub use live::LiveEvent;
 pub use message::{Candle, Items, LogFilter, LogLine, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick};
 pub use name::{Slug, SlugError};

@@ -1,7 +1,7 @@
 //! Payload parsing: broker bytes → a tick or a log line, or the reason why
 //! not. Pure functions, so every rule of API.md is unit-tested here.
 
-use crate::model::{FeedKind, Mapping, NewLog, NewTick};
+use crate::model::{FeedKind, LogLevel, Mapping, NewLog, NewTick};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Map, Value};
 
@@ -78,12 +78,12 @@ fn parse_json_log(mapping: &Mapping, obj: &Map<String, Value>, arrival: Arrival<
     let fields = Fields { obj, mapping };
     let message = fields.string("message", usize::MAX)?.ok_or_else(|| fields.missing("message"))?;
     let level = match fields.string("level", MAX_LEVEL)? {
-        Some(level) => normalize_level(&level).ok_or_else(|| format!("unknown level {level:?}"))?,
-        None => "INFO".to_owned(),
+        Some(level) => LogLevel::normalize(&level).ok_or_else(|| format!("unknown level {level:?}"))?,
+        None => LogLevel::Info,
     };
     Ok(NewLog {
         ts: fields.timestamp("ts")?.unwrap_or(arrival.received_at),
-        level,
+        level: level.as_str().to_owned(),
         source: fields.string("source", MAX_SOURCE)?.unwrap_or_else(|| origin_source(arrival.origin)),
         message,
         publisher_id: fields.string("id", MAX_ID)?,
@@ -99,25 +99,20 @@ fn parse_text_log(text: &str, arrival: Arrival<'_>) -> Result<NewLog, String> {
     check_text(message, "line")?;
     let first = message.split_whitespace().next().unwrap_or_default();
     let word = first.trim_start_matches('[').trim_end_matches([']', ':']);
-    let level = normalize_level(word).filter(|_| !word.is_empty()).unwrap_or_else(|| "INFO".to_owned());
+    let level = LogLevel::normalize(word).unwrap_or(LogLevel::Info);
     Ok(NewLog {
         ts: arrival.received_at,
-        level,
+        level: level.as_str().to_owned(),
         source: origin_source(arrival.origin),
         message: message.to_owned(),
         publisher_id: None,
     })
 }
 
-/// Upper-cased known level (`WARNING` → `WARN`), or `None`.
+/// Upper-cased known level (`WARNING` → `WARN`), or `None`: the name of
+/// [`LogLevel::normalize`], for callers that want text.
 pub fn normalize_level(word: &str) -> Option<String> {
-    let upper = word.to_ascii_uppercase();
-    let level = match upper.as_str() {
-        "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL" => upper.as_str(),
-        "WARNING" => "WARN",
-        _ => return None,
-    };
-    Some(level.to_owned())
+    LogLevel::normalize(word).map(|level| level.as_str().to_owned())
 }
 
 /// Typed access to the mapped fields of one JSON object.

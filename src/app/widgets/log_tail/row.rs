@@ -1,7 +1,10 @@
 //! One line of the log tail, and the selected line in full.
 
 use super::lines::ROW_H;
-use crate::{app::widgets::WidgetExtras, model::LogLine};
+use crate::{
+    app::widgets::WidgetExtras,
+    model::{LogLevel, LogLine},
+};
 use leptos::prelude::*;
 
 /// A row of the virtualized list: time, level, source, the message's first
@@ -32,7 +35,7 @@ pub fn LogRow(
             on:click=move |_| selected.set(Some(seq))
         >
             <span class="shrink-0 text-slate-500">{time}</span>
-            <span class=format!("w-12 shrink-0 rounded px-1 text-center font-semibold {}", level_classes(&line.level))>{line.level.clone()}</span>
+            <span class=format!("w-12 shrink-0 rounded px-1 text-center font-semibold {}", line_level_classes(&line))>{line.level.clone()}</span>
             <span class="w-24 shrink-0 truncate text-slate-500" title=line.source.clone()>{line.source.clone()}</span>
             <span class="min-w-0 flex-1 truncate" data-testid="log-message">{first_line}</span>
             {(more > 0).then(|| view! { <span class="shrink-0 text-slate-400">{format!("+{more} lines")}</span> })}
@@ -59,7 +62,7 @@ pub fn LineDetails(line: LogLine, feed: String, slug: String, on_close: impl Fn(
     view! {
         <div class="rounded border border-slate-200 p-2 text-xs dark:border-slate-700" data-testid="log-details">
             <div class="mb-1 flex flex-wrap items-center gap-2 text-slate-500">
-                <span class=format!("rounded px-1 font-semibold {}", level_classes(&line.level))>{line.level.clone()}</span>
+                <span class=format!("rounded px-1 font-semibold {}", line_level_classes(&line))>{line.level.clone()}</span>
                 <span>{crate::model::time::format(&line.ts)}</span>
                 <span>{line.source.clone()}</span>
                 <span>{format!("seq {}", line.seq)}</span>
@@ -72,14 +75,20 @@ pub fn LineDetails(line: LogLine, feed: String, slug: String, on_close: impl Fn(
     }
 }
 
-/// Colours of a level label; the label text always names the level.
-pub fn level_classes(level: &str) -> &'static str {
+/// Colours of a level label (`None`: a level this page does not know);
+/// the label text always names the level.
+pub fn level_classes(level: Option<LogLevel>) -> &'static str {
     match level {
-        "TRACE" | "DEBUG" => "bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-300",
-        "INFO" => "bg-sky-100 text-sky-800 dark:bg-sky-900/60 dark:text-sky-200",
-        "WARN" => "bg-amber-100 text-amber-800 dark:bg-amber-900/60 dark:text-amber-200",
-        "ERROR" => "bg-rose-100 text-rose-800 dark:bg-rose-900/60 dark:text-rose-200",
-        "FATAL" => "bg-fuchsia-200 text-fuchsia-900 dark:bg-fuchsia-900/70 dark:text-fuchsia-100",
-        _ => "bg-slate-100 text-slate-700",
+        Some(LogLevel::Trace | LogLevel::Debug) => "bg-slate-200 text-slate-700 dark:bg-slate-800 dark:text-slate-300",
+        Some(LogLevel::Info) => "bg-sky-100 text-sky-800 dark:bg-sky-900/60 dark:text-sky-200",
+        Some(LogLevel::Warn) => "bg-amber-100 text-amber-800 dark:bg-amber-900/60 dark:text-amber-200",
+        Some(LogLevel::Error) => "bg-rose-100 text-rose-800 dark:bg-rose-900/60 dark:text-rose-200",
+        Some(LogLevel::Fatal) => "bg-fuchsia-200 text-fuchsia-900 dark:bg-fuchsia-900/70 dark:text-fuchsia-100",
+        None => "bg-slate-100 text-slate-700",
     }
+}
+
+/// The colours of a stored line's level.
+fn line_level_classes(line: &LogLine) -> &'static str {
+    level_classes(LogLevel::parse(&line.level))
 }

@@ -2,11 +2,13 @@
 //! chips, the source menu and the search box.
 
 use super::{model::Mode, row::level_classes, tail::Tail};
-use crate::app::{api::live::log_sources, components::ui::INPUT};
+use crate::{
+    app::{api::live::log_sources, components::ui::INPUT},
+    model::LogLevel,
+};
 use leptos::prelude::*;
 use std::time::Duration;
 
-const LEVELS: [&str; 6] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
 /// How long typing must pause before the search runs.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
 
@@ -45,26 +47,26 @@ pub fn Toolbar(tail: Tail) -> impl IntoView {
 /// One toggle per level; none pressed shows every level.
 #[component]
 fn LevelChips(tail: Tail) -> impl IntoView {
-    let chosen = move |level: &str| tail.filter.with(|f| f.levels.iter().any(|l| l == level));
-    let toggle = move |level: &'static str| {
+    let chosen = move |level: LogLevel| tail.filter.with(|f| f.levels.iter().any(|l| l == level.as_str()));
+    let toggle = move |level: LogLevel| {
         tail.change_filter(|f| {
-            if let Some(i) = f.levels.iter().position(|l| l == level) {
+            if let Some(i) = f.levels.iter().position(|l| l == level.as_str()) {
                 f.levels.remove(i);
             } else {
-                f.levels.push(level.to_owned());
+                f.levels.push(level.as_str().to_owned());
             }
         })
     };
     view! {
         <div class="flex flex-wrap gap-1" role="group" aria-label="Levels">
-            {LEVELS.into_iter().map(|level| view! {
+            {LogLevel::ALL.into_iter().map(|level| view! {
                 <button
                     type="button"
-                    class=move || format!("rounded px-1.5 py-0.5 font-medium {}", if chosen(level) { level_classes(level) } else { "text-slate-500 hover:bg-slate-100 dark:hover:bg-slate-800" })
+                    class=move || format!("rounded px-1.5 py-0.5 font-medium {}", if chosen(level) { level_classes(Some(level)) } else { "text-slate-500 hover:bg-slate-100 dark:hover:bg-slate-800" })
                     aria-pressed=move || chosen(level).to_string()
                     on:click=move |_| toggle(level)
                 >
-                    {level}
+                    {level.as_str()}
                 </button>
             }).collect_view()}
         </div>
