@@ -14,6 +14,7 @@ pub enum FeedKind {
 }
 
 impl FeedKind {
+    /// The kind's name as the API spells it (`ticks`, `logs`).
     pub fn as_str(self) -> &'static str {
         match self {
             FeedKind::Ticks => "ticks",
@@ -41,6 +42,7 @@ pub enum Source {
 }
 
 impl Source {
+    /// The broker protocol (`mqtt`, `amqp`), as the `protocol` tag says.
     pub fn protocol(&self) -> &'static str {
         match self {
             Source::Mqtt { .. } => "mqtt",
@@ -48,6 +50,7 @@ impl Source {
         }
     }
 
+    /// The broker URL (password included: mask it before showing it).
     pub fn url(&self) -> &str {
         match self {
             Source::Mqtt { url, .. } | Source::Amqp { url, .. } => url,

@@ -3,7 +3,7 @@
 //! level/source filters, search over history, loading older lines on scroll
 //! up, and permalinks to a line (`?log=<feed>:<seq>`).
 //!
-//! [`model::TailModel`] holds the state and rules; [`tail::Tail`] runs the
+//! `model::TailModel` holds the state and rules; `tail::Tail` runs the
 //! loads and scrolling they ask for; the rest are views.
 
 mod lines;
