@@ -153,7 +153,8 @@ pub async fn logs(core: &Core, feed: &str, p: LogParams) -> Result<LogPage, AppE
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(|l| {
-            crate::ingest::parse::normalize_level(l)
+            crate::model::LogLevel::normalize(l)
+                .map(|level| level.as_str().to_owned())
                 .ok_or_else(|| AppError::bad_request(format!("unknown level {l:?}")))
         })
         .collect::<Result<Vec<_>, _>>()?;

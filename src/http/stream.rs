@@ -11,6 +11,7 @@ use crate::{
         cursor::Cursor,
         stream::{self, PumpLimits, Resume, StreamFeed, StreamRequest},
     },
+    model::LiveEvent,
 };
 use axum::{
     extract::{ConnectInfo, State},
@@ -83,7 +84,7 @@ pub async fn stream(
         if let Some(id) = out.id {
             event = event.id(id);
         }
-        if out.event == "ready" {
+        if out.event == LiveEvent::Ready.as_str() {
             // Browsers reconnect this soon after a drop.
             event = event.retry(Duration::from_secs(1));
         }

@@ -10,7 +10,7 @@ pub mod cursor;
 pub mod replays;
 pub mod stream;
 
-use crate::model::{FeedStatus, LogLine, Tick};
+use crate::model::{FeedStatus, LiveEvent, LogLine, Tick};
 use serde::Serialize;
 use std::{
     collections::HashMap,
@@ -19,7 +19,7 @@ use std::{
 };
 use tokio::sync::broadcast;
 
-/// The SSE event name of a message.
+/// What a live message carries (a subset of [`LiveEvent`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
     Tick,
@@ -27,11 +27,17 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub fn as_str(self) -> &'static str {
+    /// The live-stream event a message of this kind is sent as.
+    pub fn event(self) -> LiveEvent {
         match self {
-            EventKind::Tick => "tick",
-            EventKind::Log => "log",
+            EventKind::Tick => LiveEvent::Tick,
+            EventKind::Log => LiveEvent::Log,
         }
+    }
+
+    /// The SSE event name (`tick` or `log`).
+    pub fn as_str(self) -> &'static str {
+        self.event().as_str()
     }
 }
 

@@ -1,32 +1,28 @@
-//! Exponential backoff with jitter for reconnect loops.
+//! The ingest loops' backoff: [`model::Backoff`](crate::model::Backoff)
+//! with ±50 % jitter drawn from `rand`.
 
-use rand::Rng;
+use crate::model;
 use std::time::Duration;
 
 /// Delays that double from `min` to `max`, each randomised by ±50%, so
 /// many clients do not reconnect in lockstep.
 #[derive(Clone, Debug)]
-pub struct Backoff {
-    min: Duration,
-    max: Duration,
-    current: Duration,
-}
+pub struct Backoff(model::Backoff);
 
 impl Backoff {
+    /// Delays doubling from `min` to `max`, ±50 % jitter.
     pub fn new(min: Duration, max: Duration) -> Self {
-        Backoff { min, max, current: min }
+        Backoff(model::Backoff::new(min, max).with_jitter(0.5))
     }
 
     /// The delay before the next attempt.
     pub fn next_delay(&mut self) -> Duration {
-        let base = self.current;
-        self.current = (self.current * 2).min(self.max);
-        base.mul_f64(rand::thread_rng().gen_range(0.5..1.5)).min(self.max)
+        self.0.next_delay(rand::random::<f64>())
     }
 
     /// Back to the shortest delay, after a success.
     pub fn reset(&mut self) {
-        self.current = self.min;
+        self.0.reset();
     }
 }
 

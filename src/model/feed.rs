@@ -1,5 +1,6 @@
 //! Feeds: where messages come from, what they are, and how they are doing.
 
+use super::{Mapping, MappingField};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +14,7 @@ pub enum FeedKind {
 }
 
 impl FeedKind {
+    /// The kind's name as the API spells it (`ticks`, `logs`).
     pub fn as_str(self) -> &'static str {
         match self {
             FeedKind::Ticks => "ticks",
@@ -40,6 +42,7 @@ pub enum Source {
 }
 
 impl Source {
+    /// The broker protocol (`mqtt`, `amqp`), as the `protocol` tag says.
     pub fn protocol(&self) -> &'static str {
         match self {
             Source::Mqtt { .. } => "mqtt",
@@ -47,51 +50,11 @@ impl Source {
         }
     }
 
+    /// The broker URL (password included: mask it before showing it).
     pub fn url(&self) -> &str {
         match self {
             Source::Mqtt { url, .. } | Source::Amqp { url, .. } => url,
         }
-    }
-}
-
-/// Which JSON field holds each value; unset means the field's own name.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct Mapping {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub symbol: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ts: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-impl Mapping {
-    /// The JSON field name used for `field`.
-    pub fn field<'a>(&'a self, field: &'a str) -> &'a str {
-        let custom = match field {
-            "symbol" => &self.symbol,
-            "price" => &self.price,
-            "size" => &self.size,
-            "ts" => &self.ts,
-            "id" => &self.id,
-            "level" => &self.level,
-            "source" => &self.source,
-            "message" => &self.message,
-            _ => &None,
-        };
-        custom.as_deref().filter(|s| !s.is_empty()).unwrap_or(field)
     }
 }
 
@@ -192,7 +155,7 @@ impl FeedSpec {
                 }
             }
         }
-        for field in ["symbol", "price", "size", "ts", "id", "level", "source", "message"] {
+        for field in MappingField::ALL {
             let name = self.mapping.field(field);
             if name.len() > 128 {
                 check(&format!("mapping.{field}"), Err("must be at most 128 characters".into()));
@@ -306,13 +269,6 @@ mod tests {
         );
         let spec = FeedSpec { name: "Bad Name".into(), ..mqtt("x", "") };
         assert_eq!(fields(&spec), ["name", "source.url", "source.topic"]);
-    }
-
-    #[test]
-    fn mapping_defaults_to_field_names() {
-        let m = Mapping { price: Some("p".into()), ..Mapping::default() };
-        assert_eq!(m.field("price"), "p");
-        assert_eq!(m.field("symbol"), "symbol");
     }
 }
 

@@ -1,24 +1,35 @@
-//! Types shared by the server and the browser, as they travel in JSON.
+//! Types shared by the server and the browser: what travels in JSON, and the
+//! vocabulary both sides use for it (event names, levels, field names).
 
+mod backoff;
 mod broker_url;
+mod connection;
 mod dashboard;
 mod feed;
 mod incoming;
 mod interaction;
+mod level;
+mod live;
+mod mapping;
 mod message;
 mod name;
 mod node;
 pub mod time;
 mod user;
 
+pub use backoff::Backoff;
 pub use broker_url::{PASSWORD_MASK, has_masked_password, redact_url};
+pub use connection::ConnectionState;
 pub use dashboard::{Dashboard, DashboardSummary, Widget, WidgetKind};
-pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus, Mapping, Preview, PreviewMessage, Source};
+pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus, Preview, PreviewMessage, Source};
 pub use incoming::{NewLog, NewRejected, NewTick};
 pub use interaction::{
     Annotation, AnnotationTarget, ChatMessage, ClientMessage, MAX_FRAME_BYTES, MAX_TEXT_CHARS, Presence, ServerMessage,
     TextError, WsErrorCode, check_text,
 };
+pub use level::LogLevel;
+pub use live::LiveEvent;
+pub use mapping::{Mapping, MappingField};
 pub use message::{Candle, Items, LogFilter, LogLine, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick};
 pub use name::{Slug, SlugError};
 pub use node::{ClusterInfo, NodeInfo, NodeStats};

@@ -3,71 +3,31 @@
 //! queued, and handed to widgets in batches once per animation frame, so
 //! thousands of messages a second cost one render per frame.
 
+#[cfg(any(feature = "hydrate", test))]
+mod health;
+#[cfg(any(feature = "hydrate", test))]
+mod queue;
 #[cfg(feature = "hydrate")]
 mod runtime;
 
+pub use crate::model::ConnectionState;
 use crate::model::{FeedStatus, LogLine, Tick};
 use leptos::prelude::*;
-use serde::Deserialize;
-
-/// What the connection badge says (`data-testid="connection-status"`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConnectionState {
-    /// Connected and receiving (data or heartbeats).
-    Live,
-    /// Connecting, or lost and trying again.
-    Reconnecting,
-    /// The browser is offline.
-    Offline,
-}
-
-impl ConnectionState {
-    pub fn label(self) -> &'static str {
-        match self {
-            ConnectionState::Live => "live",
-            ConnectionState::Reconnecting => "reconnecting",
-            ConnectionState::Offline => "offline",
-        }
-    }
-}
 
 /// What a widget is told about its feed, in order.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub enum FeedEvent<'a> {
     /// Live delivery starts after `seq`: load history up to and including
     /// it. Sent on the first connection and after a `reset`.
-    Load {
-        seq: i64,
-    },
+    Load { seq: i64 },
+    /// New ticks, oldest first.
     Ticks(&'a [Tick]),
+    /// New log lines, oldest first.
     Logs(&'a [LogLine]),
+    /// The feed's ingest status changed.
     Status(&'a FeedStatus),
     /// Ticks this tab dropped because it could not keep up (lossy views).
     Dropped(u64),
-}
-
-/// A tick as the stream carries it.
-#[derive(Debug, Deserialize)]
-pub struct WireTick {
-    pub feed: String,
-    #[serde(flatten)]
-    pub tick: Tick,
-}
-
-/// A log line as the stream carries it.
-#[derive(Debug, Deserialize)]
-pub struct WireLog {
-    pub feed: String,
-    #[serde(flatten)]
-    pub log: LogLine,
-}
-
-/// A status change as the stream carries it.
-#[derive(Debug, Deserialize)]
-pub struct WireStatus {
-    pub feed: String,
-    #[serde(flatten)]
-    pub status: FeedStatus,
 }
 
 /// The page's live connection; cheap to copy, provided as context.
@@ -128,7 +88,7 @@ pub fn ConnectionBadge() -> impl IntoView {
     let dot = move || match live.state.get() {
         ConnectionState::Live if live.stale_since.get().is_some() => "bg-amber-500",
         ConnectionState::Live => "bg-emerald-500 animate-pulse",
-        ConnectionState::Reconnecting => "bg-amber-500",
+        ConnectionState::Connecting | ConnectionState::Reconnecting => "bg-amber-500",
         ConnectionState::Offline => "bg-rose-500",
     };
     let stale = move || {

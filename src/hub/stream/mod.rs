@@ -14,7 +14,7 @@ mod tests;
 pub use replay::Replay;
 
 use super::{Hub, cursor::Cursor, replays::ReplayLimiter};
-use crate::model::FeedKind;
+use crate::model::{FeedKind, LiveEvent};
 use pump::{Pump, PumpError};
 use std::time::Duration;
 use tokio::{sync::mpsc, time::MissedTickBehavior};
@@ -42,12 +42,27 @@ pub struct StreamFeed {
 /// An event to write to the client.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outgoing {
-    /// SSE event name: `tick`, `log`, `status`, `reset`, `ready` or
-    /// `heartbeat`; empty for a comment line (`data` is its text).
+    /// SSE event name (a [`LiveEvent`] name); empty for a comment line
+    /// (`data` is its text).
     pub event: &'static str,
     /// SSE `id:` (the cursor after this event), if any.
     pub id: Option<String>,
     pub data: String,
+}
+
+impl Outgoing {
+    /// A `: text` comment line.
+    fn comment(text: &str) -> Self {
+        Outgoing { event: "", id: None, data: text.to_owned() }
+    }
+
+    /// What the stream sends to say it is alive: the `: keep-alive` comment
+    /// and the `heartbeat` event.
+    fn heartbeat() -> [Outgoing; 2] {
+        let now = crate::model::time::format(&chrono::Utc::now());
+        let data = serde_json::json!({"ts": now}).to_string();
+        [Outgoing::comment("keep-alive"), Outgoing { event: LiveEvent::Heartbeat.as_str(), id: None, data }]
+    }
 }
 
 /// Where a client asks to start.

@@ -4,6 +4,7 @@
 use super::{Outgoing, PumpLimits, REPLAY_PAGE, Replay, Resume, StreamFeed, StreamRequest};
 use crate::{
     hub::{Hub, LiveMessage, cursor::Cursor},
+    model::LiveEvent,
     store::StoreError,
 };
 use serde_json::json;
@@ -76,9 +77,9 @@ impl<R: Replay> Pump<R> {
             .iter()
             .map(|f| json!({"feed": f.name, "kind": f.kind, "seq": self.cursor.get(f.id)}))
             .collect();
-        self.send("ready", true, json!({"feeds": positions, "resumed": resumed}).to_string()).await?;
+        self.send(LiveEvent::Ready, true, json!({"feeds": positions, "resumed": resumed}).to_string()).await?;
         for data in request.initial_status {
-            self.send("status", false, data).await?;
+            self.send(LiveEvent::Status, false, data).await?;
         }
         for feed in &request.feeds {
             self.catch_up(feed, None).await?;
@@ -102,7 +103,7 @@ impl<R: Replay> Pump<R> {
                         && request.feeds.iter().any(|f| f.id == update.feed_id)
                     {
                         let data = serde_json::to_string(&*update).unwrap_or_default();
-                        self.send("status", false, data).await?;
+                        self.send(LiveEvent::Status, false, data).await?;
                     }
                 }
                 else => return Ok(()),
@@ -128,7 +129,7 @@ impl<R: Replay> Pump<R> {
 
     async fn emit(&mut self, feed: &StreamFeed, message: &LiveMessage) -> Result<(), PumpError> {
         self.cursor.set(feed.id, message.seq);
-        self.send(message.kind.as_str(), true, message.data.to_string()).await
+        self.send(message.kind.event(), true, message.data.to_string()).await
     }
 
     /// Replays from Postgres everything after the cursor, up to `until`
@@ -173,11 +174,8 @@ impl<R: Replay> Pump<R> {
             tokio::select! {
                 permit = &mut acquire => return Ok(permit),
                 _ = self.heartbeat.tick() => {
-                    let now = crate::model::time::format(&chrono::Utc::now());
-                    for (event, data) in [("", "keep-alive".to_owned()), ("heartbeat", json!({"ts": now}).to_string())] {
-                        if let Err(mpsc::error::TrySendError::Closed(_)) =
-                            self.tx.try_send(Outgoing { event, id: None, data })
-                        {
+                    for out in Outgoing::heartbeat() {
+                        if let Err(mpsc::error::TrySendError::Closed(_)) = self.tx.try_send(out) {
                             return Err(PumpError::Closed);
                         }
                     }
@@ -188,19 +186,26 @@ impl<R: Replay> Pump<R> {
 
     /// The `: keep-alive` comment and the `heartbeat` event.
     async fn beat(&self) -> Result<(), PumpError> {
-        self.send("", false, "keep-alive".into()).await?;
-        let now = crate::model::time::format(&chrono::Utc::now());
-        self.send("heartbeat", false, json!({"ts": now}).to_string()).await
+        for out in Outgoing::heartbeat() {
+            self.write(out).await?;
+        }
+        Ok(())
     }
 
     async fn reset(&mut self, feed: &StreamFeed, reason: &str) -> Result<(), PumpError> {
         metrics::counter!("feedboard_sse_resets_total").increment(1);
-        self.send("reset", true, json!({"feed": feed.name, "reason": reason}).to_string()).await
+        self.send(LiveEvent::Reset, true, json!({"feed": feed.name, "reason": reason}).to_string()).await
     }
 
-    async fn send(&self, event: &'static str, with_id: bool, data: String) -> Result<(), PumpError> {
+    /// Sends `event`, with the cursor as its `id:` if `with_id`.
+    async fn send(&self, event: LiveEvent, with_id: bool, data: String) -> Result<(), PumpError> {
         let id = with_id.then(|| self.cursor.to_string());
-        match tokio::time::timeout(self.limits.send_timeout, self.tx.send(Outgoing { event, id, data })).await {
+        self.write(Outgoing { event: event.as_str(), id, data }).await
+    }
+
+    /// Hands `out` to the client, waiting at most the send timeout.
+    async fn write(&self, out: Outgoing) -> Result<(), PumpError> {
+        match tokio::time::timeout(self.limits.send_timeout, self.tx.send(out)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(PumpError::Closed),
             Err(_) => Err(PumpError::Stalled),

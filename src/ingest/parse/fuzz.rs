@@ -3,10 +3,14 @@
 //! limits); valid ticks and log lines round-trip; the size limit holds.
 
 use super::*;
+use crate::model::MappingField;
 use proptest::prelude::*;
 use serde_json::json;
 
-const FIELDS: [&str; 8] = ["symbol", "price", "size", "ts", "id", "level", "source", "message"];
+/// The names of every mapping field.
+fn field_names() -> Vec<&'static str> {
+    MappingField::ALL.map(MappingField::as_str).to_vec()
+}
 
 fn kind() -> impl Strategy<Value = FeedKind> {
     prop_oneof![Just(FeedKind::Ticks), Just(FeedKind::Logs)]
@@ -14,21 +18,15 @@ fn kind() -> impl Strategy<Value = FeedKind> {
 
 /// Any mapping: each field default, renamed to another field, or to anything.
 fn mapping() -> impl Strategy<Value = Mapping> {
-    let name = || {
-        proptest::option::of(prop_oneof![proptest::sample::select(FIELDS.to_vec()).prop_map(str::to_owned), ".{0,8}"])
-    };
-    (name(), name(), name(), name(), name(), name(), name(), name()).prop_map(
-        |(symbol, price, size, ts, id, level, source, message)| Mapping {
-            symbol,
-            price,
-            size,
-            ts,
-            id,
-            level,
-            source,
-            message,
-        },
-    )
+    let name =
+        proptest::option::of(prop_oneof![proptest::sample::select(field_names()).prop_map(str::to_owned), ".{0,8}"]);
+    proptest::array::uniform8(name).prop_map(|names| {
+        let mut mapping = Mapping::default();
+        for (field, name) in MappingField::ALL.into_iter().zip(names) {
+            mapping.set(field, name);
+        }
+        mapping
+    })
 }
 
 /// Any JSON value, biased towards objects holding the fields we read.
@@ -47,7 +45,7 @@ fn json_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(4, 64, 8, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            proptest::collection::btree_map(proptest::sample::select(FIELDS.to_vec()), inner.clone(), 0..8)
+            proptest::collection::btree_map(proptest::sample::select(field_names()), inner.clone(), 0..8)
                 .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
             proptest::collection::btree_map(".{0,6}", inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
         ]

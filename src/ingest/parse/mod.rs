@@ -1,7 +1,7 @@
 //! Payload parsing: broker bytes → a tick or a log line, or the reason why
 //! not. Pure functions, so every rule of API.md is unit-tested here.
 
-use crate::model::{FeedKind, Mapping, NewLog, NewTick};
+use crate::model::{FeedKind, LogLevel, Mapping, MappingField as Field, NewLog, NewTick};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::{Map, Value};
 
@@ -59,34 +59,34 @@ fn json_object(text: &str) -> Result<Map<String, Value>, String> {
 
 fn parse_tick(mapping: &Mapping, obj: &Map<String, Value>, arrival: Arrival<'_>) -> Result<NewTick, String> {
     let fields = Fields { obj, mapping };
-    let symbol = fields.string("symbol", MAX_SYMBOL)?.ok_or_else(|| fields.missing("symbol"))?;
+    let symbol = fields.string(Field::Symbol, MAX_SYMBOL)?.ok_or_else(|| fields.missing(Field::Symbol))?;
     if symbol.trim().is_empty() {
-        return Err(format!("field {:?} must not be empty", mapping.field("symbol")));
+        return Err(format!("field {:?} must not be empty", mapping.field(Field::Symbol)));
     }
-    let price = fields.number("price")?.ok_or_else(|| fields.missing("price"))?;
-    let size = fields.number("size")?.unwrap_or(0.0);
+    let price = fields.number(Field::Price)?.ok_or_else(|| fields.missing(Field::Price))?;
+    let size = fields.number(Field::Size)?.unwrap_or(0.0);
     Ok(NewTick {
         symbol,
         price,
         size,
-        ts: fields.timestamp("ts")?.unwrap_or(arrival.received_at),
-        publisher_id: fields.string("id", MAX_ID)?,
+        ts: fields.timestamp(Field::Ts)?.unwrap_or(arrival.received_at),
+        publisher_id: fields.string(Field::Id, MAX_ID)?,
     })
 }
 
 fn parse_json_log(mapping: &Mapping, obj: &Map<String, Value>, arrival: Arrival<'_>) -> Result<NewLog, String> {
     let fields = Fields { obj, mapping };
-    let message = fields.string("message", usize::MAX)?.ok_or_else(|| fields.missing("message"))?;
-    let level = match fields.string("level", MAX_LEVEL)? {
-        Some(level) => normalize_level(&level).ok_or_else(|| format!("unknown level {level:?}"))?,
-        None => "INFO".to_owned(),
+    let message = fields.string(Field::Message, usize::MAX)?.ok_or_else(|| fields.missing(Field::Message))?;
+    let level = match fields.string(Field::Level, MAX_LEVEL)? {
+        Some(level) => LogLevel::normalize(&level).ok_or_else(|| format!("unknown level {level:?}"))?,
+        None => LogLevel::Info,
     };
     Ok(NewLog {
-        ts: fields.timestamp("ts")?.unwrap_or(arrival.received_at),
-        level,
-        source: fields.string("source", MAX_SOURCE)?.unwrap_or_else(|| origin_source(arrival.origin)),
+        ts: fields.timestamp(Field::Ts)?.unwrap_or(arrival.received_at),
+        level: level.as_str().to_owned(),
+        source: fields.string(Field::Source, MAX_SOURCE)?.unwrap_or_else(|| origin_source(arrival.origin)),
         message,
-        publisher_id: fields.string("id", MAX_ID)?,
+        publisher_id: fields.string(Field::Id, MAX_ID)?,
     })
 }
 
@@ -99,25 +99,14 @@ fn parse_text_log(text: &str, arrival: Arrival<'_>) -> Result<NewLog, String> {
     check_text(message, "line")?;
     let first = message.split_whitespace().next().unwrap_or_default();
     let word = first.trim_start_matches('[').trim_end_matches([']', ':']);
-    let level = normalize_level(word).filter(|_| !word.is_empty()).unwrap_or_else(|| "INFO".to_owned());
+    let level = LogLevel::normalize(word).unwrap_or(LogLevel::Info);
     Ok(NewLog {
         ts: arrival.received_at,
-        level,
+        level: level.as_str().to_owned(),
         source: origin_source(arrival.origin),
         message: message.to_owned(),
         publisher_id: None,
     })
-}
-
-/// Upper-cased known level (`WARNING` → `WARN`), or `None`.
-pub fn normalize_level(word: &str) -> Option<String> {
-    let upper = word.to_ascii_uppercase();
-    let level = match upper.as_str() {
-        "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL" => upper.as_str(),
-        "WARNING" => "WARN",
-        _ => return None,
-    };
-    Some(level.to_owned())
 }
 
 /// Typed access to the mapped fields of one JSON object.
@@ -127,15 +116,15 @@ struct Fields<'a> {
 }
 
 impl Fields<'_> {
-    fn get(&self, field: &str) -> Option<&Value> {
+    fn get(&self, field: Field) -> Option<&Value> {
         self.obj.get(self.mapping.field(field)).filter(|v| !v.is_null())
     }
 
-    fn missing(&self, field: &str) -> String {
+    fn missing(&self, field: Field) -> String {
         format!("missing field {:?}", self.mapping.field(field))
     }
 
-    fn string(&self, field: &str, max_chars: usize) -> Result<Option<String>, String> {
+    fn string(&self, field: Field, max_chars: usize) -> Result<Option<String>, String> {
         let name = self.mapping.field(field);
         match self.get(field) {
             None => Ok(None),
@@ -150,7 +139,7 @@ impl Fields<'_> {
         }
     }
 
-    fn number(&self, field: &str) -> Result<Option<f64>, String> {
+    fn number(&self, field: Field) -> Result<Option<f64>, String> {
         let name = self.mapping.field(field);
         match self.get(field) {
             None => Ok(None),
@@ -163,7 +152,7 @@ impl Fields<'_> {
     }
 
     /// RFC 3339 text or epoch milliseconds.
-    fn timestamp(&self, field: &str) -> Result<Option<DateTime<Utc>>, String> {
+    fn timestamp(&self, field: Field) -> Result<Option<DateTime<Utc>>, String> {
         let name = self.mapping.field(field);
         let bad = || format!("field {name:?} must be an RFC 3339 time or epoch milliseconds");
         match self.get(field) {

@@ -2,31 +2,11 @@
 //! dashboard page, its live state as signals, and the actions widgets call.
 
 use super::state::{self, RoomError};
-use crate::model::{Annotation, AnnotationTarget, ChatMessage, ClientMessage, Presence, ServerMessage, check_text};
+use crate::model::{
+    Annotation, AnnotationTarget, ChatMessage, ClientMessage, ConnectionState, Presence, ServerMessage, check_text,
+};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
-
-/// The state of the room's socket, as the UI tells it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ConnectionState {
-    /// Opening the first connection.
-    #[default]
-    Connecting,
-    /// Connected and joined.
-    Live,
-    /// Lost; trying again with backoff.
-    Reconnecting,
-}
-
-impl ConnectionState {
-    pub fn label(self) -> &'static str {
-        match self {
-            ConnectionState::Connecting => "connecting",
-            ConnectionState::Live => "live",
-            ConnectionState::Reconnecting => "reconnecting",
-        }
-    }
-}
 
 /// A dashboard room as the components see it; `Copy`, from [`use_room`].
 #[derive(Clone, Copy)]

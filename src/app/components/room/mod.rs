@@ -18,9 +18,10 @@ mod preview;
 mod socket;
 pub mod state;
 
+pub use crate::model::ConnectionState;
 pub use annotations::{AnnotateChartPoint, ChartNotes, LogLineAnnotations};
 pub use chat::ChatPanel;
-pub use context::{ConnectionState, RoomContext, RoomProvider, use_chart_annotations, use_room};
+pub use context::{RoomContext, RoomProvider, use_chart_annotations, use_room};
 pub use extras::widget_extras;
 pub use presence::PresenceBar;
 pub use preview::InteractionPreview;

@@ -1,7 +1,10 @@
 //! `PresenceBar`: who is in the room now, and whether the room is live.
 
-use super::context::{ConnectionState, use_room};
-use crate::app::components::ui::{Badge, Tone};
+use super::context::use_room;
+use crate::{
+    app::components::ui::{Badge, Tone},
+    model::ConnectionState,
+};
 use leptos::prelude::*;
 
 /// The people in the room (each once, however many tabs), a count of

@@ -2,25 +2,33 @@
 //! protocol, same origin), joins the room, catches up from history, and
 //! reconnects with capped exponential backoff and jitter.
 
-use super::context::{ConnectionState, RoomContext};
-use crate::model::{ClientMessage, ServerMessage};
+use super::context::RoomContext;
+use crate::model::{Backoff, ClientMessage, ConnectionState, ServerMessage};
 use leptos::{prelude::*, task::spawn_local};
 use std::{cell::RefCell, rc::Rc, time::Duration};
 use wasm_bindgen::{JsCast, closure::Closure};
 use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
+
+/// Reconnect delays: 0.5 s, 1 s, 2 s, … up to 16 s, with ±25 % jitter.
+const RETRY: Backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(16)).with_jitter(0.25);
 
 /// The current socket of a room and the callbacks it holds; shared by the
 /// callbacks themselves, hence `Rc<RefCell<…>>`.
 #[derive(Clone, Default)]
 pub struct Link(Rc<RefCell<Inner>>);
 
-#[derive(Default)]
 struct Inner {
     socket: Option<(WebSocket, Handlers)>,
-    /// Failed attempts since the last successful open.
-    attempt: u32,
+    /// Delays of the next attempts; reset by a successful open.
+    retry: Backoff,
     /// Set when the page leaves the room: no more reconnecting.
     stopped: bool,
+}
+
+impl Default for Inner {
+    fn default() -> Self {
+        Inner { socket: None, retry: RETRY, stopped: false }
+    }
 }
 
 /// Kept alive as long as the socket that calls them.
@@ -77,7 +85,7 @@ fn open(room: RoomContext, link: Link) {
     let on_open = {
         let (link, ws) = (link.clone(), ws.clone());
         Closure::<dyn FnMut(Event)>::new(move |_| {
-            link.0.borrow_mut().attempt = 0;
+            link.0.borrow_mut().retry.reset();
             let join = ClientMessage::Join { dashboard: room.slug() };
             if let Ok(json) = serde_json::to_string(&join) {
                 let _ = ws.send_with_str(&json);
@@ -108,18 +116,15 @@ fn open(room: RoomContext, link: Link) {
     link.0.borrow_mut().socket = Some((ws, handlers));
 }
 
-/// Tries again after 0.5 s, 1 s, 2 s, … up to 30 s, with ±25 % jitter.
+/// Tries again after the next [`RETRY`] delay.
 fn schedule(room: RoomContext, link: Link) {
-    let attempt = {
+    let delay = {
         let mut inner = link.0.borrow_mut();
         if inner.stopped {
             return;
         }
-        inner.attempt = inner.attempt.saturating_add(1);
-        inner.attempt
+        inner.retry.next_delay(js_sys::Math::random())
     };
     room.connection.try_set(ConnectionState::Reconnecting);
-    let base = (500.0 * 2f64.powi(attempt.min(6) as i32 - 1)).min(30_000.0);
-    let jitter = 0.75 + js_sys::Math::random() * 0.5;
-    set_timeout(move || open(room, link), Duration::from_millis((base * jitter) as u64));
+    set_timeout(move || open(room, link), delay);
 }

@@ -1,7 +1,7 @@
 //! The feed form's state: one signal per input, and the conversion to and
 //! from the `FeedSpec` that the server validates.
 
-use crate::model::{FeedKind, FeedSpec, Mapping, Source};
+use crate::model::{FeedKind, FeedSpec, Mapping, MappingField, Source};
 use leptos::prelude::*;
 
 /// The broker URL a new MQTT feed starts with.
@@ -9,28 +9,17 @@ pub const DEFAULT_MQTT_URL: &str = "mqtt://127.0.0.1:1883";
 /// The broker URL a new AMQP feed starts with.
 pub const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
-/// Every mapping field; the draft keeps one input per entry.
-const MAPPING_FIELDS: [&str; 8] = ["symbol", "price", "size", "message", "level", "source", "ts", "id"];
-
-/// The payload fields a feed of `kind` reads, in form order.
-pub fn mapping_fields(kind: FeedKind) -> &'static [&'static str] {
-    match kind {
-        FeedKind::Ticks => &["symbol", "price", "size", "ts", "id"],
-        FeedKind::Logs => &["message", "level", "source", "ts", "id"],
-    }
-}
-
 /// What the form calls mapping field `field`.
-pub fn mapping_label(field: &str) -> &'static str {
+pub fn mapping_label(field: MappingField) -> &'static str {
     match field {
-        "symbol" => "Symbol field",
-        "price" => "Price field",
-        "size" => "Size field",
-        "message" => "Message field",
-        "level" => "Level field",
-        "source" => "Source field",
-        "ts" => "Time field",
-        _ => "Id field",
+        MappingField::Symbol => "Symbol field",
+        MappingField::Price => "Price field",
+        MappingField::Size => "Size field",
+        MappingField::Message => "Message field",
+        MappingField::Level => "Level field",
+        MappingField::Source => "Source field",
+        MappingField::Ts => "Time field",
+        MappingField::Id => "Id field",
     }
 }
 
@@ -49,7 +38,7 @@ pub struct FeedDraft {
     pub exchange: RwSignal<String>,
     pub binding_key: RwSignal<String>,
     pub queue: RwSignal<String>,
-    /// Custom JSON field names, in [`MAPPING_FIELDS`] order; empty = default.
+    /// Custom JSON field names, in [`MappingField::ALL`] order; empty = default.
     mapping: [RwSignal<String>; 8],
     pub enabled: RwSignal<bool>,
 }
@@ -68,7 +57,7 @@ impl FeedDraft {
             exchange: text(""),
             binding_key: text("#"),
             queue: text(""),
-            mapping: MAPPING_FIELDS.map(|_| text("")),
+            mapping: MappingField::ALL.map(|_| text("")),
             enabled: RwSignal::new(true),
         };
         if let Some(spec) = spec {
@@ -93,8 +82,8 @@ impl FeedDraft {
                 self.queue.set(queue.clone().unwrap_or_default());
             }
         }
-        for (field, signal) in MAPPING_FIELDS.iter().zip(self.mapping) {
-            if spec.mapping.field(field) != *field {
+        for (field, signal) in MappingField::ALL.into_iter().zip(self.mapping) {
+            if spec.mapping.field(field) != field.as_str() {
                 signal.set(spec.mapping.field(field).to_owned());
             }
         }
@@ -112,8 +101,8 @@ impl FeedDraft {
     }
 
     /// The input holding the custom name of mapping field `field`.
-    pub fn mapping_input(&self, field: &str) -> Option<RwSignal<String>> {
-        MAPPING_FIELDS.iter().position(|f| *f == field).map(|i| self.mapping[i])
+    pub fn mapping_input(&self, field: MappingField) -> Option<RwSignal<String>> {
+        MappingField::ALL.iter().position(|f| *f == field).map(|i| self.mapping[i])
     }
 
     /// The feed as entered, for saving (read without tracking).
@@ -146,22 +135,12 @@ impl FeedDraft {
 
     /// Only the fields this kind reads, and only those given a name.
     fn mapping(&self) -> Mapping {
-        let used = mapping_fields(self.kind());
-        let name = |field: &str| {
-            self.mapping_input(field)
-                .map(|s| s.get().trim().to_owned())
-                .filter(|s| !s.is_empty() && used.contains(&field))
-        };
-        Mapping {
-            symbol: name("symbol"),
-            price: name("price"),
-            size: name("size"),
-            ts: name("ts"),
-            id: name("id"),
-            level: name("level"),
-            source: name("source"),
-            message: name("message"),
+        let mut mapping = Mapping::default();
+        for &field in MappingField::for_kind(self.kind()) {
+            let name = self.mapping_input(field).map(|s| s.get().trim().to_owned()).filter(|s| !s.is_empty());
+            mapping.set(field, name);
         }
+        mapping
     }
 }
 
@@ -225,7 +204,7 @@ mod tests {
     fn mapping_keeps_only_what_the_kind_reads() {
         with_owner(|| {
             let draft = FeedDraft::new(Some(&amqp_spec()));
-            draft.mapping_input("price").expect("price is a mapping field").set("p".into());
+            draft.mapping_input(MappingField::Price).expect("price is a mapping field").set("p".into());
             assert_eq!(draft.spec().mapping, Mapping { message: Some("msg".into()), ..Mapping::default() });
             draft.queue.set("  ".into());
             assert!(matches!(draft.spec().source, Source::Amqp { queue: None, .. }));

@@ -3,7 +3,7 @@
 //! switch, plus the preview of live messages with the unsaved settings.
 
 use super::{
-    draft::{FeedDraft, mapping_fields, mapping_label},
+    draft::{FeedDraft, mapping_label},
     preview::{PreviewInput, PreviewPanel, preview_action},
 };
 use crate::{
@@ -12,7 +12,7 @@ use crate::{
         components::ui::{BUTTON_SECONDARY, ErrorAlert, Field, RadioGroup, SubmitButton, Toggle, field_message},
     },
     error::AppError,
-    model::FeedSpec,
+    model::{FeedSpec, MappingField},
 };
 use leptos::prelude::*;
 
@@ -180,9 +180,9 @@ fn SourceFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl Into
 #[component]
 fn MappingFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl IntoView {
     let details = NodeRef::<leptos::html::Details>::new();
-    let customised = mapping_fields(untrack(|| draft.kind()))
+    let customised = MappingField::for_kind(untrack(|| draft.kind()))
         .iter()
-        .any(|f| draft.mapping_input(f).is_some_and(|s| !s.get_untracked().is_empty()));
+        .any(|f| draft.mapping_input(*f).is_some_and(|s| !s.get_untracked().is_empty()));
     // Opens by itself when the server finds fault with a mapping field.
     Effect::new(move |_| {
         let at_fault =
@@ -199,13 +199,13 @@ fn MappingFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl Int
             </p>
             <div class="mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
                 {move || {
-                    mapping_fields(draft.kind())
+                    MappingField::for_kind(draft.kind())
                         .iter()
-                        .filter_map(|field| {
+                        .filter_map(|&field| {
                             let input = draft.mapping_input(field)?;
                             let name = format!("mapping.{field}");
                             Some(view! {
-                                <Field label=mapping_label(field) name=name.clone() value=input placeholder=*field
+                                <Field label=mapping_label(field) name=name.clone() value=input placeholder=field.as_str()
                                     error=field_message(errors, name) />
                             })
                         })

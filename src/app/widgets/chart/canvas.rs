@@ -1,0 +1,97 @@
+//! Where a chart widget draws: the container element and, in the browser,
+//! the chart library's view in it, created on first load. On the server
+//! every call is a no-op, so the widget itself needs no `cfg`.
+
+use super::bar::Bar;
+#[cfg(feature = "hydrate")]
+use super::view::{self, ChartView};
+use crate::app::widgets::WidgetExtras;
+use leptos::{html::Div, prelude::*};
+
+/// The drawing surface of one chart widget; `Copy`.
+#[derive(Clone, Copy)]
+pub struct Canvas {
+    /// The element the chart lives in.
+    pub container: NodeRef<Div>,
+    #[cfg(feature = "hydrate")]
+    view: StoredValue<Option<ChartView>, LocalStorage>,
+    #[cfg(feature = "hydrate")]
+    extras: Option<WidgetExtras>,
+}
+
+impl Canvas {
+    /// A canvas for the widget being built: reads the page's
+    /// [`WidgetExtras`] now, as context is gone after an `await`.
+    pub fn new() -> Self {
+        let extras = use_context::<WidgetExtras>();
+        #[cfg(not(feature = "hydrate"))]
+        let _ = extras;
+        Canvas {
+            container: NodeRef::new(),
+            #[cfg(feature = "hydrate")]
+            view: StoredValue::new_local(None),
+            #[cfg(feature = "hydrate")]
+            extras,
+        }
+    }
+
+    /// Creates the chart for `symbol` of `feed` unless it exists.
+    pub async fn ensure(self, feed: String, symbol: String) -> Result<(), String> {
+        #[cfg(feature = "hydrate")]
+        {
+            let on_point = self.extras.and_then(|e| e.on_chart_point);
+            view::ensure(self.view, self.container, on_point, feed, symbol).await
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = (feed, symbol);
+            Ok(())
+        }
+    }
+
+    /// Draws bars once the chart exists: `all` replaces every bar, `update`
+    /// changes the last one (or adds one).
+    pub fn draw(self, all: Option<&[Bar]>, update: Option<Bar>) {
+        #[cfg(feature = "hydrate")]
+        self.view.with_value(|v| {
+            if let Some(v) = v {
+                if let Some(all) = all {
+                    v.set_bars(all);
+                }
+                if let Some(bar) = update {
+                    v.update(bar);
+                }
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (all, update);
+    }
+
+    /// Keeps the page's annotation markers of `symbol` drawn, and removes
+    /// the chart when the widget goes.
+    pub fn follow_markers(self, feed: String, symbol: String) {
+        #[cfg(feature = "hydrate")]
+        {
+            if let Some(markers) = self.extras.and_then(|e| e.chart_markers) {
+                let markers = markers(feed, symbol);
+                Effect::new(move |_| {
+                    let list = markers.get();
+                    self.view.with_value(|v| {
+                        if let Some(v) = v {
+                            v.set_markers(&list)
+                        }
+                    });
+                });
+            }
+            on_cleanup(move || {
+                self.view.try_update_value(|v| {
+                    if let Some(v) = v.take() {
+                        v.remove();
+                    }
+                });
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (feed, symbol);
+    }
+}

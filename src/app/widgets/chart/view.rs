@@ -1,0 +1,104 @@
+//! The chart library's objects for one chart widget (browser only): the
+//! chart, its candle and volume series and markers, and the click hook.
+
+use super::bar::Bar;
+use crate::app::widgets::{ChartMarker, charts_js as lc};
+use leptos::{html::Div, prelude::*};
+use serde::Serialize;
+use serde_json::json;
+use wasm_bindgen::{JsCast, prelude::Closure};
+
+/// A drawn chart; removed with [`ChartView::remove`].
+pub struct ChartView {
+    chart: lc::ChartApi,
+    candles: lc::SeriesApi,
+    volume: lc::SeriesApi,
+    markers: lc::MarkersApi,
+    _click: Closure<dyn FnMut(wasm_bindgen::JsValue)>,
+}
+
+fn js(value: &serde_json::Value) -> wasm_bindgen::JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(wasm_bindgen::JsValue::NULL)
+}
+
+/// Creates the chart in `container` unless it exists.
+pub async fn ensure(
+    handle: StoredValue<Option<ChartView>, LocalStorage>,
+    container: NodeRef<Div>,
+    on_point: Option<fn(String, String, i64)>,
+    feed: String,
+    symbol: String,
+) -> Result<(), String> {
+    if handle.with_value(Option::is_some) {
+        return Ok(());
+    }
+    lc::load().await?;
+    let Some(el) = container.get_untracked() else { return Err("chart container missing".into()) };
+    let dark = crate::app::theme::is_dark();
+    let (text, grid) = if dark { ("#cbd5e1", "#1e293b") } else { ("#334155", "#e2e8f0") };
+    let options = json!({
+        "autoSize": true,
+        "layout": {"background": {"color": "transparent"}, "textColor": text},
+        "grid": {"vertLines": {"color": grid}, "horzLines": {"color": grid}},
+        "timeScale": {"timeVisible": true, "secondsVisible": true},
+        "rightPriceScale": {"scaleMargins": {"top": 0.1, "bottom": 0.25}},
+    });
+    let chart = lc::create_chart(el.unchecked_ref(), &js(&options));
+    let candles = chart.add_series(
+        &lc::series_definition("CandlestickSeries"),
+        &js(&json!({"upColor": "#10b981", "downColor": "#f43f5e", "borderVisible": false,
+                    "wickUpColor": "#10b981", "wickDownColor": "#f43f5e"})),
+    );
+    let volume = chart.add_series(
+        &lc::series_definition("HistogramSeries"),
+        &js(&json!({"priceFormat": {"type": "volume"}, "priceScaleId": "volume", "color": "#94a3b8"})),
+    );
+    volume.price_scale().apply_options(&js(&json!({"scaleMargins": {"top": 0.8, "bottom": 0}})));
+    let markers = lc::create_series_markers(&candles, &js(&json!([])));
+    let click = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |param: wasm_bindgen::JsValue| {
+        let time = js_sys::Reflect::get(&param, &"time".into()).ok().and_then(|t| t.as_f64());
+        if let (Some(on_point), Some(time)) = (on_point, time) {
+            on_point(feed.clone(), symbol.clone(), time as i64 * 1000);
+        }
+    });
+    chart.subscribe_click(click.as_ref().unchecked_ref());
+    handle.set_value(Some(ChartView { chart, candles, volume, markers, _click: click }));
+    Ok(())
+}
+
+fn volume_point(bar: &Bar) -> serde_json::Value {
+    let colour = if bar.close >= bar.open { "rgba(16,185,129,0.4)" } else { "rgba(244,63,94,0.4)" };
+    json!({"time": bar.time, "value": bar.volume, "color": colour})
+}
+
+impl ChartView {
+    /// Replaces every bar.
+    pub fn set_bars(&self, bars: &[Bar]) {
+        let candles: Vec<serde_json::Value> =
+            bars.iter().map(|b| serde_json::to_value(b).unwrap_or_default()).collect();
+        let volume: Vec<serde_json::Value> = bars.iter().map(volume_point).collect();
+        self.candles.set_data(&js(&serde_json::Value::Array(candles)));
+        self.volume.set_data(&js(&serde_json::Value::Array(volume)));
+        self.chart.time_scale().fit_content();
+    }
+
+    /// Updates the last bar, or adds one after it.
+    pub fn update(&self, bar: Bar) {
+        self.candles.update(&js(&serde_json::to_value(bar).unwrap_or_default()));
+        self.volume.update(&js(&volume_point(&bar)));
+    }
+
+    /// Replaces the annotation markers.
+    pub fn set_markers(&self, markers: &[ChartMarker]) {
+        let list: Vec<serde_json::Value> = markers
+            .iter()
+            .map(|m| json!({"time": m.ts_ms / 1000, "position": "aboveBar", "color": "#f59e0b", "shape": "circle", "text": m.text, "id": m.id.to_string()}))
+            .collect();
+        self.markers.set_markers(&js(&serde_json::Value::Array(list)));
+    }
+
+    /// Takes the chart out of the page.
+    pub fn remove(self) {
+        self.chart.remove();
+    }
+}

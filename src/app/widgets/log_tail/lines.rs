@@ -1,0 +1,61 @@
+//! The log tail's scrolled list: only the visible rows (and a few around
+//! them) are in the DOM, placed at their row's height.
+
+use super::{row::LogRow, tail::Tail};
+use crate::model::LogFilter;
+use leptos::prelude::*;
+
+/// The height of one row, in pixels.
+pub const ROW_H: f64 = 24.0;
+/// Rows the list shows at once.
+const VIEWPORT_ROWS: usize = 16;
+/// Rows rendered beyond each edge of the viewport.
+const OVERSCAN: usize = 8;
+
+/// The virtualized list of the tail's lines, with its loading and empty
+/// states; clicking a row selects it.
+#[component]
+pub fn LineList(tail: Tail, slug: String, selected: RwSignal<Option<i64>>) -> impl IntoView {
+    let scroll_top = RwSignal::new(0.0f64);
+    let window = Memo::new(move |_| {
+        let first = ((scroll_top.get() / ROW_H) as usize).saturating_sub(OVERSCAN);
+        tail.model.with(|m| (m.window(first, VIEWPORT_ROWS + 2 * OVERSCAN), m.len()))
+    });
+    let on_scroll = move |_| {
+        let Some(el) = tail.container.get_untracked() else { return };
+        let top = f64::from(el.scroll_top());
+        scroll_top.set(top);
+        let at_bottom = top + f64::from(el.client_height()) >= f64::from(el.scroll_height()) - ROW_H / 2.0;
+        tail.scrolled(at_bottom, top < ROW_H * 3.0);
+    };
+    let total_height = move || format!("{}px", window.with(|w| w.1) as f64 * ROW_H);
+    let empty = move || window.with(|w| w.1 == 0);
+    let (feed, slug) = (StoredValue::new(tail.feed()), StoredValue::new(slug));
+    view! {
+        <div
+            node_ref=tail.container
+            on:scroll=on_scroll
+            class="relative h-96 overflow-y-auto rounded border border-slate-100 bg-slate-50 font-mono text-xs dark:border-slate-800 dark:bg-slate-950"
+            role="log"
+            aria-live="off"
+            aria-label="Log lines"
+        >
+            <Show when=move || tail.older_loading.get()>
+                <p class="sticky top-0 z-10 bg-slate-100 px-2 text-center text-slate-500 dark:bg-slate-900">"Loading older lines…"</p>
+            </Show>
+            <div class="relative" style:height=total_height>
+                <For each=move || window.get().0 key=|(i, l)| (*i, l.seq) let:item>
+                    <LogRow index=item.0 line=item.1 feed=feed.get_value() slug=slug.get_value() selected />
+                </For>
+            </div>
+            <Show when=move || !tail.loading.get() && empty()>
+                <p class="absolute inset-0 flex items-center justify-center text-sm text-slate-500">
+                    {move || if tail.filter.with(LogFilter::is_empty) { "No log lines yet." } else { "No lines match the filter." }}
+                </p>
+            </Show>
+            <Show when=move || tail.loading.get() && empty()>
+                <p class="absolute inset-0 flex animate-pulse items-center justify-center text-sm text-slate-500">"Loading…"</p>
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,55 @@
+//! The log tail: a virtualized list (only the visible rows are in the DOM)
+//! that follows the feed live, with pause/resume and an "N new" counter,
+//! level/source filters, search over history, loading older lines on scroll
+//! up, and permalinks to a line (`?log=<feed>:<seq>`).
+//!
+//! `model::TailModel` holds the state and rules; `tail::Tail` runs the
+//! loads and scrolling they ask for; the rest are views.
+
+mod lines;
+mod model;
+mod next;
+mod row;
+mod tail;
+mod toolbar;
+
+use crate::app::live::LiveStream;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use lines::LineList;
+use row::LineDetails;
+use tail::Tail;
+use toolbar::Toolbar;
+
+/// Log tail widget over a logs feed.
+#[component]
+pub fn LogTail(feed: String, slug: String) -> impl IntoView {
+    let permalink = permalink_seq(&feed);
+    let tail = Tail::new(feed.clone(), permalink.is_some());
+    let selected = RwSignal::new(permalink);
+    if let Some(seq) = permalink {
+        Effect::new(move |_| tail.load_around(seq));
+    }
+    expect_context::<LiveStream>().subscribe(&feed, move |event| tail.on_event(event));
+    let selected_line = Memo::new(move |_| {
+        let seq = selected.get()?;
+        tail.model.with(|m| m.line(seq))
+    });
+    let slug = StoredValue::new(slug);
+    view! {
+        <div class="flex flex-col gap-2">
+            <Toolbar tail />
+            {move || tail.error.get().map(|e| view! { <p role="alert" class="text-sm text-rose-600">{e}</p> })}
+            <LineList tail slug=slug.get_value() selected />
+            {move || selected_line.get().map(|line| view! { <LineDetails line feed=tail.feed() slug=slug.get_value() on_close=move || selected.set(None) /> })}
+        </div>
+    }
+}
+
+/// The `seq` of a `?log=<feed>:<seq>` permalink to this feed, if any.
+fn permalink_seq(feed: &str) -> Option<i64> {
+    use_query_map().with_untracked(|q| q.get("log")).and_then(|p| {
+        let (f, seq) = p.split_once(':')?;
+        (f == feed).then(|| seq.parse::<i64>().ok()).flatten()
+    })
+}
