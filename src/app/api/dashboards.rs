@@ -10,7 +10,7 @@ use super::ctx;
 /// Creates a dashboard (admin).
 #[server(input = Json)]
 pub async fn create_dashboard(dashboard: Dashboard) -> Result<Dashboard, AppError> {
-    let core = ctx::core();
+    let core = ctx::core()?;
     let admin = ctx::admin().await?;
     crate::domain::dashboards::create(&core, &admin.username, dashboard).await
 }
@@ -18,7 +18,7 @@ pub async fn create_dashboard(dashboard: Dashboard) -> Result<Dashboard, AppErro
 /// Replaces the dashboard called `slug` (admin); the slug may change.
 #[server(input = Json)]
 pub async fn update_dashboard(slug: String, dashboard: Dashboard) -> Result<Dashboard, AppError> {
-    let core = ctx::core();
+    let core = ctx::core()?;
     let admin = ctx::admin().await?;
     crate::domain::dashboards::update(&core, &admin.username, &slug, dashboard).await
 }
@@ -26,7 +26,7 @@ pub async fn update_dashboard(slug: String, dashboard: Dashboard) -> Result<Dash
 /// Deletes a dashboard (admin).
 #[server]
 pub async fn delete_dashboard(slug: String) -> Result<(), AppError> {
-    let core = ctx::core();
+    let core = ctx::core()?;
     let admin = ctx::admin().await?;
     crate::domain::dashboards::delete(&core, &admin.username, &slug).await
 }

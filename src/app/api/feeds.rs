@@ -24,7 +24,7 @@ pub const REJECTED_SHOWN: i64 = 50;
 /// Every feed with its live status, passwords in URLs masked (admin).
 #[server]
 pub async fn list_feeds() -> Result<Vec<Feed>, AppError> {
-    let core = ctx::core();
+    let core = ctx::core()?;
     ctx::admin().await?;
     crate::domain::feeds::list(&core).await
 }
@@ -33,7 +33,7 @@ pub async fn list_feeds() -> Result<Vec<Feed>, AppError> {
 /// back keeps the stored password (admin).
 #[server]
 pub async fn get_feed_spec(name: String) -> Result<FeedSpec, AppError> {
-    let core = ctx::core();
+    let core = ctx::core()?;
     ctx::admin().await?;
     Ok(crate::domain::feeds::get(&core, &name).await?.spec)
 }
@@ -41,7 +41,7 @@ pub async fn get_feed_spec(name: String) -> Result<FeedSpec, AppError> {
 /// Creates a feed; it starts at once when enabled (admin).
 #[server(input = Json)]
 pub async fn create_feed(spec: FeedSpec) -> Result<Feed, AppError> {
-    let core = ctx::core();
+    let core = ctx::core()?;
     let admin = ctx::admin().await?;
     crate::domain::feeds::create(&core, &admin.username, spec).await
 }
@@ -49,7 +49,7 @@ pub async fn create_feed(spec: FeedSpec) -> Result<Feed, AppError> {
 /// Replaces the configuration of the feed called `name` (admin).
 #[server(input = Json)]
 pub async fn update_feed(name: String, spec: FeedSpec) -> Result<Feed, AppError> {
-    let core = ctx::core();
+    let core = ctx::core()?;
     let admin = ctx::admin().await?;
     crate::domain::feeds::update(&core, &admin.username, &name, spec).await
 }
@@ -57,7 +57,7 @@ pub async fn update_feed(name: String, spec: FeedSpec) -> Result<Feed, AppError>
 /// Turns a feed's ingest on or off, keeping the rest of its settings (admin).
 #[server]
 pub async fn set_feed_enabled(name: String, enabled: bool) -> Result<Feed, AppError> {
-    let core = ctx::core();
+    let core = ctx::core()?;
     let admin = ctx::admin().await?;
     let spec = FeedSpec { enabled, ..crate::domain::feeds::find(&core, &name).await?.spec };
     crate::domain::feeds::update(&core, &admin.username, &name, spec).await
@@ -66,7 +66,7 @@ pub async fn set_feed_enabled(name: String, enabled: bool) -> Result<Feed, AppEr
 /// Deletes a feed and its stored messages (admin).
 #[server]
 pub async fn delete_feed(name: String) -> Result<(), AppError> {
-    let core = ctx::core();
+    let core = ctx::core()?;
     let admin = ctx::admin().await?;
     crate::domain::feeds::delete(&core, &admin.username, &name).await
 }
@@ -81,7 +81,7 @@ pub async fn preview_feed(
     mapping: Mapping,
     editing: Option<String>,
 ) -> Result<Preview, AppError> {
-    let core = ctx::core();
+    let core = ctx::core()?;
     ctx::admin().await?;
     let source = match editing {
         Some(name) => {
@@ -95,7 +95,7 @@ pub async fn preview_feed(
 /// The latest rejected payloads of a feed with their reasons (admin).
 #[server]
 pub async fn rejected_messages(name: String) -> Result<Vec<Rejected>, AppError> {
-    let core = ctx::core();
+    let core = ctx::core()?;
     ctx::admin().await?;
     crate::domain::history::rejected(&core, &name, Some(REJECTED_SHOWN)).await
 }

@@ -22,9 +22,14 @@ pub(crate) mod ctx {
     };
     use leptos::prelude::*;
 
-    /// The domain's core (provided to every server function by the router).
-    pub fn core() -> Core {
-        expect_context::<Core>()
+    /// The domain's core (the router provides it to every page and server
+    /// function; outside a request, e.g. while the routes are listed at
+    /// start-up, there is none).
+    pub fn core() -> Result<Core, AppError> {
+        use_context::<Core>().ok_or_else(|| {
+            tracing::debug!("a server function ran outside a request");
+            AppError::internal()
+        })
     }
 
     pub async fn session() -> Result<tower_sessions::Session, AppError> {
@@ -35,13 +40,13 @@ pub(crate) mod ctx {
     }
 
     pub async fn user() -> Result<Option<UserRow>, AppError> {
-        session::user_of(&core(), &session().await?).await
+        session::user_of(&core()?, &session().await?).await
     }
 
     /// The core, once the caller may view dashboards (anyone with
     /// `FEEDBOARD_ANONYMOUS_VIEW`, else a signed-in user).
     pub async fn viewer() -> Result<Core, AppError> {
-        let core = core();
+        let core = core()?;
         if !core.config.anonymous_view && user().await?.is_none() {
             return Err(AppError::unauthorized());
         }
@@ -65,7 +70,7 @@ pub async fn current_user() -> Result<Option<UserInfo>, AppError> {
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<UserInfo, AppError> {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
-    let core = ctx::core();
+    let core = ctx::core()?;
     let ConnectInfo(peer) =
         leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.map_err(|_| AppError::internal())?;
     let user = crate::auth::login::authenticate(&core, peer.ip(), &username, &password).await?;
@@ -77,7 +82,7 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
 /// Signs out and closes this session's WebSockets.
 #[server]
 pub async fn logout() -> Result<(), AppError> {
-    crate::auth::session::sign_out(&ctx::core(), &ctx::session().await?).await?;
+    crate::auth::session::sign_out(&ctx::core()?, &ctx::session().await?).await?;
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -98,14 +103,14 @@ pub async fn get_dashboard(slug: String) -> Result<Dashboard, AppError> {
 #[server]
 pub async fn cluster_info() -> Result<crate::model::ClusterInfo, AppError> {
     ctx::admin().await?;
-    crate::domain::cluster::info(&ctx::core()).await
+    crate::domain::cluster::info(&ctx::core()?).await
 }
 
 /// All users (admin).
 #[server]
 pub async fn list_users() -> Result<Vec<UserInfo>, AppError> {
     ctx::admin().await?;
-    crate::auth::users::list(&ctx::core()).await
+    crate::auth::users::list(&ctx::core()?).await
 }
 
 /// Creates a user (admin).
@@ -113,14 +118,14 @@ pub async fn list_users() -> Result<Vec<UserInfo>, AppError> {
 pub async fn create_user(username: String, password: String, role: Role) -> Result<UserInfo, AppError> {
     let admin = ctx::admin().await?;
     let new = crate::auth::users::NewUser { username, password, role };
-    crate::auth::users::create(&ctx::core(), &admin.username, new).await
+    crate::auth::users::create(&ctx::core()?, &admin.username, new).await
 }
 
 /// Changes a user's role (admin).
 #[server]
 pub async fn set_user_role(username: String, role: Role) -> Result<UserInfo, AppError> {
     let admin = ctx::admin().await?;
-    crate::auth::users::set_role(&ctx::core().db, &admin.username, &username, role).await
+    crate::auth::users::set_role(&ctx::core()?.db, &admin.username, &username, role).await
 }
 
 /// Sets a user's new password (admin). That user's sessions are signed
@@ -131,7 +136,7 @@ pub async fn reset_user_password(username: String, password: String) -> Result<U
     let session = ctx::session().await?;
     let keep = crate::auth::session::login_token(&session).await?;
     let updated =
-        crate::auth::users::update(&ctx::core(), &admin, keep.as_deref(), &username, None, Some(password)).await?;
+        crate::auth::users::update(&ctx::core()?, &admin, keep.as_deref(), &username, None, Some(password)).await?;
     if let Some(own) = &updated.own {
         crate::auth::session::renew(&session, own).await?;
     }
@@ -142,7 +147,7 @@ pub async fn reset_user_password(username: String, password: String) -> Result<U
 #[server]
 pub async fn delete_user(username: String) -> Result<(), AppError> {
     let admin = ctx::admin().await?;
-    crate::auth::users::delete(&ctx::core(), &admin.username, &username).await
+    crate::auth::users::delete(&ctx::core()?, &admin.username, &username).await
 }
 
 /// Changes the signed-in user's own password (`confirm` must repeat
@@ -157,7 +162,7 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
         }]));
     }
     use std::net::SocketAddr;
-    let core = ctx::core();
+    let core = ctx::core()?;
     let ConnectInfo(peer) =
         leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.map_err(|_| AppError::internal())?;
     let session = ctx::session().await?;
