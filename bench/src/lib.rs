@@ -10,6 +10,7 @@ pub mod broker;
 pub mod chaos;
 pub mod db;
 pub mod faults;
+pub mod mosquitto;
 pub mod report;
 pub mod server;
 pub mod sse;

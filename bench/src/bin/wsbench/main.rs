@@ -13,6 +13,9 @@
 //! ```
 
 mod http;
+mod options;
+
+use options::{Options, usage};
 
 use feedboard::model::{ClientMessage, ServerMessage};
 use feedboard_bench::stats::Samples;
@@ -25,54 +28,6 @@ use tokio::{sync::Semaphore, task::JoinSet};
 use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
 
 const ROOM: &str = "wsbench";
-
-/// Command-line options.
-struct Options {
-    /// `host:port` of the server.
-    host: String,
-    password: String,
-    clients: usize,
-    senders: usize,
-    seconds: u64,
-}
-
-fn usage() -> String {
-    "usage: wsbench --url http://127.0.0.1:PORT --password ADMIN_PASSWORD [--clients 1000] [--senders 4] \
-     [--seconds 20]"
-        .into()
-}
-
-impl Options {
-    fn parse(mut args: impl Iterator<Item = String>) -> Result<Self, String> {
-        let mut o = Options { host: String::new(), password: String::new(), clients: 1000, senders: 4, seconds: 20 };
-        while let Some(flag) = args.next() {
-            let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{}", usage()))?;
-            let number = || value.parse::<u64>().map_err(|_| format!("{flag}: {value:?} is not a number"));
-            match flag.as_str() {
-                "--url" => o.host = loopback_host(&value)?,
-                "--password" => o.password = value.clone(),
-                "--clients" => o.clients = number()?.clamp(1, 20_000) as usize,
-                "--senders" => o.senders = number()?.clamp(1, 50) as usize,
-                "--seconds" => o.seconds = number()?.clamp(1, 300),
-                _ => return Err(format!("unknown option {flag}\n{}", usage())),
-            }
-        }
-        if o.host.is_empty() || o.password.is_empty() {
-            return Err(usage());
-        }
-        Ok(o)
-    }
-}
-
-/// `host:port` of a loopback `http://` URL; anything else is refused.
-fn loopback_host(url: &str) -> Result<String, String> {
-    let host = url.strip_prefix("http://").ok_or("--url must start with http://")?.trim_end_matches('/');
-    let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
-    if !matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
-        return Err(format!("{url} is not a loopback address; wsbench only talks to this machine"));
-    }
-    Ok(if host.contains(':') { host.to_owned() } else { format!("{host}:80") })
-}
 
 /// What one phase measured.
 struct Outcome {

@@ -5,6 +5,12 @@ use super::{
     Ack, Delivery, SourceContext, SourceError, Stopping, credentials,
     ending::{MqttLeave, mqtt_leave},
 };
+mod ephemeral;
+#[cfg(test)]
+mod tests;
+
+pub use ephemeral::{connect_ephemeral, discard_session};
+
 use crate::ingest::backoff::Backoff;
 use crate::model::FeedState;
 use rumqttc::{
@@ -264,73 +270,11 @@ async fn until(polled: &mut mpsc::UnboundedReceiver<Polled>, wanted: fn(&Event) 
     }
 }
 
-/// Removes the persistent session of `client_id` (and what the broker
-/// queued for it): a clean start with no expiry replaces it.
-pub async fn discard_session(url: &str, client_id: &str) -> Result<(), SourceError> {
-    let mut options = options(url, client_id)?;
-    options.set_clean_start(true).set_session_expiry_interval(None);
-    let (client, mut events) = AsyncClient::new(options, 8);
-    let done = async {
-        while !matches!(events.poll().await?, Event::Incoming(Packet::ConnAck(_))) {}
-        client.disconnect().await?;
-        while !matches!(events.poll().await?, Event::Outgoing(Outgoing::Disconnect)) {}
-        Ok::<_, SourceError>(())
-    };
-    tokio::time::timeout(LEAVE_LIMIT, done).await.map_err(|_| SourceError::Timeout("MQTT session removal"))?
-}
-
-/// Connects without a session to `url` and returns the event loop once the
-/// broker has accepted the connection (used by preview and probes).
-pub async fn connect_ephemeral(url: &str, client_id: &str) -> Result<(AsyncClient, EventLoop), SourceError> {
-    let mut options = options(url, client_id)?;
-    options.set_clean_start(true).set_max_packet_size(Some(MAX_PACKET));
-    let (client, mut events) = AsyncClient::new(options, 64);
-    let connack = async {
-        loop {
-            if let Event::Incoming(Packet::ConnAck(_)) = events.poll().await? {
-                return Ok::<_, SourceError>(());
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(5), connack).await.map_err(|_| SourceError::Timeout("MQTT connect"))??;
-    Ok((client, events))
-}
-
 /// Aborts a task when dropped.
 pub(super) struct AbortOnDrop(tokio::task::JoinHandle<()>);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const PASSWORD: &str = "hunter2-secret";
-
-    #[test]
-    fn url_errors_never_show_the_url() {
-        for url in [
-            format!("mqtt://user:{PASSWORD}@127.0.0.1:99999"),
-            format!("mqtt://user:{PASSWORD}@[::1"),
-            format!("http://user:{PASSWORD}@h"),
-            format!("mqtt://user:{PASSWORD}@/"),
-        ] {
-            let err = options(&url, "fb-test").unwrap_err();
-            assert!(matches!(err, SourceError::Url(_)), "{err}");
-            assert!(!err.to_string().contains(PASSWORD), "{err}");
-        }
-    }
-
-    #[tokio::test]
-    async fn connection_errors_never_show_the_password() {
-        // Nothing listens on port 1.
-        let url = format!("mqtt://user:{PASSWORD}@127.0.0.1:1");
-        let Err(err) = connect_ephemeral(&url, "fb-test-refused").await else { panic!("nothing listens there") };
-        assert!(matches!(err, SourceError::Mqtt(_)), "{err}");
-        assert!(!err.to_string().contains(PASSWORD) && !format!("{err:?}").contains(PASSWORD), "{err:?}");
     }
 }
