@@ -30,8 +30,7 @@ use crate::{
 };
 use batch::{Item, Outcome, Parts};
 use chrono::Utc;
-use sqlx::PgPool;
-use std::{future::Future, sync::Arc, time::Instant};
+use std::{sync::Arc, time::Instant};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 

@@ -15,7 +15,7 @@
 mod http;
 mod options;
 
-use options::{Options, usage};
+use options::Options;
 
 use feedboard::model::{ClientMessage, ServerMessage};
 use feedboard_bench::stats::Samples;

@@ -15,7 +15,7 @@ pub struct Options {
 }
 
 /// The one-line usage text.
-pub fn usage() -> String {
+fn usage() -> String {
     "usage: wsbench --url http://127.0.0.1:PORT --password ADMIN_PASSWORD [--clients 1000] [--senders 4] \
      [--seconds 20]"
         .into()

@@ -33,7 +33,6 @@ use std::{
     },
 };
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 /// Identifies one socket for the life of the process.
 pub type SocketId = u64;
@@ -234,7 +233,6 @@ impl Rooms {
             .map(|r| r.presence(room))
             .unwrap_or_else(|| Presence { dashboard: room.to_owned(), ..Presence::default() })
     }
-
 }
 
 pub(super) fn presence_of(room: &str, members: &HashMap<SocketId, Member>) -> Presence {

@@ -1,4 +1,5 @@
 use super::*;
+use tokio_util::sync::CancellationToken;
 
 fn member(user: Option<&str>, capacity: usize) -> (Member, mpsc::Receiver<Utf8Bytes>) {
     let (outbox, rx) = mpsc::channel(capacity);

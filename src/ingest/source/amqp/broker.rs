@@ -1,12 +1,13 @@
 //! What a feed's AMQP session stands on: the connection, its exchange,
-//! its durable queue and binding, and cleaning those up.
+//! its durable queue and binding.
 
 use crate::ingest::source::SourceError;
 use lapin::{
     Channel, Connection, ConnectionProperties, ExchangeKind,
-    options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions},
+    options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions},
     types::{AMQPValue, FieldTable},
 };
+use std::time::Duration;
 
 /// A feed's own queue is deleted by the broker after this long without a
 /// consumer (the same as an MQTT session's expiry): a safety net for queues
@@ -118,14 +119,4 @@ pub(super) async fn declare(conn: &Connection, channel: Channel, binding: &Bindi
             .await?;
     }
     Ok(channel)
-}
-
-/// Cleans up after a feed deleted while it was not running.
-pub async fn forget(url: &str, binding: &Binding) -> Result<(), SourceError> {
-    let conn = connect(url, "feedboard-cleanup").await?;
-    let channel = conn.create_channel().await?;
-    let leave = amqp_leave(url, binding, &super::Ending::Deleted);
-    let result = apply_leave(&conn, &channel, binding, &leave).await;
-    let _ = conn.close(200, "cleaned up".into()).await;
-    result
 }

@@ -9,19 +9,18 @@ mod broker;
 #[cfg(test)]
 mod tests;
 
-pub use broker::{Binding, connect, default_queue, ensure_exchange, forget, is_not_found};
+pub use broker::{Binding, connect, default_queue, ensure_exchange, is_not_found};
 
 use crate::ingest::backoff::Backoff;
-use broker::declare;
 use crate::model::FeedState;
+use broker::declare;
 use futures::StreamExt;
 use lapin::{
-    Acker, Channel, Connection, ConnectionProperties, ExchangeKind,
+    Acker, Channel, Connection,
     options::{
-        BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicGetOptions, BasicQosOptions,
-        ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
+        BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicGetOptions, BasicQosOptions, QueueDeleteOptions,
     },
-    types::{AMQPValue, FieldTable},
+    types::FieldTable,
 };
 use std::{
     sync::atomic::{AtomicU64, Ordering},
@@ -194,4 +193,14 @@ async fn apply_leave(
         channel.queue_delete(binding.queue.as_str().into(), QueueDeleteOptions::default()).await?;
     }
     Ok(())
+}
+
+/// Cleans up after a feed deleted while it was not running.
+pub async fn forget(url: &str, binding: &Binding) -> Result<(), SourceError> {
+    let conn = connect(url, "feedboard-cleanup").await?;
+    let channel = conn.create_channel().await?;
+    let leave = amqp_leave(url, binding, &super::Ending::Deleted);
+    let result = apply_leave(&conn, &channel, binding, &leave).await;
+    let _ = conn.close(200, "cleaned up".into()).await;
+    result
 }

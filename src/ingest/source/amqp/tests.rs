@@ -1,4 +1,5 @@
 use super::*;
+use lapin::ConnectionProperties;
 
 #[tokio::test]
 async fn connect_errors_never_show_the_url() {
