@@ -39,6 +39,10 @@ impl OwnMosquitto {
             .port();
         let dir = std::env::temp_dir().join(format!("bench-mosquitto-{port}"));
         std::fs::create_dir_all(&dir).map_err(context("mosquitto dir"))?;
+        // Started as root, Mosquitto drops to its own user: that user must be
+        // able to write the persistence file here, or sessions die with a restart.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).map_err(context("mosquitto dir"))?;
         let conf = dir.join("mosquitto.conf");
         let text = format!(
             "listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {}/\n\

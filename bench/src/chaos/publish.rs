@@ -92,7 +92,13 @@ pub async fn mqtt(topic: String, pace: Pace, payload: fn(u64) -> Vec<u8>) -> Res
     let started = Instant::now();
     for i in 0..count {
         pace.due(i, started).await;
-        client.publish(topic.as_str(), QoS::AtLeastOnce, false, payload(i)).await.map_err(context("MQTT publish"))?;
+        if let Err(e) = client.publish(topic.as_str(), QoS::AtLeastOnce, false, payload(i)).await {
+            // The event loop's task ended; it knows why.
+            return Err(match acks.await {
+                Ok(Err(why)) => why,
+                _ => format!("MQTT publish: {e}"),
+            });
+        }
         pace.progress.fetch_add(1, Ordering::Relaxed);
     }
     let done = acks.await.map_err(|e| e.to_string())??;
