@@ -48,9 +48,9 @@ fn NodeList() -> impl IntoView {
                                         <th class="py-2">"Node"</th>
                                         <th class="py-2">"Started"</th>
                                         <th class="py-2">"Ingests"</th>
-                                        <th class="py-2 text-right">"Live subscriptions"</th>
-                                        <th class="py-2 text-right">"Rooms"</th>
-                                        <th class="py-2">"Live streams"</th>
+                                        <th class="py-2 pl-6 text-right">"Live subscriptions"</th>
+                                        <th class="py-2 pl-6 text-right">"Rooms"</th>
+                                        <th class="py-2 pl-6">"Other nodes' commits"</th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -82,13 +82,13 @@ fn NodeRow(node: NodeInfo) -> impl IntoView {
                     </span>
                 })}
             </td>
-            <td class="py-2 text-slate-600 dark:text-slate-400">
+            <td class="py-2 pr-6 text-slate-600 dark:text-slate-400">
                 <time datetime=time::format(&node.started_at)>{time::format(&node.started_at)}</time>
             </td>
             <td class="py-2" data-testid="node-feeds">{feeds}</td>
-            <td class="py-2 text-right tabular-nums">{node.stats.live_subscriptions}</td>
-            <td class="py-2 text-right tabular-nums">{node.stats.ws_rooms}</td>
-            <td class=format!("py-2 {lag_class}")>{lag}</td>
+            <td class="py-2 pl-6 text-right tabular-nums">{node.stats.live_subscriptions}</td>
+            <td class="py-2 pl-6 text-right tabular-nums">{node.stats.ws_rooms}</td>
+            <td class=format!("py-2 pl-6 {lag_class}")>{lag}</td>
         </tr>
     }
 }
