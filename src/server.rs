@@ -196,6 +196,7 @@ async fn join_cluster(core: &Core, rooms: &Rooms, settings: crate::cluster::Sett
     tokio::spawn(rooms.clone().follow(shutdown.clone()));
     tokio::spawn(core.sockets.clone().follow(shutdown.clone()));
     tokio::spawn(core.ingest.clone().follow(core.bus.clone(), shutdown));
+    tokio::spawn(crate::domain::upkeep::run(core.clone()));
     Ok(())
 }
 

@@ -4,12 +4,14 @@
 //! services of the README; a malformed value stops start-up with a message
 //! naming the variable.
 
+mod history;
 mod limits;
 mod parse;
 mod sections;
 #[cfg(test)]
 mod tests;
 
+pub use history::HistorySettings;
 pub use limits::Limits;
 
 use crate::{domain::interaction::settings::WsSettings, secrets::KeyConfig};
@@ -73,6 +75,8 @@ pub struct Config {
     pub cluster: crate::cluster::Settings,
     /// Bounds that keep one client (or a crowd) from exhausting the server.
     pub limits: Limits,
+    /// Retention defaults and the pace of history maintenance.
+    pub history: HistorySettings,
     /// The interaction WebSocket: `FEEDBOARD_WS_PING` (ping a quiet
     /// socket, default 20s), `FEEDBOARD_WS_IDLE_TIMEOUT` (close a silent
     /// one, 60s), `FEEDBOARD_CHAT_BURST` (messages a user may send at once,
@@ -166,6 +170,7 @@ impl Config {
             node_id: get("FEEDBOARD_NODE_ID").unwrap_or_else(default_node_id),
             cluster: crate::cluster::Settings::default(),
             limits: Limits::from_lookup(&get)?,
+            history: HistorySettings::from_lookup(&get)?,
             ws: ws_settings(&get)?,
             secret_key: key_config(&get)?,
         })

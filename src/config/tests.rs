@@ -119,3 +119,18 @@ fn the_interaction_socket_is_configurable_and_checked() {
     assert_eq!(e.var, "FEEDBOARD_WS_IDLE_TIMEOUT");
     assert_eq!(config(&[("FEEDBOARD_CHAT_PER_SECOND", "0")]).unwrap_err().var, "FEEDBOARD_CHAT_PER_SECOND");
 }
+
+#[test]
+fn history_defaults_and_retention_spellings() {
+    let h = config(&[]).unwrap().history;
+    assert_eq!(h.default_retention.max_age.map(|a| a.to_string()).as_deref(), Some("30d"));
+    assert_eq!(h.demo_retention.max_age.map(|a| a.to_string()).as_deref(), Some("7d"));
+    assert_eq!(h.maintenance_every, Duration::from_secs(10));
+    let forever = config(&[("FEEDBOARD_RETENTION", "forever"), ("FEEDBOARD_DEMO_RETENTION", "10m")]).unwrap().history;
+    assert_eq!(forever.default_retention.max_age, None);
+    assert_eq!(forever.demo_retention.max_age.map(|a| a.as_secs()), Some(600));
+    let e = config(&[("FEEDBOARD_RETENTION", "a month")]).unwrap_err();
+    assert_eq!(e.var, "FEEDBOARD_RETENTION");
+    assert!(e.reason.ends_with("or forever"), "{e}");
+    assert_eq!(config(&[("FEEDBOARD_MAINTENANCE_EVERY", "0s")]).unwrap_err().var, "FEEDBOARD_MAINTENANCE_EVERY");
+}

@@ -86,12 +86,13 @@ async fn mqtt_url(configured: &str) -> String {
 /// Creates a demo feed, or points an existing one at `source` when the
 /// broker moved (e.g. to the embedded broker and back).
 async fn ensure_feed(core: &Core, name: &str, kind: FeedKind, source: Source) {
-    let spec = FeedSpec { name: name.into(), kind, source, mapping: Mapping::default(), enabled: true };
+    let retention = Some(core.config.history.demo_retention);
+    let spec = FeedSpec { name: name.into(), kind, source, mapping: Mapping::default(), enabled: true, retention };
     let keys = &core.secrets;
     let result = match store::feeds::by_name(&core.db, name).await {
         Ok(Some(existing)) if existing.source(keys).is_ok_and(|s| s == spec.source) => Ok(()),
         Ok(Some(existing)) => {
-            store::feeds::update(&core.db, keys, name, &FeedSpec { enabled: existing.spec.enabled, ..spec })
+            store::feeds::update(&core.db, keys, name, &FeedSpec { enabled: existing.spec.enabled, retention: existing.spec.retention, ..spec })
                 .await
                 .map(|_| ())
         }

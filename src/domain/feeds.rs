@@ -4,22 +4,24 @@
 use crate::{
     domain::Core,
     error::{AppError, ErrorCode, FieldError},
-    model::{Feed, FeedSpec, Source},
+    model::{Feed, FeedSpec, FeedStorage, Source},
     secrets::Keyring,
     store,
 };
 use serde_json::json;
+use std::collections::HashMap;
 
 pub use crate::store::feeds::FeedRow;
 
-/// Every feed with its live status.
+/// Every feed with its live status and what it keeps.
 pub async fn list(core: &Core) -> Result<Vec<Feed>, AppError> {
-    Ok(store::feeds::list(&core.db).await?.into_iter().map(|row| with_status(core, row)).collect())
+    let storage = store::lifecycle::storage::feeds(&core.db).await?;
+    Ok(store::feeds::list(&core.db).await?.into_iter().map(|row| with_status(core, row, &storage)).collect())
 }
 
-/// One feed with its live status.
+/// One feed with its live status and what it keeps.
 pub async fn get(core: &Core, name: &str) -> Result<Feed, AppError> {
-    Ok(with_status(core, find(core, name).await?))
+    shown(core, find(core, name).await?).await
 }
 
 /// The stored feed called `name`, or 404.
@@ -27,19 +29,21 @@ pub async fn find(core: &Core, name: &str) -> Result<FeedRow, AppError> {
     store::feeds::by_name(&core.db, name).await?.ok_or_else(|| AppError::not_found(format!("feed {name:?}")))
 }
 
-pub async fn create(core: &Core, actor: &str, spec: FeedSpec) -> Result<Feed, AppError> {
+pub async fn create(core: &Core, actor: &str, mut spec: FeedSpec) -> Result<Feed, AppError> {
     spec.validate().map_err(AppError::invalid_fields)?;
+    spec.retention = spec.retention.or(Some(core.config.history.default_retention));
     let row = store::feeds::insert(&core.db, &core.secrets, &spec).await?;
-    let shown = FeedSpec { source: spec.source.redacted(), ..spec.clone() };
-    store::audit::record(&core.db, actor, "feed.create", &target(&spec.name), json!(shown)).await?;
+    let audited = FeedSpec { source: spec.source.redacted(), ..spec.clone() };
+    store::audit::record(&core.db, actor, "feed.create", &target(&spec.name), json!(audited)).await?;
     apply(core).await?;
-    Ok(with_status(core, row))
+    shown(core, row).await
 }
 
 pub async fn update(core: &Core, actor: &str, name: &str, mut spec: FeedSpec) -> Result<Feed, AppError> {
     spec.validate().map_err(AppError::invalid_fields)?;
     let before = find(core, name).await?;
     spec.source = unmask(&core.secrets, &spec.source, &before)?;
+    spec.retention = spec.retention.or(before.spec.retention);
     if before.spec.kind != spec.kind {
         return Err(AppError::new(
             ErrorCode::Invalid,
@@ -51,7 +55,7 @@ pub async fn update(core: &Core, actor: &str, name: &str, mut spec: FeedSpec) ->
     let details = json!({"before": redact(&before.spec), "after": redact(&spec)});
     store::audit::record(&core.db, actor, "feed.update", &target(name), details).await?;
     apply(core).await?;
-    Ok(with_status(core, row))
+    shown(core, row).await
 }
 
 pub async fn delete(core: &Core, actor: &str, name: &str) -> Result<(), AppError> {
@@ -77,10 +81,17 @@ async fn apply(core: &Core) -> Result<(), AppError> {
     core.ingest.reconcile().await.map_err(AppError::from)
 }
 
-/// The feed as shown to clients: live status, password masked.
-fn with_status(core: &Core, row: FeedRow) -> Feed {
+/// The feed as shown to clients: live status, storage, password masked.
+fn with_status(core: &Core, row: FeedRow, storage: &HashMap<i64, FeedStorage>) -> Feed {
+    let kept = storage.get(&row.id).cloned().unwrap_or_default();
     let spec = FeedSpec { source: row.spec.source.redacted(), ..row.spec };
-    Feed { status: core.ingest.status(row.id), spec }
+    Feed { status: core.ingest.status(row.id), spec, storage: kept }
+}
+
+/// [`with_status`] for one feed.
+async fn shown(core: &Core, row: FeedRow) -> Result<Feed, AppError> {
+    let storage = store::lifecycle::storage::feeds(&core.db).await?;
+    Ok(with_status(core, row, &storage))
 }
 
 fn target(name: &str) -> String {
@@ -99,7 +110,7 @@ pub async fn preview(
     n: Option<usize>,
 ) -> Result<crate::model::Preview, AppError> {
     use crate::ingest::preview::{self, PreviewRequest};
-    let spec = FeedSpec { name: "preview".into(), kind, source, mapping, enabled: true };
+    let spec = FeedSpec { name: "preview".into(), kind, source, mapping, enabled: true, retention: None };
     spec.validate().map_err(AppError::invalid_fields)?;
     let request = PreviewRequest {
         kind: spec.kind,
@@ -139,7 +150,7 @@ mod tests {
     fn stored(keys: &Keyring, url: &str) -> FeedRow {
         let (_, source, secrets) = sealed::seal(&amqp(url), keys).unwrap();
         let spec =
-            FeedSpec { name: "f".into(), kind: FeedKind::Logs, source, mapping: Default::default(), enabled: true };
+            FeedSpec { name: "f".into(), kind: FeedKind::Logs, source, mapping: Default::default(), enabled: true, retention: None };
         FeedRow { id: 1, spec, secrets }
     }
 

@@ -84,7 +84,10 @@ pub fn parse_interval(s: &str) -> Option<Duration> {
     }
 }
 
-/// OHLC candles with volume, computed with `date_bin`.
+/// OHLC candles with volume for the buckets that start in `[from, to)`
+/// (`from` rounded down to a bucket start): whole buckets, the newest
+/// holding the ticks so far. 1m, 5m, 1h and 1d read the rollups; 1s
+/// aggregates raw ticks.
 pub async fn candles(core: &Core, feed: &str, p: CandleParams) -> Result<SeqPage<Candle>, AppError> {
     let feed = feed_of_kind(core, feed, FeedKind::Ticks).await?;
     let text = p.interval.as_deref().unwrap_or("1m");
@@ -104,8 +107,29 @@ pub async fn candles(core: &Core, feed: &str, p: CandleParams) -> Result<SeqPage
     if to.signed_duration_since(from).num_seconds() / interval.num_seconds().max(1) > 10_000 {
         return Err(AppError::bad_request("more than 10000 candles; narrow from/to or use a longer interval"));
     }
-    let (items, last_seq) = store::history::candles(&core.db, feed.id, &p.symbol, interval, from, to).await?;
+    let width = interval.num_seconds();
+    let (from, to) = (bucket_start(from, width), bucket_end(to, width));
+    let (items, last_seq) = match store::lifecycle::rollup::WIDTHS.iter().find(|w| i64::from(**w) == width) {
+        Some(&rolled_up) => {
+            store::lifecycle::rollup::candles(&core.db, feed.id, &p.symbol, rolled_up, from, to).await?
+        }
+        None => store::history::candles(&core.db, feed.id, &p.symbol, interval, from, to).await?,
+    };
     Ok(SeqPage { items, last_seq })
+}
+
+/// The start of the `width`-second bucket holding `t` (buckets are aligned
+/// to the Unix epoch, as `date_bin` from 2000-01-01 aligns them).
+pub fn bucket_start(t: DateTime<Utc>, width: i64) -> DateTime<Utc> {
+    let micros = width.max(1) * 1_000_000;
+    let start = t.timestamp_micros().div_euclid(micros) * micros;
+    DateTime::from_timestamp_micros(start).unwrap_or(t)
+}
+
+/// The end of the bucket holding `t`, or `t` itself on a boundary.
+pub fn bucket_end(t: DateTime<Utc>, width: i64) -> DateTime<Utc> {
+    let start = bucket_start(t, width);
+    if start == t { t } else { start.checked_add_signed(Duration::seconds(width.max(1))).unwrap_or(t) }
 }
 
 /// `GET /api/v1/feeds/{name}/symbols` parameters.
@@ -242,6 +266,17 @@ mod tests {
         assert_eq!(search_window(Some(5), Some(9), 0, 10), r(6, 8));
         assert_eq!(search_window(Some(i64::MAX), None, 0, 10), r(i64::MAX, i64::MAX));
         assert_eq!(search_window(None, Some(i64::MIN), 0, 10).from_seq, 1);
+    }
+
+    #[test]
+    fn buckets_are_whole_and_aligned_to_the_epoch() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let mid = t("2026-12-04T10:07:30.250Z");
+        assert_eq!(bucket_start(mid, 300), t("2026-12-04T10:05:00Z"));
+        assert_eq!(bucket_end(mid, 300), t("2026-12-04T10:10:00Z"));
+        assert_eq!(bucket_start(mid, 86_400), t("2026-12-04T00:00:00Z"));
+        assert_eq!(bucket_end(t("2026-12-04T10:10:00Z"), 300), t("2026-12-04T10:10:00Z"), "a boundary stays");
+        assert_eq!(bucket_start(t("1969-12-31T23:59:59.5Z"), 1), t("1969-12-31T23:59:59Z"));
     }
 
     #[test]

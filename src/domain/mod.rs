@@ -12,6 +12,7 @@ pub mod feeds;
 pub mod history;
 pub mod interaction;
 pub mod sockets;
+pub mod upkeep;
 
 use crate::{
     auth::{login::LoginLimiter, password::Passwords},

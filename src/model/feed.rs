@@ -1,6 +1,6 @@
 //! Feeds: where messages come from, what they are, and how they are doing.
 
-use super::{Mapping, MappingField};
+use super::{FeedStorage, Mapping, MappingField, Retention};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +69,11 @@ pub struct FeedSpec {
     pub mapping: Mapping,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// How long messages are kept. Absent in a request: the server's
+    /// default when creating, unchanged when editing; always set on a
+    /// stored feed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<Retention>,
 }
 
 fn yes() -> bool {
@@ -127,6 +132,9 @@ pub struct Feed {
     #[serde(flatten)]
     pub spec: FeedSpec,
     pub status: FeedStatus,
+    /// What the feed keeps now.
+    #[serde(default)]
+    pub storage: FeedStorage,
 }
 
 impl FeedSpec {
@@ -231,6 +239,7 @@ mod tests {
             source: Source::Mqtt { url: url.into(), topic: topic.into() },
             mapping: Mapping::default(),
             enabled: true,
+            retention: None,
         }
     }
 

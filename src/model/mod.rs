@@ -14,6 +14,7 @@ mod mapping;
 mod message;
 mod name;
 mod node;
+mod retention;
 pub mod time;
 mod user;
 
@@ -33,4 +34,5 @@ pub use mapping::{Mapping, MappingField};
 pub use message::{Candle, Items, LogFilter, LogLine, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick};
 pub use name::{Slug, SlugError};
 pub use node::{ClusterInfo, NodeInfo, NodeStats};
+pub use retention::{FeedStorage, MaxAge, MaxAgeError, Retention};
 pub use user::{Role, UserInfo};

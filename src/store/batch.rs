@@ -126,6 +126,38 @@ pub async fn committed(db: &PgPool, feed_id: i64, batch_id: i64) -> Result<Optio
     Ok(Some(stored))
 }
 
+/// The statement that stores one batch in `table` (`$1` feed, `$2` the
+/// last `seq` so far, the columns from `input`, which yields `received_at`,
+/// `publisher_id` and `ord` besides the message's own `columns`):
+/// - a publisher id repeated within the batch counts once (the first);
+/// - an id is claimed in `publisher_ids`, and only rows whose claim is new,
+///   or that carry no id, are stored, with the next `seq` numbers in order;
+/// - the rows stored are counted per UTC day in `feed_days`.
+fn insert_sql(table: &str, input: &str, columns: &str) -> String {
+    format!(
+        "WITH input AS (SELECT * FROM {input}),
+         once AS (
+             SELECT DISTINCT ON (publisher_id, CASE WHEN publisher_id IS NULL THEN ord END) *
+             FROM input ORDER BY publisher_id, CASE WHEN publisher_id IS NULL THEN ord END, ord
+         ), claimed AS (
+             INSERT INTO publisher_ids (feed_id, publisher_id, seen_at)
+             SELECT $1, publisher_id, received_at FROM once WHERE publisher_id IS NOT NULL ORDER BY ord
+             ON CONFLICT DO NOTHING RETURNING publisher_id
+         ), stored AS (
+             INSERT INTO {table} (feed_id, seq, {columns}, received_at, publisher_id)
+             SELECT $1, $2 + row_number() OVER (ORDER BY ord), {columns}, received_at, publisher_id
+             FROM once WHERE publisher_id IS NULL OR publisher_id IN (SELECT publisher_id FROM claimed)
+             RETURNING seq, {columns}
+         ), counted AS (
+             INSERT INTO feed_days AS d (feed_id, day, rows, max_seq)
+             SELECT $1, (ts AT TIME ZONE 'UTC')::date, count(*), max(seq) FROM stored GROUP BY 2
+             ON CONFLICT (feed_id, day) DO UPDATE
+                 SET rows = d.rows + EXCLUDED.rows, max_seq = GREATEST(d.max_seq, EXCLUDED.max_seq)
+         )
+         SELECT seq, {columns} FROM stored"
+    )
+}
+
 async fn insert_ticks(
     tx: &mut Transaction<'_, Postgres>,
     feed_id: i64,
@@ -146,22 +178,12 @@ async fn insert_ticks(
         received.push(*at);
         id.push(t.publisher_id.as_deref());
     }
-    let mut ticks: Vec<Tick> = sqlx::query_as::<_, (i64, String, f64, f64, DateTime<Utc>)>(
-        "WITH input AS (
-             SELECT * FROM UNNEST($3::text[], $4::float8[], $5::float8[], $6::timestamptz[], $7::timestamptz[], $8::text[])
-                 WITH ORDINALITY AS t(symbol, price, size, ts, received_at, publisher_id, ord)
-         ), fresh AS (
-             SELECT DISTINCT ON (i.publisher_id, CASE WHEN i.publisher_id IS NULL THEN i.ord END) i.*
-             FROM input i
-             WHERE i.publisher_id IS NULL
-                OR NOT EXISTS (SELECT 1 FROM ticks s WHERE s.feed_id = $1 AND s.publisher_id = i.publisher_id)
-             ORDER BY i.publisher_id, CASE WHEN i.publisher_id IS NULL THEN i.ord END, i.ord
-         )
-         INSERT INTO ticks (feed_id, seq, symbol, price, size, ts, received_at, publisher_id)
-         SELECT $1, $2 + row_number() OVER (ORDER BY ord), symbol, price, size, ts, received_at, publisher_id
-         FROM fresh
-         RETURNING seq, symbol, price, size, ts",
-    )
+    let mut ticks: Vec<Tick> = sqlx::query_as::<_, (i64, String, f64, f64, DateTime<Utc>)>(&insert_sql(
+        "ticks",
+        "UNNEST($3::text[], $4::float8[], $5::float8[], $6::timestamptz[], $7::timestamptz[], $8::text[])
+             WITH ORDINALITY AS t(symbol, price, size, ts, received_at, publisher_id, ord)",
+        "symbol, price, size, ts",
+    ))
     .bind(feed_id)
     .bind(last_seq)
     .bind(&symbol)
@@ -206,22 +228,12 @@ async fn insert_logs(
         received.push(*at);
         id.push(l.publisher_id.as_deref());
     }
-    let mut logs: Vec<LogLine> = sqlx::query_as::<_, (i64, DateTime<Utc>, String, String, String)>(
-        "WITH input AS (
-             SELECT * FROM UNNEST($3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
-                 WITH ORDINALITY AS t(ts, level, source, message, received_at, publisher_id, ord)
-         ), fresh AS (
-             SELECT DISTINCT ON (i.publisher_id, CASE WHEN i.publisher_id IS NULL THEN i.ord END) i.*
-             FROM input i
-             WHERE i.publisher_id IS NULL
-                OR NOT EXISTS (SELECT 1 FROM logs s WHERE s.feed_id = $1 AND s.publisher_id = i.publisher_id)
-             ORDER BY i.publisher_id, CASE WHEN i.publisher_id IS NULL THEN i.ord END, i.ord
-         )
-         INSERT INTO logs (feed_id, seq, ts, level, source, message, received_at, publisher_id)
-         SELECT $1, $2 + row_number() OVER (ORDER BY ord), ts, level, source, message, received_at, publisher_id
-         FROM fresh
-         RETURNING seq, ts, level, source, message",
-    )
+    let mut logs: Vec<LogLine> = sqlx::query_as::<_, (i64, DateTime<Utc>, String, String, String)>(&insert_sql(
+        "logs",
+        "UNNEST($3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[])
+             WITH ORDINALITY AS t(ts, level, source, message, received_at, publisher_id, ord)",
+        "ts, level, source, message",
+    ))
     .bind(feed_id)
     .bind(last_seq)
     .bind(&ts)

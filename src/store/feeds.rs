@@ -5,7 +5,7 @@ use super::{
     sealed::{self, StoredSecrets, Unreadable},
 };
 use crate::{
-    model::{FeedKind, FeedSpec, Mapping, Source},
+    model::{FeedKind, FeedSpec, Mapping, MaxAge, Retention, Source},
     secrets::Keyring,
 };
 use sqlx::{PgPool, types::Json};
@@ -35,6 +35,7 @@ struct Row {
     source: Json<serde_json::Value>,
     mapping: Json<Mapping>,
     enabled: bool,
+    retention_secs: Option<i64>,
 }
 
 impl TryFrom<Row> for FeedRow {
@@ -43,7 +44,9 @@ impl TryFrom<Row> for FeedRow {
     fn try_from(r: Row) -> Result<Self, StoreError> {
         let kind = if r.kind == "logs" { FeedKind::Logs } else { FeedKind::Ticks };
         let (source, secrets) = sealed::unpack(r.source.0).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        let spec = FeedSpec { name: r.name, kind, source, mapping: r.mapping.0, enabled: r.enabled };
+        let max_age = r.retention_secs.and_then(|s| MaxAge::from_secs(u64::try_from(s).ok()?));
+        let retention = Some(Retention { max_age });
+        let spec = FeedSpec { name: r.name, kind, source, mapping: r.mapping.0, enabled: r.enabled, retention };
         Ok(FeedRow { id: r.id, spec, secrets })
     }
 }
@@ -58,7 +61,12 @@ fn seal(spec: &FeedSpec, keys: &Keyring) -> Result<(serde_json::Value, FeedSpec,
     Ok((json, FeedSpec { source, ..spec.clone() }, secrets))
 }
 
-const COLUMNS: &str = "id, name, kind, source, mapping, enabled";
+const COLUMNS: &str = "id, name, kind, source, mapping, enabled, retention_secs";
+
+/// The stored form of a retention: seconds, `NULL` keeping everything.
+fn retention_secs(spec: &FeedSpec) -> Option<i64> {
+    spec.retention.and_then(|r| r.max_age).map(|age| age.as_secs() as i64)
+}
 
 /// Every feed, by name.
 pub async fn list(db: &PgPool) -> Result<Vec<FeedRow>, StoreError> {
@@ -87,13 +95,15 @@ pub async fn insert(db: &PgPool, keys: &Keyring, spec: &FeedSpec) -> Result<Feed
     let (json, spec, secrets) = seal(spec, keys)?;
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO feeds (name, kind, source, mapping, enabled) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO feeds (name, kind, source, mapping, enabled, retention_secs) VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING id",
     )
     .bind(&spec.name)
     .bind(spec.kind.as_str())
     .bind(Json(&json))
     .bind(Json(&spec.mapping))
     .bind(spec.enabled)
+    .bind(retention_secs(&spec))
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| StoreError::conflict_on_unique(e, format!("feed {:?}", spec.name)))?;
@@ -107,7 +117,8 @@ pub async fn insert(db: &PgPool, keys: &Keyring, spec: &FeedSpec) -> Result<Feed
 pub async fn update(db: &PgPool, keys: &Keyring, name: &str, spec: &FeedSpec) -> Result<FeedRow, StoreError> {
     let (json, spec, secrets) = seal(spec, keys)?;
     let id: Option<i64> = sqlx::query_scalar(
-        "UPDATE feeds SET name = $2, kind = $3, source = $4, mapping = $5, enabled = $6, updated_at = now()
+        "UPDATE feeds SET name = $2, kind = $3, source = $4, mapping = $5, enabled = $6, retention_secs = $7,
+                updated_at = now()
          WHERE name = $1 RETURNING id",
     )
     .bind(name)
@@ -116,6 +127,7 @@ pub async fn update(db: &PgPool, keys: &Keyring, name: &str, spec: &FeedSpec) ->
     .bind(Json(&json))
     .bind(Json(&spec.mapping))
     .bind(spec.enabled)
+    .bind(retention_secs(&spec))
     .fetch_optional(db)
     .await
     .map_err(|e| StoreError::conflict_on_unique(e, format!("feed {:?}", spec.name)))?;

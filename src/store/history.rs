@@ -48,7 +48,9 @@ pub async fn logs_between(db: &PgPool, feed_id: i64, from: i64, to: i64) -> Resu
 }
 
 /// Buckets of `interval` between `from` and `to`, oldest first, and the
-/// feed's last `seq` in the same snapshot (live ticks up to it are counted).
+/// feed's last `seq` in the same snapshot (live ticks up to it are counted),
+/// computed from the raw ticks (`lifecycle::rollup` serves the rolled-up
+/// widths). `from` and `to` are bucket boundaries.
 pub async fn candles(
     db: &PgPool,
     feed_id: i64,
@@ -196,6 +198,15 @@ pub async fn rejected(db: &PgPool, feed_id: i64, limit: i64, max_payload: usize)
             Rejected { received_at, reason, payload: text }
         })
         .collect())
+}
+
+/// The highest `seq` of a feed that retention removed (0: none yet).
+pub async fn pruned_seq(db: &PgPool, feed_id: i64) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar("SELECT pruned_seq FROM feed_positions WHERE feed_id = $1")
+        .bind(feed_id)
+        .fetch_optional(db)
+        .await?
+        .unwrap_or(0))
 }
 
 /// The last sequence number given out for a feed.

@@ -11,6 +11,7 @@ pub mod dashboards;
 pub mod feeds;
 pub mod history;
 pub mod leases;
+pub mod lifecycle;
 pub mod nodes;
 pub mod sealed;
 pub mod settings;

@@ -60,6 +60,7 @@ impl<R: Replay> Pump<R> {
                 Resume::From(cursor) => match cursor.get(feed.id) {
                     None => Ok(head),
                     Some(seq) if seq > head => Err("cursor is ahead of this feed's data"),
+                    Some(seq) if seq < self.replay.pruned(feed).await? => Err("cursor older than retention"),
                     Some(seq) if head - seq > self.max_replay => Err("cursor too old"),
                     Some(seq) => Ok(seq),
                 },

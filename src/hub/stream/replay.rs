@@ -18,6 +18,10 @@ pub trait Replay: Send + Sync + 'static {
     /// The newest committed `seq` of `feed` (0 when it has none).
     fn head(&self, feed: &StreamFeed) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
+    /// The highest `seq` of `feed` that retention removed (0: none): a
+    /// client whose cursor is below it would miss messages, so it is reset.
+    fn pruned(&self, feed: &StreamFeed) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
     /// Up to `limit` messages of `feed` after `after_seq`, oldest first.
     fn page(
         &self,
@@ -30,6 +34,10 @@ pub trait Replay: Send + Sync + 'static {
 impl Replay for PgPool {
     async fn head(&self, feed: &StreamFeed) -> Result<i64, StoreError> {
         store::history::last_seq(self, feed.id).await
+    }
+
+    async fn pruned(&self, feed: &StreamFeed) -> Result<i64, StoreError> {
+        store::history::pruned_seq(self, feed.id).await
     }
 
     async fn page(&self, feed: &StreamFeed, after_seq: i64, limit: i64) -> Result<Vec<LiveMessage>, StoreError> {

@@ -10,9 +10,9 @@ use std::{
 
 const FEED: i64 = 7;
 
-/// Ticks "committed" per feed: seq 1..=n.
+/// Ticks "committed" per feed: seq 1..=n; and the highest `seq` pruned.
 #[derive(Clone, Default)]
-struct Stored(Arc<Mutex<HashMap<i64, i64>>>);
+struct Stored(Arc<Mutex<HashMap<i64, i64>>>, Arc<std::sync::atomic::AtomicI64>);
 
 impl Stored {
     /// Stores up to `seq` without telling the hub (as if the notice was lost).
@@ -27,6 +27,11 @@ impl Stored {
         hub.publish(FEED, (from..=seq).map(|s| tick(s, Some(std::time::Instant::now()))));
     }
 
+    /// Retention removed everything up to `seq`.
+    fn prune_until(&self, seq: i64) {
+        self.1.store(seq, std::sync::atomic::Ordering::Relaxed);
+    }
+
     fn head(&self) -> i64 {
         self.0.lock().unwrap().get(&FEED).copied().unwrap_or(0)
     }
@@ -37,8 +42,13 @@ impl Replay for Stored {
         Ok(self.head())
     }
 
+    async fn pruned(&self, _: &StreamFeed) -> Result<i64, StoreError> {
+        Ok(self.1.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
     async fn page(&self, _: &StreamFeed, after_seq: i64, limit: i64) -> Result<Vec<LiveMessage>, StoreError> {
-        Ok((after_seq + 1..=self.head()).take(limit as usize).map(|s| tick(s, None)).collect())
+        let first = self.1.load(std::sync::atomic::Ordering::Relaxed) + 1;
+        Ok((first.max(after_seq + 1)..=self.head()).take(limit as usize).map(|s| tick(s, None)).collect())
     }
 }
 
@@ -149,6 +159,21 @@ async fn a_cursor_too_old_ahead_or_unreadable_resets_the_feed_at_the_head() {
         assert_eq!(serde_json::from_str::<serde_json::Value>(&reset.data).unwrap()["reason"], reason);
         assert_eq!(ready(&mut rx).await["feeds"][0]["seq"], 20, "{reason}: starts again at the head");
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cursor_below_what_retention_kept_resets_and_one_at_the_edge_resumes() {
+    let (hub, stored) = (Hub::new(64), Stored::default());
+    stored.store_until(20);
+    stored.prune_until(10);
+    let mut rx = start(&hub, &stored, Resume::From(Cursor::parse(&format!("{FEED}:9")).unwrap()), 1000);
+    let reset = next(&mut rx).await;
+    assert_eq!(reset.event, "reset");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&reset.data).unwrap()["reason"], "cursor older than retention");
+    assert_eq!(ready(&mut rx).await["feeds"][0]["seq"], 20);
+    let mut rx = start(&hub, &stored, Resume::From(Cursor::parse(&format!("{FEED}:10")).unwrap()), 1000);
+    ready(&mut rx).await;
+    assert_eq!(seqs(&mut rx, 10).await, (11..=20).collect::<Vec<_>>(), "nothing after 10 was pruned");
 }
 
 #[tokio::test(start_paused = true)]

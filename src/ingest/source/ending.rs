@@ -165,6 +165,7 @@ mod tests {
             source,
             mapping: Mapping::default(),
             enabled: true,
+            retention: None,
         }))
     }
 
@@ -225,6 +226,7 @@ mod tests {
             source,
             mapping: Mapping::default(),
             enabled: true,
+            retention: None,
         };
         let before = feed("f", amqp(url, "ex", "k.#", None));
         let old = Binding::of("f", "ex", "k.#", None);

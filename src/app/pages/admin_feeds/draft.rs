@@ -109,7 +109,14 @@ impl FeedDraft {
     pub fn spec(&self) -> FeedSpec {
         untrack(|| {
             let (kind, source, mapping) = self.settings();
-            FeedSpec { name: self.name.get().trim().to_owned(), kind, source, mapping, enabled: self.enabled.get() }
+            FeedSpec {
+                name: self.name.get().trim().to_owned(),
+                kind,
+                source,
+                mapping,
+                enabled: self.enabled.get(),
+                retention: None,
+            }
         })
     }
 
@@ -160,6 +167,7 @@ mod tests {
             },
             mapping: Mapping { message: Some("msg".into()), ..Mapping::default() },
             enabled: false,
+            retention: None,
         }
     }
 

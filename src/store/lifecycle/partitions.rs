@@ -1,0 +1,117 @@
+//! Day partitions: `<table>_pYYYYMMDD` holds `[day, day + 1)` in UTC.
+//!
+//! A day is created ahead of time with `CREATE TABLE … LIKE` and `ATTACH`
+//! (which does not block readers or the writer), taking over the rows of
+//! that day that waited in the default partition. A day is dropped whole
+//! with its bookkeeping in the same transaction; the drop waits at most a
+//! second for the table lock and otherwise gives up until the next step.
+
+use super::Partitioned;
+use crate::store::StoreError;
+use chrono::{Days, NaiveDate};
+use sqlx::PgPool;
+
+/// How long creating or dropping a partition waits for a table lock before
+/// it gives up (readers and the writer queue behind a waiting drop).
+const LOCK_TIMEOUT: &str = "1s";
+
+/// The day partitions of `table` that exist, oldest first.
+pub async fn days(db: &PgPool, table: Partitioned) -> Result<Vec<NaiveDate>, StoreError> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = $1::regclass",
+    )
+    .bind(table.table())
+    .fetch_all(db)
+    .await?;
+    let prefix = format!("{}_p", table.table());
+    let mut days: Vec<NaiveDate> = names
+        .iter()
+        .filter_map(|n| n.strip_prefix(&prefix))
+        .filter_map(|d| NaiveDate::parse_from_str(d, "%Y%m%d").ok())
+        .collect();
+    days.sort_unstable();
+    Ok(days)
+}
+
+fn name(table: Partitioned, day: NaiveDate) -> String {
+    format!("{}_p{}", table.table(), day.format("%Y%m%d"))
+}
+
+/// The partition bound of `day`: its midnight in UTC, as SQL text.
+fn bound(day: NaiveDate) -> String {
+    format!("{} 00:00:00+00", day.format("%Y-%m-%d"))
+}
+
+/// Creates the partition of `day`, moving into it the rows of that day
+/// that wait in the default partition.
+pub async fn create(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<(), StoreError> {
+    let (t, key, part) = (table.table(), table.key(), name(table, day));
+    let next = day.checked_add_days(Days::new(1)).ok_or_else(|| StoreError::NotFound(format!("the day after {day}")))?;
+    let (from, to) = (bound(day), bound(next));
+    let mut tx = db.begin().await?;
+    sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")).execute(&mut *tx).await?;
+    sqlx::query(&format!("CREATE TABLE {part} (LIKE {t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(&format!(
+        "WITH moved AS (DELETE FROM {t}_default WHERE {key} >= '{from}' AND {key} < '{to}' RETURNING *)
+         INSERT INTO {part} SELECT * FROM moved"
+    ))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(&format!("ALTER TABLE {t} ATTACH PARTITION {part} FOR VALUES FROM ('{from}') TO ('{to}')"))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Drops the partition of `day`. For messages, each feed that had rows in
+/// it records them as pruned (`pruned_seq`, `feed_days`) in the same
+/// transaction. `Ok(false)`: the table stayed busy for the lock timeout.
+pub async fn drop(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")).execute(&mut *tx).await?;
+    let result = async {
+        if table.counted() {
+            // Positions first, as the writer locks them: then the table.
+            sqlx::query(
+                "SELECT 1 FROM feed_positions WHERE feed_id IN (SELECT feed_id FROM feed_days WHERE day = $1)
+                 ORDER BY feed_id FOR UPDATE",
+            )
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(&format!("DROP TABLE {}", name(table, day))).execute(&mut *tx).await?;
+        if table.counted() {
+            sqlx::query(
+                "WITH gone AS (
+                     DELETE FROM feed_days d USING feeds f
+                     WHERE d.day = $1 AND f.id = d.feed_id AND f.kind = $2 RETURNING d.feed_id, d.max_seq
+                 )
+                 UPDATE feed_positions p SET pruned_seq = GREATEST(p.pruned_seq, g.max_seq)
+                 FROM gone g WHERE p.feed_id = g.feed_id",
+            )
+            .bind(day)
+            .bind(table.table())
+            .execute(&mut *tx)
+            .await?;
+        }
+        Ok::<_, sqlx::Error>(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(true)
+        }
+        Err(e) if is_lock_timeout(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn is_lock_timeout(e: &sqlx::Error) -> bool {
+    e.as_database_error().and_then(|d| d.code()).is_some_and(|code| code == "55P03")
+}

@@ -1,0 +1,99 @@
+//! Deleting what a feed's retention no longer keeps from partitions that
+//! stay (other feeds still keep them): a bounded batch per statement.
+
+use super::Partitioned;
+use crate::store::StoreError;
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+/// Deletes up to `limit` messages of `feed_id` from `table` (ticks or logs)
+/// whose `ts` is before `cutoff` and whose `seq` is at most `up_to_seq`
+/// (ticks not yet in the candle rollups stay). Records them in
+/// `feed_days` and `pruned_seq` in the same transaction. Returns how many.
+pub async fn messages(
+    db: &PgPool,
+    table: Partitioned,
+    feed_id: i64,
+    cutoff: DateTime<Utc>,
+    up_to_seq: i64,
+    limit: i64,
+) -> Result<u64, StoreError> {
+    let t = table.table();
+    let mut tx = db.begin().await?;
+    // The writer's lock order: the position, then the rows and feed_days.
+    sqlx::query("SELECT 1 FROM feed_positions WHERE feed_id = $1 FOR UPDATE").bind(feed_id).execute(&mut *tx).await?;
+    let deleted: i64 = sqlx::query_scalar(&format!(
+        "WITH doomed AS (
+             SELECT seq, ts FROM {t} WHERE feed_id = $1 AND ts < $2 AND seq <= $3 LIMIT $4
+         ), gone AS (
+             DELETE FROM {t} x USING doomed d WHERE x.feed_id = $1 AND x.seq = d.seq AND x.ts = d.ts
+             RETURNING x.seq, x.ts
+         ), days AS (
+             UPDATE feed_days f SET rows = f.rows - g.n
+             FROM (SELECT (ts AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM gone GROUP BY 1) g
+             WHERE f.feed_id = $1 AND f.day = g.day
+         ), position AS (
+             UPDATE feed_positions SET pruned_seq = GREATEST(pruned_seq, (SELECT max(seq) FROM gone))
+             WHERE feed_id = $1
+         )
+         SELECT count(*) FROM gone"
+    ))
+    .bind(feed_id)
+    .bind(cutoff)
+    .bind(up_to_seq)
+    .bind(limit)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(deleted.max(0) as u64)
+}
+
+/// Tables pruned by time alone, without bookkeeping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Plain {
+    /// Rejected payloads, by `received_at`.
+    Rejected,
+    /// Remembered publisher ids, by when they were first seen.
+    PublisherIds,
+    /// Candle rollups, by bucket start.
+    Candles,
+}
+
+impl Plain {
+    /// `(table, time column, the columns that identify a row with feed_id)`.
+    fn shape(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Plain::Rejected => ("rejected_messages", "received_at", "id, received_at"),
+            Plain::PublisherIds => ("publisher_ids", "seen_at", "publisher_id"),
+            Plain::Candles => ("candles", "t", "symbol, width, t"),
+        }
+    }
+}
+
+/// Deletes up to `limit` rows of `feed_id` from `what` older than `cutoff`;
+/// returns how many.
+pub async fn plain(
+    db: &PgPool,
+    what: Plain,
+    feed_id: i64,
+    cutoff: DateTime<Utc>,
+    limit: i64,
+) -> Result<u64, StoreError> {
+    let (table, time, key) = what.shape();
+    let done = sqlx::query(&format!(
+        "DELETE FROM {table} WHERE feed_id = $1 AND ({key}) IN (
+             SELECT {key} FROM {table} WHERE feed_id = $1 AND {time} < $2 LIMIT $3
+         )"
+    ))
+    .bind(feed_id)
+    .bind(cutoff)
+    .bind(limit)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Forgets the days of `feed_days` that no longer hold a message.
+pub async fn empty_days(db: &PgPool) -> Result<u64, StoreError> {
+    Ok(sqlx::query("DELETE FROM feed_days WHERE rows <= 0").execute(db).await?.rows_affected())
+}
