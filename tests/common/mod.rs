@@ -243,7 +243,8 @@ impl TestApp {
         self.wait_within(what, std::time::Duration::from_secs(120), check).await
     }
 
-    async fn wait_within<T, F, Fut>(&self, what: &str, limit: std::time::Duration, mut check: F) -> T
+    /// Polls `check` every 50 ms until it returns `Some`, for up to `limit`.
+    pub async fn wait_within<T, F, Fut>(&self, what: &str, limit: std::time::Duration, mut check: F) -> T
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Option<T>>,
