@@ -105,8 +105,12 @@ async fn reads_past_the_timeout_get_503_while_ingest_keeps_storing() {
 }
 
 #[tokio::test]
-async fn searches_without_a_three_letter_word_look_at_a_bounded_window() {
-    let app = spawn_app_with(|c| c.limits.short_search_window = 10).await;
+async fn searches_look_at_a_bounded_window_smaller_without_a_three_letter_word() {
+    let app = spawn_app_with(|c| {
+        c.limits.short_search_window = 10;
+        c.limits.log_search_window = 25;
+    })
+    .await;
     let feed = feed_of(&app, "logs").await;
     mqtt_publish(&format!("{feed}/a"), (0..30).map(|i| format!("line {i} x").into_bytes()).collect()).await;
     app.wait_items(&format!("/api/v1/feeds/{feed}/logs?limit=100"), 30).await;
@@ -125,10 +129,17 @@ async fn searches_without_a_three_letter_word_look_at_a_bounded_window() {
     assert_eq!(seqs(&none), Vec::<i64>::new());
     assert_eq!(none["searched"], json!({"from_seq": 21, "to_seq": 30}));
 
-    // A word the trigram index can look up searches everything.
-    let all = app.get_json(&path("q=line&limit=100")).await;
-    assert_eq!(seqs(&all).len(), 30);
-    assert!(all.get("searched").is_none(), "{all}");
+    // A word the trigram index can look up has a larger window; the last
+    // page back says it reached the start (`from_seq` 1).
+    let indexed = app.get_json(&path("q=line&limit=100")).await;
+    assert_eq!(seqs(&indexed), (6..=30).rev().collect::<Vec<_>>());
+    assert_eq!(indexed["searched"], json!({"from_seq": 6, "to_seq": 30}));
+    let rest = app.get_json(&path("q=line&limit=100&before_seq=6")).await;
+    assert_eq!(seqs(&rest), (1..=5).rev().collect::<Vec<_>>());
+    assert_eq!(rest["searched"], json!({"from_seq": 1, "to_seq": 5}));
+    let unfiltered = app.get_json(&path("limit=100")).await;
+    assert_eq!(seqs(&unfiltered).len(), 30);
+    assert!(unfiltered.get("searched").is_none(), "no search, no window: {unfiltered}");
     app.stop().await;
 }
 

@@ -68,9 +68,7 @@ async fn old_ticks_leave_history_within_a_minute_while_ingest_goes_on() {
     assert_eq!(feed_json(&app, &feed).await["retention"]["max_age"], "1h");
     // Every odd tick is two hours old; the even ones are new.
     let stop = CancellationToken::new();
-    let publisher = spawn_mqtt_publisher(topic, 200, stop.clone(), |n| {
-        tick(n, (n % 2 == 1).then(|| Span::hours(2)))
-    });
+    let publisher = spawn_mqtt_publisher(topic, 200, stop.clone(), |n| tick(n, (n % 2 == 1).then(|| Span::hours(2))));
     tokio::time::sleep(Duration::from_secs(4)).await;
     stop.cancel();
     let sent = publisher.await.unwrap();
@@ -105,8 +103,10 @@ async fn a_retention_change_applies_without_a_restart() {
     mqtt_publish(&topic, payloads).await;
     app.wait_items(&format!("/api/v1/feeds/{feed}/ticks?limit=10000"), 60).await;
     let core = &app.state().core;
-    app.wait_for("an upkeep step of its own", || async { upkeep::step(core, Utc::now()).await.unwrap().ran.then_some(()) })
-        .await;
+    app.wait_for("an upkeep step of its own", || async {
+        upkeep::step(core, Utc::now()).await.unwrap().ran.then_some(())
+    })
+    .await;
     assert_eq!(prices(&app, &feed).await.len(), 60, "keeping everything keeps everything");
 
     let admin = app.admin().await;

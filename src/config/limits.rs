@@ -22,6 +22,10 @@ pub struct Limits {
     /// `FEEDBOARD_SHORT_SEARCH_WINDOW`: log lines a search without a word of
     /// 3+ letters or digits looks at per request (no index can help it).
     pub short_search_window: i64,
+    /// `FEEDBOARD_LOG_SEARCH_WINDOW`: log lines any other search looks at
+    /// per request (the trigram index finds candidates; the window keeps a
+    /// search over months of history from running for minutes).
+    pub log_search_window: i64,
     /// `FEEDBOARD_REPLAY_CONCURRENCY`: replay pages read from Postgres at
     /// once, process-wide; further resuming streams wait their turn.
     pub replay_concurrency: usize,
@@ -43,6 +47,7 @@ impl Limits {
             ingest_db_pool: parse(get, "FEEDBOARD_INGEST_DB_POOL", "8", positive)?,
             read_timeout: parse(get, "FEEDBOARD_READ_TIMEOUT", "5s", parse_duration)?,
             short_search_window: parse(get, "FEEDBOARD_SHORT_SEARCH_WINDOW", "50000", positive)?,
+            log_search_window: parse(get, "FEEDBOARD_LOG_SEARCH_WINDOW", "1000000", positive)?,
             replay_concurrency: parse(get, "FEEDBOARD_REPLAY_CONCURRENCY", "4", positive)?,
             max_streams_per_client: parse(get, "FEEDBOARD_MAX_STREAMS_PER_CLIENT", "64", |v| {
                 v.parse().map_err(|_| "expected a whole number (0: no cap)".to_owned())

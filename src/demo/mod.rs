@@ -91,11 +91,14 @@ async fn ensure_feed(core: &Core, name: &str, kind: FeedKind, source: Source) {
     let keys = &core.secrets;
     let result = match store::feeds::by_name(&core.db, name).await {
         Ok(Some(existing)) if existing.source(keys).is_ok_and(|s| s == spec.source) => Ok(()),
-        Ok(Some(existing)) => {
-            store::feeds::update(&core.db, keys, name, &FeedSpec { enabled: existing.spec.enabled, retention: existing.spec.retention, ..spec })
-                .await
-                .map(|_| ())
-        }
+        Ok(Some(existing)) => store::feeds::update(
+            &core.db,
+            keys,
+            name,
+            &FeedSpec { enabled: existing.spec.enabled, retention: existing.spec.retention, ..spec },
+        )
+        .await
+        .map(|_| ()),
         Ok(None) => store::feeds::insert(&core.db, keys, &spec).await.map(|_| ()),
         Err(e) => Err(e),
     };

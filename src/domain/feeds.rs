@@ -149,8 +149,14 @@ mod tests {
     /// A feed as the store reads it back: password sealed, URL masked.
     fn stored(keys: &Keyring, url: &str) -> FeedRow {
         let (_, source, secrets) = sealed::seal(&amqp(url), keys).unwrap();
-        let spec =
-            FeedSpec { name: "f".into(), kind: FeedKind::Logs, source, mapping: Default::default(), enabled: true, retention: None };
+        let spec = FeedSpec {
+            name: "f".into(),
+            kind: FeedKind::Logs,
+            source,
+            mapping: Default::default(),
+            enabled: true,
+            retention: None,
+        };
         FeedRow { id: 1, spec, secrets }
     }
 

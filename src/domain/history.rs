@@ -166,8 +166,10 @@ pub struct LogParams {
 }
 
 /// Log lines: newest first, or oldest first after `after_seq`. A search
-/// the trigram index cannot serve (no word of 3+ letters or digits) looks
-/// at a bounded window of lines next to the cursor only, and says which.
+/// looks at a bounded window of lines next to the cursor only, and says
+/// which (`searched`), so the client can offer to search further: the
+/// window is large where the trigram index finds candidates, small where
+/// it cannot help (no word of 3+ letters or digits).
 pub async fn logs(core: &Core, feed: &str, p: LogParams) -> Result<LogPage, AppError> {
     let feed = feed_of_kind(core, feed, FeedKind::Logs).await?;
     let levels = p
@@ -192,14 +194,16 @@ pub async fn logs(core: &Core, feed: &str, p: LogParams) -> Result<LogPage, AppE
         window: None,
     };
     let searched = match &query.text {
-        Some(text) if !has_trigram_word(text) => {
+        Some(text) => {
             let head = match (query.after_seq, query.before_seq) {
                 (None, None) => store::history::last_seq(&core.db, feed.id).await?,
                 _ => 0,
             };
-            Some(search_window(query.after_seq, query.before_seq, head, core.config.limits.short_search_window))
+            let limits = &core.config.limits;
+            let window = if has_trigram_word(text) { limits.log_search_window } else { limits.short_search_window };
+            Some(search_window(query.after_seq, query.before_seq, head, window))
         }
-        _ => None,
+        None => None,
     };
     query.window = searched.map(|r| (r.from_seq, r.to_seq));
     let items = store::history::logs(&core.db, feed.id, &query).await?;

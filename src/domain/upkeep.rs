@@ -106,7 +106,8 @@ pub async fn step(core: &Core, now: DateTime<Utc>) -> Result<StepReport, StoreEr
 /// Creates the partitions of yesterday to the day after tomorrow that do
 /// not exist yet; returns how many.
 async fn prepare(db: &PgPool, today: NaiveDate) -> Result<usize, StoreError> {
-    let wanted: Vec<NaiveDate> = (0..4).filter_map(|i| today.checked_sub_days(Days::new(1))?.checked_add_days(Days::new(i))).collect();
+    let wanted: Vec<NaiveDate> =
+        (0..4).filter_map(|i| today.checked_sub_days(Days::new(1))?.checked_add_days(Days::new(i))).collect();
     let mut created = 0;
     for table in Partitioned::ALL {
         let existing = partitions::days(db, table).await?;
@@ -126,7 +127,11 @@ fn horizon(table: Partitioned, feeds: &[FeedRow], now: DateTime<Utc>) -> Option<
         Partitioned::Logs => f.spec.kind == FeedKind::Logs,
         Partitioned::Rejected => true,
     };
-    feeds.iter().filter(writes).map(|f| retention(f).cutoff(now)).try_fold(now, |oldest, cutoff| Some(oldest.min(cutoff?)))
+    feeds
+        .iter()
+        .filter(writes)
+        .map(|f| retention(f).cutoff(now))
+        .try_fold(now, |oldest, cutoff| Some(oldest.min(cutoff?)))
 }
 
 fn retention(feed: &FeedRow) -> Retention {

@@ -93,9 +93,9 @@ pub struct SeqPage<T> {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LogPage {
     pub items: Vec<LogLine>,
-    /// Present when the search looked at a bounded window of lines only
-    /// (text without a word of 3+ letters or digits): continue with
-    /// `before_seq=from_seq` (or `after_seq=to_seq`) to search further.
+    /// Present for a text search, which looks at a bounded window of lines
+    /// only: continue with `before_seq=from_seq` (or `after_seq=to_seq`) to
+    /// search further; `from_seq` 1 means it reached the start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub searched: Option<SeqRange>,
 }

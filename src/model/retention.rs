@@ -55,7 +55,7 @@ impl MaxAge {
 impl fmt::Display for MaxAge {
     /// With the largest unit that divides it: `7d`, `36h`, `90s`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (unit, size) = UNITS.into_iter().find(|(_, size)| self.0 % size == 0).unwrap_or(('s', 1));
+        let (unit, size) = UNITS.into_iter().find(|(_, size)| self.0.is_multiple_of(*size)).unwrap_or(('s', 1));
         write!(f, "{}{unit}", self.0 / size)
     }
 }
@@ -78,7 +78,8 @@ impl FromStr for MaxAge {
         let error = || MaxAgeError(s.to_owned());
         let text = s.trim();
         let unit = text.chars().last().ok_or_else(error)?;
-        let size = UNITS.iter().find(|(u, _)| *u == unit.to_ascii_lowercase()).map(|(_, size)| *size).ok_or_else(error)?;
+        let size =
+            UNITS.iter().find(|(u, _)| *u == unit.to_ascii_lowercase()).map(|(_, size)| *size).ok_or_else(error)?;
         let number = &text[..text.len() - unit.len_utf8()];
         if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
             return Err(error());
@@ -122,9 +123,13 @@ mod tests {
 
     #[test]
     fn durations_read_and_write_with_one_unit() {
-        for (text, secs, shown) in
-            [("7d", 604_800, "7d"), ("36h", 129_600, "36h"), ("90s", 90, "90s"), ("120m", 7_200, "2h"), ("1D", 86_400, "1d")]
-        {
+        for (text, secs, shown) in [
+            ("7d", 604_800, "7d"),
+            ("36h", 129_600, "36h"),
+            ("90s", 90, "90s"),
+            ("120m", 7_200, "2h"),
+            ("1D", 86_400, "1d"),
+        ] {
             let age: MaxAge = text.parse().unwrap();
             assert_eq!((age.as_secs(), age.to_string().as_str()), (secs, shown), "{text}");
         }

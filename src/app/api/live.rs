@@ -2,7 +2,7 @@
 
 use crate::{
     error::AppError,
-    model::{Candle, LogFilter, LogLine, SeqPage, SymbolSummary},
+    model::{Candle, LogFilter, LogPage, SeqPage, SymbolSummary},
 };
 use leptos::prelude::*;
 
@@ -25,13 +25,13 @@ pub async fn candle_page(feed: String, symbol: String, interval: String) -> Resu
 /// A page of log lines: newest first before `before_seq`, or oldest first
 /// after `after_seq`. (JSON arguments: the filter is a nested value.)
 #[server(input = leptos::server_fn::codec::Json)]
-pub async fn log_page(
+pub async fn log_lines(
     feed: String,
     filter: LogFilter,
     before_seq: Option<i64>,
     after_seq: Option<i64>,
     limit: i64,
-) -> Result<Vec<LogLine>, AppError> {
+) -> Result<LogPage, AppError> {
     let params = crate::domain::history::LogParams {
         level: (!filter.levels.is_empty()).then(|| filter.levels.join(",")),
         source: filter.source,
@@ -40,7 +40,7 @@ pub async fn log_page(
         after_seq,
         limit: Some(limit),
     };
-    Ok(crate::domain::history::logs(&viewer().await?, &feed, params).await?.items)
+    crate::domain::history::logs(&viewer().await?, &feed, params).await
 }
 
 /// The sources seen recently in a log feed.

@@ -169,7 +169,10 @@ async fn a_cursor_below_what_retention_kept_resets_and_one_at_the_edge_resumes()
     let mut rx = start(&hub, &stored, Resume::From(Cursor::parse(&format!("{FEED}:9")).unwrap()), 1000);
     let reset = next(&mut rx).await;
     assert_eq!(reset.event, "reset");
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&reset.data).unwrap()["reason"], "cursor older than retention");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&reset.data).unwrap()["reason"],
+        "cursor older than retention"
+    );
     assert_eq!(ready(&mut rx).await["feeds"][0]["seq"], 20);
     let mut rx = start(&hub, &stored, Resume::From(Cursor::parse(&format!("{FEED}:10")).unwrap()), 1000);
     ready(&mut rx).await;

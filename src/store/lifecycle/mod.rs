@@ -56,8 +56,7 @@ pub struct Turn(#[allow(dead_code)] sqlx::pool::PoolConnection<sqlx::Postgres>);
 pub async fn turn(db: &sqlx::PgPool) -> Result<Option<Turn>, crate::store::StoreError> {
     let mut conn = db.acquire().await?;
     conn.close_on_drop();
-    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtext('feedboard.upkeep'))")
-        .fetch_one(&mut *conn)
-        .await?;
+    let got: bool =
+        sqlx::query_scalar("SELECT pg_try_advisory_lock(hashtext('feedboard.upkeep'))").fetch_one(&mut *conn).await?;
     Ok(got.then_some(Turn(conn)))
 }

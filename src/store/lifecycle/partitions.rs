@@ -47,7 +47,8 @@ fn bound(day: NaiveDate) -> String {
 /// that wait in the default partition.
 pub async fn create(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<(), StoreError> {
     let (t, key, part) = (table.table(), table.key(), name(table, day));
-    let next = day.checked_add_days(Days::new(1)).ok_or_else(|| StoreError::NotFound(format!("the day after {day}")))?;
+    let next =
+        day.checked_add_days(Days::new(1)).ok_or_else(|| StoreError::NotFound(format!("the day after {day}")))?;
     let (from, to) = (bound(day), bound(next));
     let mut tx = db.begin().await?;
     sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")).execute(&mut *tx).await?;

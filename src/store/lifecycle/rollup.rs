@@ -71,7 +71,11 @@ pub async fn step(db: &PgPool, feed_id: i64, limit: i64) -> Result<u64, StoreErr
     .bind(&WIDTHS[..])
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE rollup_positions SET seq = $2 WHERE feed_id = $1").bind(feed_id).bind(to).execute(&mut *tx).await?;
+    sqlx::query("UPDATE rollup_positions SET seq = $2 WHERE feed_id = $1")
+        .bind(feed_id)
+        .bind(to)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok((to - from) as u64)
 }

@@ -43,6 +43,7 @@ pub fn LineList(tail: Tail, slug: String, selected: RwSignal<Option<i64>>) -> im
             <Show when=move || tail.older_loading.get()>
                 <p class="sticky top-0 z-10 bg-slate-100 px-2 text-center text-slate-500 dark:bg-slate-900">"Loading older lines…"</p>
             </Show>
+            <SearchFurther tail />
             <div class="relative" style:height=total_height>
                 <For each=move || window.get().0 key=|(i, l)| (*i, l.seq) let:item>
                     <LogRow index=item.0 line=item.1 feed=feed.get_value() slug=slug.get_value() selected />
@@ -57,5 +58,29 @@ pub fn LineList(tail: Tail, slug: String, selected: RwSignal<Option<i64>>) -> im
                 <p class="absolute inset-0 flex animate-pulse items-center justify-center text-sm text-slate-500">"Loading…"</p>
             </Show>
         </div>
+    }
+}
+
+/// Where a search stopped looking back, and the button that goes on.
+#[component]
+fn SearchFurther(tail: Tail) -> impl IntoView {
+    view! {
+        {move || {
+            tail.search_paused_at.get().map(|seq| {
+                view! {
+                    <p class="sticky top-0 z-10 bg-amber-50 px-2 py-1 text-center text-xs text-slate-700 dark:bg-slate-900 dark:text-slate-300">
+                        {format!("Searched back to line {seq}. ")}
+                        <button
+                            type="button"
+                            data-testid="log-search-further"
+                            class="underline hover:no-underline focus-visible:outline-2 focus-visible:outline-sky-600"
+                            on:click=move |_| tail.search_further()
+                        >
+                            "Search further back"
+                        </button>
+                    </p>
+                }
+            })
+        }}
     }
 }

@@ -6,8 +6,9 @@
 pub use super::next::{LatestLoad, Next, OlderLoad, Scroll};
 use crate::{
     app::widgets::gate::Gate,
-    model::{LogFilter, LogLine},
+    model::{LogFilter, LogLine, LogPage},
 };
+use older::Older;
 use std::collections::VecDeque;
 
 /// Lines kept in memory; older ones are dropped while following live.
@@ -46,9 +47,7 @@ pub struct TailModel {
     /// Whether the list is scrolled to the bottom (then it follows).
     at_bottom: bool,
     loading: bool,
-    older_loading: bool,
-    /// No older lines to load (or no room for them).
-    older_done: bool,
+    older: Older,
     /// The serial of the latest page load started.
     latest_serial: u64,
 }
@@ -66,8 +65,7 @@ impl TailModel {
             filter: LogFilter::default(),
             at_bottom: true,
             loading: true,
-            older_loading: false,
-            older_done: false,
+            older: Older::default(),
             latest_serial: 0,
         }
     }
@@ -94,7 +92,12 @@ impl TailModel {
 
     /// Whether older lines are loading.
     pub fn is_loading_older(&self) -> bool {
-        self.older_loading
+        self.older.is_loading()
+    }
+
+    /// Where a bounded search stopped, waiting for "search further".
+    pub fn search_paused_at(&self) -> Option<i64> {
+        self.older.paused_at()
     }
 
     /// How many lines are in the list.
@@ -192,12 +195,13 @@ impl TailModel {
 
     /// The newest page under `load` landed (newest line first); `None` if
     /// a newer load superseded it (its page is dropped).
-    pub fn finish_latest(&mut self, load: LatestLoad, mut page: Vec<LogLine>) -> Option<Next> {
+    pub fn finish_latest(&mut self, load: LatestLoad, page: LogPage) -> Option<Next> {
         if load.serial != self.latest_serial {
             return None;
         }
+        let LogPage { items: mut page, searched } = page;
         page.reverse();
-        self.older_done = page.len() < PAGE as usize;
+        self.older.landed(page.len(), searched);
         self.lines = page.into();
         if let Some((late, _)) = self.gate.loaded(load.generation, load.upto) {
             let late = late.into_iter().filter(|l| load.filter.matches(l)).collect();
@@ -242,24 +246,32 @@ impl TailModel {
 
     /// The page of older lines to load, if it is time for one.
     pub fn start_older(&mut self) -> Option<OlderLoad> {
-        if self.older_loading || self.older_done || self.loading {
+        if !self.older.may_start() || self.loading {
             return None;
         }
         let before = self.lines.front()?.seq;
         if self.lines.len() >= MAX_LINES {
-            self.older_done = true;
+            self.older.finish();
             return None;
         }
-        self.older_loading = true;
+        self.older.start();
+        Some(OlderLoad { before, filter: self.filter.clone() })
+    }
+
+    /// The user asks a search that stopped to go further back.
+    pub fn search_further(&mut self) -> Option<OlderLoad> {
+        let before = self.older.search_further()?;
         Some(OlderLoad { before, filter: self.filter.clone() })
     }
 
     /// Older lines landed (newest first); `None` if they could not be read.
-    pub fn finish_older(&mut self, page: Option<Vec<LogLine>>) -> Next {
-        self.older_loading = false;
-        let Some(page) = page else { return Next::Stay };
+    pub fn finish_older(&mut self, page: Option<LogPage>) -> Next {
+        let Some(LogPage { items: page, searched }) = page else {
+            self.older.failed();
+            return Next::Stay;
+        };
         let added = page.len();
-        self.older_done = added < PAGE as usize;
+        self.older.landed(added, searched);
         for line in page {
             self.lines.push_front(line);
         }
@@ -269,7 +281,7 @@ impl TailModel {
     /// Starts a load of the newest page up to `upto`.
     fn start_latest(&mut self, upto: i64) -> LatestLoad {
         self.loading = true;
-        self.older_done = false;
+        self.older.restart();
         self.latest_serial += 1;
         LatestLoad { serial: self.latest_serial, generation: self.gate.start_load(), upto, filter: self.filter.clone() }
     }
@@ -289,5 +301,6 @@ impl TailModel {
     }
 }
 
+mod older;
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use super::{
     model::{LatestLoad, Mode, Next, PAGE, Scroll, TailModel},
 };
 use crate::{
-    app::{api::live::log_page, live::FeedEvent},
+    app::{api::live::log_lines, live::FeedEvent},
     model::LogFilter,
 };
 use leptos::{html::Div, prelude::*, task::spawn_local};
@@ -30,6 +30,8 @@ pub struct Tail {
     pub loading: Memo<bool>,
     /// Older lines are loading.
     pub older_loading: Memo<bool>,
+    /// A search stopped at this `seq`, waiting for "search further".
+    pub search_paused_at: Memo<Option<i64>>,
     /// Why the last load failed.
     pub error: RwSignal<Option<String>>,
     /// The scrolled list.
@@ -48,6 +50,7 @@ impl Tail {
             filter: Memo::new(move |_| model.with(|m| m.filter().clone())),
             loading: Memo::new(move |_| model.with(TailModel::is_loading)),
             older_loading: Memo::new(move |_| model.with(TailModel::is_loading_older)),
+            search_paused_at: Memo::new(move |_| model.with(TailModel::search_paused_at)),
             error: RwSignal::new(None),
             container: NodeRef::new(),
             feed: StoredValue::new(feed),
@@ -102,11 +105,11 @@ impl Tail {
         self.model.update(TailModel::start_around);
         spawn_local(async move {
             let feed = self.feed();
-            let before = log_page(feed.clone(), LogFilter::default(), Some(seq + 1), None, AROUND).await;
-            let after = log_page(feed, LogFilter::default(), None, Some(seq), AROUND).await;
+            let before = log_lines(feed.clone(), LogFilter::default(), Some(seq + 1), None, AROUND).await;
+            let after = log_lines(feed, LogFilter::default(), None, Some(seq), AROUND).await;
             match (before, after) {
                 (Ok(before), Ok(after)) => {
-                    let next = self.update(|m| m.finish_around(before, after));
+                    let next = self.update(|m| m.finish_around(before.items, after.items));
                     if self.model.with_untracked(|m| m.line(seq).is_none()) {
                         self.error.try_set(Some(format!("line {seq} is not in this feed (any more)")));
                     }
@@ -122,7 +125,7 @@ impl Tail {
 
     fn load_latest(self, load: LatestLoad) {
         spawn_local(async move {
-            let page = log_page(self.feed(), load.filter.clone(), Some(load.upto + 1), None, PAGE).await;
+            let page = log_lines(self.feed(), load.filter.clone(), Some(load.upto + 1), None, PAGE).await;
             match page {
                 Ok(page) => {
                     if let Some(next) = self.model.try_update(|m| m.finish_latest(load, page)).flatten() {
@@ -141,8 +144,18 @@ impl Tail {
 
     fn load_older(self) {
         let Some(older) = self.model.try_update(TailModel::start_older).flatten() else { return };
+        self.fetch_older(older);
+    }
+
+    /// Takes a search that stopped further back.
+    pub fn search_further(self) {
+        let Some(older) = self.model.try_update(TailModel::search_further).flatten() else { return };
+        self.fetch_older(older);
+    }
+
+    fn fetch_older(self, older: super::model::OlderLoad) {
         spawn_local(async move {
-            let page = log_page(self.feed(), older.filter, Some(older.before), None, PAGE).await.ok();
+            let page = log_lines(self.feed(), older.filter, Some(older.before), None, PAGE).await.ok();
             self.run(self.update(|m| m.finish_older(page)));
         });
     }

@@ -21,6 +21,11 @@ fn page(seqs: impl DoubleEndedIterator<Item = i64>) -> Vec<LogLine> {
     lines(seqs.rev())
 }
 
+/// A history page that was not a search.
+fn full(items: Vec<LogLine>) -> LogPage {
+    LogPage { items, searched: None }
+}
+
 fn shown(model: &TailModel) -> Vec<i64> {
     model.window(0, usize::MAX).into_iter().map(|(_, l)| l.seq).collect()
 }
@@ -36,7 +41,7 @@ fn expect_load(next: Next) -> LatestLoad {
 fn following(head: i64) -> TailModel {
     let mut model = TailModel::new(false);
     let load = expect_load(model.on_load(head));
-    model.finish_latest(load, page(1..=head));
+    model.finish_latest(load, full(page(1..=head)));
     model
 }
 
@@ -47,7 +52,7 @@ fn live_lines_that_came_during_the_first_load_follow_it_without_duplicates() {
     let load = expect_load(model.on_load(5));
     assert_eq!(load.upto, 5);
     assert_eq!(model.on_lines(&lines([5, 6])), Next::Stay, "held until the page lands");
-    assert_eq!(model.finish_latest(load, page(1..=5)), Some(Next::Scroll(Scroll::Bottom)));
+    assert_eq!(model.finish_latest(load, full(page(1..=5))), Some(Next::Scroll(Scroll::Bottom)));
     assert_eq!(shown(&model), [1, 2, 3, 4, 5, 6]);
     assert!(!model.is_loading());
 }
@@ -100,7 +105,7 @@ fn the_level_filter_applies_to_live_lines_and_reloads_history() {
     let load = expect_load(model.set_filter(errors.clone()));
     assert_eq!((load.upto, &load.filter), (2, &errors));
     assert_eq!(model.set_filter(errors.clone()), Next::Stay, "the same filter again changes nothing");
-    model.finish_latest(load, vec![line(1, "ERROR", "boom")]);
+    model.finish_latest(load, full(vec![line(1, "ERROR", "boom")]));
     model.on_lines(&[line(3, "INFO", "fine"), line(4, "ERROR", "bang")]);
     assert_eq!(shown(&model), [1, 4]);
 }
@@ -113,7 +118,7 @@ fn search_text_matches_any_case_and_a_new_filter_drops_what_was_held() {
     let search = LogFilter { text: Some("boom".into()), ..LogFilter::default() };
     let load = expect_load(model.set_filter(search));
     assert_eq!((model.mode(), model.new_count()), (Mode::Following, 0));
-    model.finish_latest(load, Vec::new());
+    model.finish_latest(load, full(Vec::new()));
     model.on_lines(&[line(4, "WARN", "BOOM here"), line(5, "WARN", "quiet")]);
     assert_eq!(shown(&model), [4]);
 }
@@ -123,7 +128,7 @@ fn a_page_of_a_superseded_load_is_dropped() {
     let mut model = TailModel::new(false);
     let first = expect_load(model.on_load(5));
     let second = expect_load(model.set_filter(LogFilter { source: Some("db".into()), ..LogFilter::default() }));
-    assert_eq!(model.finish_latest(first.clone(), page(1..=5)), None);
+    assert_eq!(model.finish_latest(first.clone(), full(page(1..=5))), None);
     assert!(!model.fail_latest(&first), "its error is not shown either");
     assert!(model.is_loading() && shown(&model).is_empty());
     assert!(model.fail_latest(&second));
@@ -135,12 +140,12 @@ fn older_pages_load_one_at_a_time_from_the_oldest_line() {
     let mut model = TailModel::new(false);
     assert_eq!(model.start_older(), None, "not while the first page loads");
     let load = expect_load(model.on_load(1000));
-    model.finish_latest(load, page(801..=1000));
+    model.finish_latest(load, full(page(801..=1000)));
     let older = model.start_older().expect("a full page: there may be more");
     assert_eq!((older.before, older.filter), (801, LogFilter::default()));
     assert!(model.is_loading_older());
     assert_eq!(model.start_older(), None, "one at a time");
-    assert_eq!(model.finish_older(Some(page(790..=800))), Next::Scroll(Scroll::Down(11)));
+    assert_eq!(model.finish_older(Some(full(page(790..=800)))), Next::Scroll(Scroll::Down(11)));
     assert_eq!(&shown(&model)[..3], [790, 791, 792]);
     assert_eq!(model.start_older(), None, "a short page was the last");
 }
@@ -179,4 +184,27 @@ fn the_window_numbers_its_rows() {
     let rows: Vec<(usize, i64)> = model.window(8, 5).into_iter().map(|(i, l)| (i, l.seq)).collect();
     assert_eq!(rows, [(8, 9), (9, 10)]);
     assert!(model.window(20, 5).is_empty());
+}
+
+#[test]
+fn a_search_that_stopped_short_waits_for_the_user_then_goes_on_from_where_it_stopped() {
+    let mut model = TailModel::new(false);
+    let load = expect_load(model.on_load(10_000));
+    let mut filter = load.filter.clone();
+    filter.text = Some("boom".into());
+    let load = expect_load(model.set_filter(filter));
+    // Only 3 matches among the newest lines searched (9001..=10000).
+    let searched = Some(crate::model::SeqRange { from_seq: 9001, to_seq: 10_000 });
+    let hits = vec![line(9990, "ERROR", "boom"), line(9500, "ERROR", "boom"), line(9002, "ERROR", "boom")];
+    model.finish_latest(load, LogPage { items: hits, searched });
+    assert_eq!(model.search_paused_at(), Some(9001), "it says how far back it looked");
+    assert_eq!(model.start_older(), None, "scrolling does not search on by itself");
+    let further = model.search_further().expect("the user asks for more");
+    assert_eq!(further.before, 9001, "on from where the search stopped, not from the oldest hit");
+    assert_eq!(model.search_paused_at(), None);
+    let rest = Some(crate::model::SeqRange { from_seq: 1, to_seq: 9000 });
+    model.finish_older(Some(LogPage { items: vec![line(7, "ERROR", "boom")], searched: rest }));
+    assert_eq!(model.search_paused_at(), None, "back to the start: nothing more to ask");
+    assert_eq!(shown(&model), [7, 9002, 9500, 9990]);
+    assert_eq!(model.start_older(), None, "and nothing older to load");
 }
