@@ -14,9 +14,13 @@
 -- NULL keeps everything. Feeds from before retention existed keep it all.
 ALTER TABLE feeds ADD COLUMN retention_secs BIGINT CHECK (retention_secs > 0);
 
--- The highest `seq` retention has removed: a resume cursor below it gets
--- `reset`, never a silent gap.
-ALTER TABLE feed_positions ADD COLUMN pruned_seq BIGINT NOT NULL DEFAULT 0;
+-- The highest `seq` of each feed that retention has removed: a resume
+-- cursor below it gets `reset`, never a silent gap. (A table of its own, not
+-- a column of feed_positions, so pruning never waits for the writer's lock.)
+CREATE TABLE prune_positions (
+    feed_id BIGINT PRIMARY KEY REFERENCES feeds (id) ON DELETE CASCADE,
+    seq     BIGINT NOT NULL
+);
 
 -- Messages kept per feed and UTC day of `ts`, kept by the writer (in the
 -- batch's transaction) and by pruning: a day partition is dropped with its

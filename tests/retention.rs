@@ -53,7 +53,8 @@ async fn feed_json(app: &TestApp, feed: &str) -> Value {
 /// `(feed id, last_seq, pruned_seq)` from the database.
 async fn positions(app: &TestApp, feed: &str) -> (i64, i64, i64) {
     sqlx::query_as(
-        "SELECT f.id, p.last_seq, p.pruned_seq FROM feeds f JOIN feed_positions p ON p.feed_id = f.id WHERE f.name = $1",
+        "SELECT f.id, p.last_seq, COALESCE(r.seq, 0) FROM feeds f JOIN feed_positions p ON p.feed_id = f.id
+         LEFT JOIN prune_positions r ON r.feed_id = f.id WHERE f.name = $1",
     )
     .bind(feed)
     .fetch_one(app.db())

@@ -8,19 +8,21 @@
 //! cargo xtask chaos      # broker/Postgres restarts, kill -9, reconnect storms
 //! cargo xtask hostile    # malformed broker messages, API fuzzing
 //! cargo xtask cluster    # 3 nodes behind HAProxy: kill -9, SIGTERM, fan-out 1 vs 2 nodes
+//! cargo xtask soak       # the demo for an hour with a short retention: database size over time
 //! ```
 
 mod cluster;
 mod hostile;
 mod perf;
+mod soak;
 
 use feedboard_bench::chaos;
 pub use feedboard_bench::report::{out_dir, run_meta};
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: feedboard-bench <perf | chaos | hostile | cluster> [--quick]
-  (run through `cargo xtask bench|chaos|hostile|cluster`, which builds and sets FEEDBOARD_BIN)";
+const USAGE: &str = "usage: feedboard-bench <perf | chaos | hostile | cluster | soak> [--quick]
+  (run through `cargo xtask bench|chaos|hostile|cluster|soak`, which builds and sets FEEDBOARD_BIN)";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -31,6 +33,7 @@ async fn main() -> ExitCode {
         Some("chaos") => chaos::run(quick).await,
         Some("hostile") => hostile::run(quick).await,
         Some("cluster") => cluster::run(quick).await,
+        Some("soak") => soak::run(quick).await,
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

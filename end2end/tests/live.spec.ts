@@ -137,3 +137,24 @@ test('hostile log text is shown as text and runs nothing', async ({ page, reques
   expect(dialogs).toBe(0);
   expect(await page.locator('img[src="x"]').count()).toBe(0);
 });
+
+test('a search that looked back as far as it may says so and searches further on request', async ({ page, request }) => {
+  const { slug, logs } = await liveDashboard(request);
+  // One needle among 150 lines; the e2e server searches 100 lines per request.
+  const lines = [];
+  for (let i = 0; i < 150; i++) {
+    const message = i === 10 ? 'the needle is here' : `hay ${i}`;
+    lines.push(JSON.stringify({ level: 'INFO', source: 'e2e', message, id: `hay-${i}` }));
+  }
+  await publishMqtt(`e2e/${logs}/app`, ...lines);
+  await storedLines(request, logs, 150);
+  await openLive(page, slug);
+  await page.getByTestId('log-search').fill('needle');
+  const further = page.getByTestId('log-search-further');
+  await expect(page.getByText('Searched back to line 51.')).toBeVisible();
+  await expect(page.getByTestId('log-line')).toHaveCount(0);
+  await further.click();
+  await expect(page.getByTestId('log-line')).toHaveCount(1);
+  await expect(page.getByTestId('log-line')).toContainText('the needle is here');
+  await expect(further).toHaveCount(0);
+});

@@ -31,7 +31,7 @@ pub struct LogLine {
 
 /// One OHLC bucket with volume.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::FromRow))]
 pub struct Candle {
     #[serde(with = "crate::model::time")]
     #[cfg_attr(feature = "ssr", schema(value_type = String))]

@@ -3,7 +3,7 @@
 use super::StoreError;
 use crate::model::{Candle, LogLine, Rejected, SymbolSummary, Tick};
 use chrono::{DateTime, Utc};
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder, Transaction};
 
 /// Filters for a page of ticks, oldest first.
 #[derive(Clone, Debug, Default)]
@@ -60,19 +60,14 @@ pub async fn candles(
     to: DateTime<Utc>,
 ) -> Result<(Vec<Candle>, i64), StoreError> {
     let micros = interval.num_microseconds().unwrap_or(i64::MAX);
-    let mut tx = db.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
-    let last_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM feed_positions WHERE feed_id = $1")
-        .bind(feed_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .unwrap_or(0);
-    let rows: Vec<(DateTime<Utc>, f64, f64, f64, f64, f64)> = sqlx::query_as(
+    let mut tx = snapshot(db).await?;
+    let last_seq = last_seq(&mut *tx, feed_id).await?;
+    let candles: Vec<Candle> = sqlx::query_as(
         "SELECT date_bin(make_interval(secs => $3::float8 / 1e6), ts, TIMESTAMPTZ '2000-01-01') AS t,
-                (array_agg(price ORDER BY ts, seq))[1],
-                max(price), min(price),
-                (array_agg(price ORDER BY ts DESC, seq DESC))[1],
-                sum(size)
+                (array_agg(price ORDER BY ts, seq))[1] AS open,
+                max(price) AS high, min(price) AS low,
+                (array_agg(price ORDER BY ts DESC, seq DESC))[1] AS close,
+                sum(size) AS volume
          FROM ticks
          WHERE feed_id = $1 AND symbol = $2 AND ts >= $4 AND ts < $5
          GROUP BY 1 ORDER BY 1",
@@ -85,11 +80,15 @@ pub async fn candles(
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let candles = rows
-        .into_iter()
-        .map(|(t, open, high, low, close, volume)| Candle { t, open, high, low, close, volume })
-        .collect();
     Ok((candles, last_seq))
+}
+
+/// A read-only transaction that sees one snapshot throughout, so a page
+/// and the feed's last `seq` read in it agree.
+pub(super) async fn snapshot(db: &PgPool) -> Result<Transaction<'static, Postgres>, StoreError> {
+    let mut tx = db.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+    Ok(tx)
 }
 
 /// Each symbol of a ticks feed: latest tick, first price since `since`, and
@@ -202,7 +201,7 @@ pub async fn rejected(db: &PgPool, feed_id: i64, limit: i64, max_payload: usize)
 
 /// The highest `seq` of a feed that retention removed (0: none yet).
 pub async fn pruned_seq(db: &PgPool, feed_id: i64) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT pruned_seq FROM feed_positions WHERE feed_id = $1")
+    Ok(sqlx::query_scalar("SELECT seq FROM prune_positions WHERE feed_id = $1")
         .bind(feed_id)
         .fetch_optional(db)
         .await?
@@ -210,7 +209,7 @@ pub async fn pruned_seq(db: &PgPool, feed_id: i64) -> Result<i64, StoreError> {
 }
 
 /// The last sequence number given out for a feed.
-pub async fn last_seq(db: &PgPool, feed_id: i64) -> Result<i64, StoreError> {
+pub async fn last_seq(db: impl PgExecutor<'_>, feed_id: i64) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("SELECT last_seq FROM feed_positions WHERE feed_id = $1")
         .bind(feed_id)
         .fetch_optional(db)

@@ -77,6 +77,9 @@ impl Server {
             // A chat limit no loaded machine can type under (10 at once,
             // then one per 50 s), so "too fast" shows however slow the browser.
             .env("FEEDBOARD_CHAT_PER_SECOND", "0.02")
+            // Log searches look 100 lines back per request, so a test can
+            // reach "searched back to …" without publishing a million lines.
+            .env("FEEDBOARD_LOG_SEARCH_WINDOW", "100")
             .env("RUST_LOG", "info,sqlx=warn")
             .stdout(out)
             .stderr(err)

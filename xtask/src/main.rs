@@ -29,7 +29,9 @@ commands:
   chaos    broker/Postgres restarts, kill -9, reconnect storms: lost/dup/gaps
   hostile  malformed broker messages and OpenAPI-driven HTTP fuzzing
   cluster  3 nodes behind HAProxy: kill -9 and SIGTERM under load (lost/dup/gaps,
-           takeover, every viewer gets every message), fan-out 1 vs 2 nodes";
+           takeover, every viewer gets every message), fan-out 1 vs 2 nodes
+  soak     the demo for an hour with 10-minute retention: the database size
+           must level off (--quick: 4 minutes, 1-minute retention)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,7 +46,7 @@ fn main() -> ExitCode {
             .and_then(|_| services::ensure())
             .and_then(|_| build())
             .and_then(|_| e2e::run()),
-        Some(command @ ("bench" | "chaos" | "hostile" | "cluster")) => {
+        Some(command @ ("bench" | "chaos" | "hostile" | "cluster" | "soak")) => {
             proof::run(if command == "bench" { "perf" } else { command }, quick)
         }
         _ => {

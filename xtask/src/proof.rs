@@ -1,4 +1,4 @@
-//! The proof suite: `bench`, `chaos`, `hostile` and `cluster` build the
+//! The proof suite: `bench`, `chaos`, `hostile`, `cluster` and `soak` build the
 //! release server and `feedboard-bench`, then run the given command of the
 //! latter from the project root (it starts its own server processes).
 //! `hostile` also needs schemathesis, installed from PyPI into a venv in the

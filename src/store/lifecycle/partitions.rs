@@ -69,22 +69,12 @@ pub async fn create(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<(
 }
 
 /// Drops the partition of `day`. For messages, each feed that had rows in
-/// it records them as pruned (`pruned_seq`, `feed_days`) in the same
+/// it records them as pruned (`prune_positions`, `feed_days`) in the same
 /// transaction. `Ok(false)`: the table stayed busy for the lock timeout.
 pub async fn drop(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
     sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")).execute(&mut *tx).await?;
     let result = async {
-        if table.counted() {
-            // Positions first, as the writer locks them: then the table.
-            sqlx::query(
-                "SELECT 1 FROM feed_positions WHERE feed_id IN (SELECT feed_id FROM feed_days WHERE day = $1)
-                 ORDER BY feed_id FOR UPDATE",
-            )
-            .bind(day)
-            .execute(&mut *tx)
-            .await?;
-        }
         sqlx::query(&format!("DROP TABLE {}", name(table, day))).execute(&mut *tx).await?;
         if table.counted() {
             sqlx::query(
@@ -92,8 +82,8 @@ pub async fn drop(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<boo
                      DELETE FROM feed_days d USING feeds f
                      WHERE d.day = $1 AND f.id = d.feed_id AND f.kind = $2 RETURNING d.feed_id, d.max_seq
                  )
-                 UPDATE feed_positions p SET pruned_seq = GREATEST(p.pruned_seq, g.max_seq)
-                 FROM gone g WHERE p.feed_id = g.feed_id",
+                 INSERT INTO prune_positions AS p (feed_id, seq) SELECT feed_id, max_seq FROM gone
+                 ON CONFLICT (feed_id) DO UPDATE SET seq = GREATEST(p.seq, EXCLUDED.seq)",
             )
             .bind(day)
             .bind(table.table())

@@ -9,7 +9,8 @@ use sqlx::PgPool;
 /// Deletes up to `limit` messages of `feed_id` from `table` (ticks or logs)
 /// whose `ts` is before `cutoff` and whose `seq` is at most `up_to_seq`
 /// (ticks not yet in the candle rollups stay). Records them in
-/// `feed_days` and `pruned_seq` in the same transaction. Returns how many.
+/// `feed_days` and `prune_positions` in the same statement. Returns how
+/// many. It takes no lock the writer holds, so ingest goes on meanwhile.
 pub async fn messages(
     db: &PgPool,
     table: Partitioned,
@@ -19,9 +20,6 @@ pub async fn messages(
     limit: i64,
 ) -> Result<u64, StoreError> {
     let t = table.table();
-    let mut tx = db.begin().await?;
-    // The writer's lock order: the position, then the rows and feed_days.
-    sqlx::query("SELECT 1 FROM feed_positions WHERE feed_id = $1 FOR UPDATE").bind(feed_id).execute(&mut *tx).await?;
     let deleted: i64 = sqlx::query_scalar(&format!(
         "WITH doomed AS (
              SELECT seq, ts FROM {t} WHERE feed_id = $1 AND ts < $2 AND seq <= $3 LIMIT $4
@@ -33,8 +31,8 @@ pub async fn messages(
              FROM (SELECT (ts AT TIME ZONE 'UTC')::date AS day, count(*) AS n FROM gone GROUP BY 1) g
              WHERE f.feed_id = $1 AND f.day = g.day
          ), position AS (
-             UPDATE feed_positions SET pruned_seq = GREATEST(pruned_seq, (SELECT max(seq) FROM gone))
-             WHERE feed_id = $1
+             INSERT INTO prune_positions AS p (feed_id, seq) SELECT $1, max(seq) FROM gone HAVING count(*) > 0
+             ON CONFLICT (feed_id) DO UPDATE SET seq = GREATEST(p.seq, EXCLUDED.seq)
          )
          SELECT count(*) FROM gone"
     ))
@@ -42,9 +40,8 @@ pub async fn messages(
     .bind(cutoff)
     .bind(up_to_seq)
     .bind(limit)
-    .fetch_one(&mut *tx)
+    .fetch_one(db)
     .await?;
-    tx.commit().await?;
     Ok(deleted.max(0) as u64)
 }
 

@@ -8,9 +8,12 @@
 //! A candle request reads rollup rows plus the few ticks past the
 //! watermark: O(candles), not O(ticks).
 
-use crate::{model::Candle, store::StoreError};
+use crate::{
+    model::Candle,
+    store::{StoreError, history},
+};
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 
 /// The candle widths kept as rollups, in seconds.
 pub const WIDTHS: [i32; 4] = [60, 300, 3_600, 86_400];
@@ -81,7 +84,7 @@ pub async fn step(db: &PgPool, feed_id: i64, limit: i64) -> Result<u64, StoreErr
 }
 
 /// The last `seq` of `feed_id` in the rollups (0 before the first step).
-pub async fn watermark(db: &PgPool, feed_id: i64) -> Result<i64, StoreError> {
+pub async fn watermark(db: impl PgExecutor<'_>, feed_id: i64) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("SELECT seq FROM rollup_positions WHERE feed_id = $1")
         .bind(feed_id)
         .fetch_optional(db)
@@ -101,16 +104,10 @@ pub async fn candles(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<(Vec<Candle>, i64), StoreError> {
-    let mut tx = db.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
-    let (last_seq, watermark): (i64, i64) = sqlx::query_as(
-        "SELECT COALESCE((SELECT last_seq FROM feed_positions WHERE feed_id = $1), 0),
-                COALESCE((SELECT seq FROM rollup_positions WHERE feed_id = $1), 0)",
-    )
-    .bind(feed_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let rows: Vec<(DateTime<Utc>, f64, f64, f64, f64, f64)> = sqlx::query_as(
+    let mut tx = history::snapshot(db).await?;
+    let last_seq = history::last_seq(&mut *tx, feed_id).await?;
+    let watermark = watermark(&mut *tx, feed_id).await?;
+    let candles: Vec<Candle> = sqlx::query_as(
         "WITH parts AS (
              SELECT t, open, open_ts, open_seq, high, low, close, close_ts, close_seq, volume
              FROM candles WHERE feed_id = $1 AND symbol = $2 AND width = $3 AND t >= $4 AND t < $5
@@ -119,8 +116,8 @@ pub async fn candles(
                     price, ts, seq, price, price, price, ts, seq, size
              FROM ticks WHERE feed_id = $1 AND symbol = $2 AND seq > $6 AND ts >= $4 AND ts < $5
          )
-         SELECT t, (array_agg(open ORDER BY open_ts, open_seq))[1], max(high), min(low),
-                (array_agg(close ORDER BY close_ts DESC, close_seq DESC))[1], sum(volume)
+         SELECT t, (array_agg(open ORDER BY open_ts, open_seq))[1] AS open, max(high) AS high, min(low) AS low,
+                (array_agg(close ORDER BY close_ts DESC, close_seq DESC))[1] AS close, sum(volume) AS volume
          FROM parts GROUP BY t ORDER BY t",
     )
     .bind(feed_id)
@@ -132,9 +129,5 @@ pub async fn candles(
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
-    let candles = rows
-        .into_iter()
-        .map(|(t, open, high, low, close, volume)| Candle { t, open, high, low, close, volume })
-        .collect();
     Ok((candles, last_seq))
 }
