@@ -100,6 +100,7 @@ pub async fn step(core: &Core, now: DateTime<Utc>) -> Result<StepReport, StoreEr
         report.rows_pruned += prune_feed(core, feed, now).await?;
     }
     prune::empty_days(db).await?;
+    prune::vacuum_pruned(db).await?;
     Ok(report)
 }
 

@@ -94,3 +94,24 @@ pub async fn plain(
 pub async fn empty_days(db: &PgPool) -> Result<u64, StoreError> {
     Ok(sqlx::query("DELETE FROM feed_days WHERE rows <= 0").execute(db).await?.rows_affected())
 }
+
+/// Vacuums the history partitions whose dead rows (left by pruning) reach
+/// a fifth of their live ones, as autovacuum would, so their space is
+/// reused even where autovacuum is off or behind. Each is one partition
+/// (at most a day), so the cost does not grow with history. Returns how many.
+pub async fn vacuum_pruned(db: &PgPool) -> Result<usize, StoreError> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT s.relname::text FROM pg_stat_user_tables s JOIN pg_inherits i ON i.inhrelid = s.relid
+         JOIN pg_class p ON p.oid = i.inhparent
+         WHERE p.relname IN ('ticks', 'logs', 'rejected_messages') AND s.n_dead_tup > 1000 + s.n_live_tup / 5
+         UNION ALL
+         SELECT relname::text FROM pg_stat_user_tables
+         WHERE relname IN ('publisher_ids', 'candles', 'feed_days') AND n_dead_tup > 1000 + n_live_tup / 5",
+    )
+    .fetch_all(db)
+    .await?;
+    for name in &names {
+        sqlx::query(&format!("VACUUM (ANALYZE) {name}")).execute(db).await?;
+    }
+    Ok(names.len())
+}
