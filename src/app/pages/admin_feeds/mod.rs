@@ -5,6 +5,8 @@ mod draft;
 mod form;
 mod preview;
 mod rejected;
+mod retention;
+mod retention_field;
 mod row;
 mod status;
 
