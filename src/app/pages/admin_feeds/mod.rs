@@ -9,6 +9,7 @@ mod retention;
 mod retention_field;
 mod row;
 mod status;
+mod storage;
 
 use crate::{
     app::{
