@@ -83,8 +83,10 @@ pub struct KeepDraft {
     pub choice: RwSignal<String>,
     /// The custom duration as typed.
     pub custom: RwSignal<String>,
-    /// Whether to show what is wrong with the custom text: once the input
-    /// was left or a save was tried, not while the first letters go in.
+    /// Whether to show what is wrong with the custom text: once a save
+    /// was tried, not while the first letters go in. (Not on leaving the
+    /// input: the message appearing then would move the Save button away
+    /// from under the pointer between mouse down and up.)
     pub checked: RwSignal<bool>,
 }
 

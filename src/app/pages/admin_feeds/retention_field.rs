@@ -1,5 +1,6 @@
 //! The feed form's "Keep history" control: a drop-down of named durations,
-//! and a text input for a custom one, checked as it is typed.
+//! and a text input for a custom one, checked as it is typed once a save
+//! was tried.
 
 use super::retention::{CUSTOM, DEFAULT, FOREVER, KeepDraft, PRESETS};
 use crate::app::components::ui::INPUT;
@@ -23,9 +24,10 @@ pub fn RetentionField(
     custom_input: NodeRef<Input>,
 ) -> impl IntoView {
     let error = Signal::derive(move || keep.error().or_else(|| server_error.get()));
-    let described = move |also: Option<&'static str>| {
-        let ids = [error.with(Option::is_some).then_some(ERROR_ID), also, Some(HINT_ID)];
-        ids.into_iter().flatten().collect::<Vec<_>>().join(" ")
+    // The error, when there is one, stands in for the control's own hint.
+    let described = move |own_hint: Option<&'static str>| {
+        let first = if error.with(Option::is_some) { Some(ERROR_ID) } else { own_hint };
+        first.into_iter().chain([HINT_ID]).collect::<Vec<_>>().join(" ")
     };
     // Under the custom input when it is shown, else under the drop-down.
     let note = move |under_custom: bool| {
@@ -78,12 +80,13 @@ pub fn RetentionField(
                             aria-invalid=move || error.with(Option::is_some).to_string()
                             aria-describedby=move || described(Some(CUSTOM_HINT_ID))
                             prop:value=move || keep.custom.get()
-                            on:input=move |ev| keep.custom.set(event_target_value(&ev))
-                            on:blur=move |_| keep.checked.set(true) />
+                            on:input=move |ev| keep.custom.set(event_target_value(&ev)) />
                         {note(true)}
-                        <p id=CUSTOM_HINT_ID class="text-xs text-slate-500 dark:text-slate-400">
-                            "A whole number and a unit: s, m, h or d (e.g. 36h, 14d)."
-                        </p>
+                        <Show when=move || error.with(Option::is_none)>
+                            <p id=CUSTOM_HINT_ID class="text-xs text-slate-500 dark:text-slate-400">
+                                "A whole number and a unit: s, m, h or d (e.g. 36h, 14d)."
+                            </p>
+                        </Show>
                     </div>
                 </Show>
             </div>
