@@ -195,3 +195,68 @@ test('a viewer gets 403 on the feeds page', async ({ page, request }) => {
   await expect(page.getByTestId('forbidden')).toBeVisible();
   await expect(page.getByTestId('feed-row')).toHaveCount(0);
 });
+
+test('an admin keeps a feed for a day, then for a custom 36 hours', async ({ page }) => {
+  const form = await startNewFeed(page);
+  const name = unique('retention');
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Topic filter').fill(`e2e/${name}/#`);
+  const keep = form.getByLabel('Keep history');
+  // A new feed starts with the server's default, named once it is known.
+  await expect(keep).toHaveValue('default');
+  await expect(keep.locator('option:checked')).toHaveText(/^Default \(.+\)$/);
+  await expect(keep).toHaveAccessibleDescription(/leave history within a minute/);
+  await keep.selectOption({ label: '1 day' });
+  await form.getByRole('switch', { name: 'Enabled' }).click();
+  await form.getByRole('button', { name: 'Create feed' }).click();
+  await expect(page.getByText(`Saved feed ${name}.`)).toBeVisible();
+  const row = feedRow(page, name);
+  await expect(row.getByTestId('feed-retention')).toHaveText('1d');
+  await expect(row.getByTestId('feed-storage')).toHaveText('nothing kept yet');
+
+  await row.getByRole('button', { name: `Edit ${name}` }).click();
+  const edit = page.getByTestId('feed-form');
+  await expect(edit.getByLabel('Keep history')).toHaveValue('1d');
+  await expect(edit.getByLabel('Keep history').locator('option[value="default"]')).toHaveCount(0);
+  await edit.getByLabel('Keep history').selectOption({ label: 'Custom…' });
+  const custom = edit.getByLabel('Custom duration');
+  await expect(custom).toBeFocused();
+  await custom.fill('36h');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(row.getByTestId('feed-retention')).toHaveText('36h');
+  const saved = await (await page.request.get(`/api/v1/feeds/${name}`)).json();
+  expect(saved.retention).toEqual({ max_age: '36h' });
+
+  // The form shows a stored custom retention as it was typed.
+  await row.getByRole('button', { name: `Edit ${name}` }).click();
+  await expect(page.getByTestId('feed-form').getByLabel('Custom duration')).toHaveValue('36h');
+});
+
+test('a custom retention that is not a duration is named at its field and nothing is saved', async ({ page }) => {
+  await signIn(page, ADMIN);
+  const name = await createFeed(page.request, 'ticks');
+  const before = (await (await page.request.get(`/api/v1/feeds/${name}`)).json()).retention;
+  await page.goto('/admin/feeds');
+  await hydrated(page);
+  const row = feedRow(page, name);
+  await expect(row.getByTestId('feed-retention')).toHaveText(before.max_age ?? 'forever');
+  await row.getByRole('button', { name: `Edit ${name}` }).click();
+  const form = page.getByTestId('feed-form');
+  await form.getByLabel('Keep history').selectOption({ label: 'Custom…' });
+  const custom = form.getByLabel('Custom duration');
+  await custom.fill('a week');
+  await form.getByRole('button', { name: 'Save changes' }).click();
+
+  await expect(custom).toHaveAttribute('aria-invalid', 'true');
+  await expect(custom).toHaveAccessibleDescription(/^Keep history: "a week" is not a duration/);
+  await expect(form.getByTestId('retention-error')).toContainText('Keep history');
+  await expect(custom).toBeFocused();
+  await expect(form).toBeVisible();
+  await expect(page.getByText(`Saved feed ${name}.`)).toHaveCount(0);
+  expect((await (await page.request.get(`/api/v1/feeds/${name}`)).json()).retention).toEqual(before);
+
+  // The message follows the text as it is corrected.
+  await custom.fill('14d');
+  await expect(custom).toHaveAttribute('aria-invalid', 'false');
+  await expect(form.getByTestId('retention-error')).toHaveCount(0);
+});

@@ -8,7 +8,7 @@
 
 use crate::{
     error::AppError,
-    model::{Feed, FeedKind, FeedSpec, Mapping, Preview, Rejected, Source},
+    model::{Feed, FeedKind, FeedSpec, Mapping, Preview, Rejected, Retention, Source},
 };
 use leptos::{prelude::*, server_fn::codec::Json};
 
@@ -36,6 +36,15 @@ pub async fn get_feed_spec(name: String) -> Result<FeedSpec, AppError> {
     let core = ctx::core()?;
     ctx::admin().await?;
     Ok(crate::domain::feeds::get(&core, &name).await?.spec)
+}
+
+/// The retention a feed gets when created without one
+/// (`FEEDBOARD_RETENTION`), for the form's "Default" choice (admin).
+#[server]
+pub async fn default_retention() -> Result<Retention, AppError> {
+    let core = ctx::core()?;
+    ctx::admin().await?;
+    Ok(core.config.history.default_retention)
 }
 
 /// Creates a feed; it starts at once when enabled (admin).

@@ -1,7 +1,11 @@
 //! The feed form's state: one signal per input, and the conversion to and
 //! from the `FeedSpec` that the server validates.
 
-use crate::model::{FeedKind, FeedSpec, Mapping, MappingField, Source};
+use super::retention::KeepDraft;
+use crate::{
+    error::FieldError,
+    model::{FeedKind, FeedSpec, Mapping, MappingField, Source},
+};
 use leptos::prelude::*;
 
 /// The broker URL a new MQTT feed starts with.
@@ -41,6 +45,8 @@ pub struct FeedDraft {
     /// Custom JSON field names, in [`MappingField::ALL`] order; empty = default.
     mapping: [RwSignal<String>; 8],
     pub enabled: RwSignal<bool>,
+    /// How long messages are kept.
+    pub keep: KeepDraft,
 }
 
 impl FeedDraft {
@@ -59,6 +65,7 @@ impl FeedDraft {
             queue: text(""),
             mapping: MappingField::ALL.map(|_| text("")),
             enabled: RwSignal::new(true),
+            keep: KeepDraft::new(None),
         };
         if let Some(spec) = spec {
             draft.load(spec);
@@ -88,6 +95,7 @@ impl FeedDraft {
             }
         }
         self.enabled.set(spec.enabled);
+        self.keep.load(spec.retention);
     }
 
     /// The chosen kind (tracked).
@@ -105,9 +113,11 @@ impl FeedDraft {
         MappingField::ALL.iter().position(|f| *f == field).map(|i| self.mapping[i])
     }
 
-    /// The feed as entered, for saving (read without tracking).
-    pub fn spec(&self) -> FeedSpec {
-        untrack(|| {
+    /// The feed as entered, for saving (read without tracking); the error
+    /// names the field the browser finds at fault before any request.
+    pub fn spec(&self) -> Result<FeedSpec, FieldError> {
+        let retention = self.keep.retention()?;
+        Ok(untrack(|| {
             let (kind, source, mapping) = self.settings();
             FeedSpec {
                 name: self.name.get().trim().to_owned(),
@@ -115,9 +125,9 @@ impl FeedDraft {
                 source,
                 mapping,
                 enabled: self.enabled.get(),
-                retention: None,
+                retention,
             }
-        })
+        }))
     }
 
     /// The kind, source and mapping as entered (read without tracking).
@@ -153,7 +163,8 @@ impl FeedDraft {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{super::retention::CUSTOM, *};
+    use crate::model::Retention;
 
     fn amqp_spec() -> FeedSpec {
         FeedSpec {
@@ -182,14 +193,15 @@ mod tests {
             let draft = FeedDraft::new(None);
             draft.name.set(" us-stocks ".into());
             draft.topic.set("ticks/#".into());
-            let spec = draft.spec();
+            let spec = draft.spec().unwrap();
             assert_eq!(spec.name, "us-stocks");
             assert_eq!(spec.kind, FeedKind::Ticks);
             assert_eq!(spec.source, Source::Mqtt { url: DEFAULT_MQTT_URL.into(), topic: "ticks/#".into() });
             assert_eq!(spec.mapping, Mapping::default());
             assert!(spec.enabled);
+            assert_eq!(spec.retention, None, "the server's default");
             draft.protocol.set("amqp".into());
-            assert_eq!(draft.spec().source.url(), DEFAULT_AMQP_URL);
+            assert_eq!(draft.spec().unwrap().source.url(), DEFAULT_AMQP_URL);
         });
     }
 
@@ -197,14 +209,17 @@ mod tests {
     fn a_stored_feed_comes_back_unchanged() {
         with_owner(|| {
             let spec = amqp_spec();
-            assert_eq!(FeedDraft::new(Some(&spec)).spec(), spec);
+            assert_eq!(FeedDraft::new(Some(&spec)).spec(), Ok(spec));
             let mqtt = FeedSpec {
                 kind: FeedKind::Ticks,
                 source: Source::Mqtt { url: "mqtt://h".into(), topic: "a/+".into() },
                 mapping: Mapping { price: Some("p".into()), ..Mapping::default() },
+                retention: Some(Retention::keep("36h".parse().unwrap())),
                 ..amqp_spec()
             };
-            assert_eq!(FeedDraft::new(Some(&mqtt)).spec(), mqtt);
+            assert_eq!(FeedDraft::new(Some(&mqtt)).spec(), Ok(mqtt.clone()));
+            let forever = FeedSpec { retention: Some(Retention::default()), ..mqtt };
+            assert_eq!(FeedDraft::new(Some(&forever)).spec(), Ok(forever));
         });
     }
 
@@ -213,9 +228,21 @@ mod tests {
         with_owner(|| {
             let draft = FeedDraft::new(Some(&amqp_spec()));
             draft.mapping_input(MappingField::Price).expect("price is a mapping field").set("p".into());
-            assert_eq!(draft.spec().mapping, Mapping { message: Some("msg".into()), ..Mapping::default() });
+            assert_eq!(draft.spec().unwrap().mapping, Mapping { message: Some("msg".into()), ..Mapping::default() });
             draft.queue.set("  ".into());
-            assert!(matches!(draft.spec().source, Source::Amqp { queue: None, .. }));
+            assert!(matches!(draft.spec().unwrap().source, Source::Amqp { queue: None, .. }));
+        });
+    }
+
+    #[test]
+    fn a_bad_custom_retention_names_its_field_and_sends_nothing() {
+        with_owner(|| {
+            let draft = FeedDraft::new(Some(&amqp_spec()));
+            draft.keep.choice.set(CUSTOM.into());
+            draft.keep.custom.set("a week".into());
+            assert_eq!(draft.spec().unwrap_err().field, "retention.max_age");
+            draft.keep.custom.set("14d".into());
+            assert_eq!(draft.spec().unwrap().retention, Some(Retention::keep("14d".parse().unwrap())));
         });
     }
 }

@@ -5,10 +5,12 @@
 use super::{
     draft::{FeedDraft, mapping_label},
     preview::{PreviewInput, PreviewPanel, preview_action},
+    retention::{self, describe},
+    retention_field::RetentionField,
 };
 use crate::{
     app::{
-        api::feeds::{create_feed, update_feed},
+        api::feeds::{create_feed, default_retention, update_feed},
         components::ui::{BUTTON_SECONDARY, ErrorAlert, Field, RadioGroup, SubmitButton, Toggle, field_message},
     },
     error::AppError,
@@ -50,9 +52,21 @@ pub fn FeedForm(original: Option<FeedSpec>, on_saved: Callback<String>, on_cance
     let errors = Signal::from(errors);
     let save_error = Signal::derive(move || save.value().get().and_then(Result::err).filter(|e| e.fields.is_empty()));
     let pending = save.pending();
+    let custom_input = NodeRef::<leptos::html::Input>::new();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        save.dispatch(draft.spec());
+        draft.keep.checked.set(true);
+        match draft.spec() {
+            Ok(spec) => {
+                save.dispatch(spec);
+            }
+            // Only the custom duration is checked here; its error shows.
+            Err(_) => {
+                if let Some(input) = custom_input.get() {
+                    let _ = input.focus();
+                }
+            }
+        }
     };
     view! {
         <form class="space-y-5" on:submit=on_submit novalidate=true data-testid="feed-form">
@@ -81,6 +95,10 @@ pub fn FeedForm(original: Option<FeedSpec>, on_saved: Callback<String>, on_cance
             </div>
             <RadioGroup label="Protocol" name="protocol" value=draft.protocol options=vec![("mqtt", "MQTT"), ("amqp", "AMQP")] />
             <SourceFields draft errors />
+            <RetentionField keep=draft.keep default_label=is_new.then(default_label) custom_input
+                server_error=Signal::derive(move || errors.with(|e| {
+                    e.as_ref().and_then(|e| e.field(retention::FIELD).or_else(|| e.field("retention"))).map(str::to_owned)
+                })) />
             <MappingFields draft errors />
             <Toggle label="Enabled" checked=draft.enabled on_change=Callback::new(move |on| draft.enabled.set(on)) />
             <ErrorAlert error=save_error />
@@ -102,6 +120,16 @@ pub fn FeedForm(original: Option<FeedSpec>, on_saved: Callback<String>, on_cance
         </form>
         <PreviewPanel preview />
     }
+}
+
+/// "Default (30 days)" once the server said what its default is, else
+/// "Server default".
+fn default_label() -> Signal<String> {
+    let default = LocalResource::new(default_retention);
+    Signal::derive(move || match default.get() {
+        Some(Ok(retention)) => format!("Default ({})", describe(retention)),
+        _ => "Server default".to_owned(),
+    })
 }
 
 /// One broker setting as the form shows it.

@@ -5,8 +5,11 @@ mod draft;
 mod form;
 mod preview;
 mod rejected;
+mod retention;
+mod retention_field;
 mod row;
 mod status;
+mod storage;
 
 use crate::{
     app::{

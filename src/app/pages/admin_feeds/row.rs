@@ -4,6 +4,7 @@
 use super::{
     rejected::RejectedList,
     status::{Counters, LastError, StateBadge},
+    storage::Kept,
 };
 use crate::{
     app::{
@@ -88,6 +89,8 @@ pub fn FeedRow(
                 </dl>
                 <div class="space-y-2">
                     <Counters status />
+                    <Kept retention=Signal::derive(move || current.with(|f| f.spec.retention))
+                        storage=Signal::derive(move || current.with(|f| f.storage.clone())) />
                     <LastError status />
                     <ErrorAlert error />
                 </div>

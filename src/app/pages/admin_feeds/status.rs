@@ -57,7 +57,7 @@ pub fn LastError(#[prop(into)] status: Signal<FeedStatus>) -> impl IntoView {
 }
 
 /// A timestamp for people: `2026-11-24 12:00:01 UTC`, or `never`.
-fn when(t: Option<DateTime<Utc>>) -> String {
+pub(super) fn when(t: Option<DateTime<Utc>>) -> String {
     t.map_or_else(|| "never".to_owned(), |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
 }
 
