@@ -1,7 +1,8 @@
 //! History exports (`format=csv|ndjson`) against the real server: the same
 //! rows as the JSON API, hostile text through an RFC 4180 reader, errors
 //! before the first byte, the bound on concurrent exports, the read timeout
-//! that does not apply to them, a client that leaves, and a million ticks
+//! that does not apply to them, a client that leaves, a read that breaks
+//! off (an incomplete download, not a short file), and a million ticks
 //! streamed in flat memory.
 //!
 //! Rows are written straight into the test database with SQL, as ingest
@@ -410,7 +411,7 @@ async fn exports_outlive_the_read_timeout_and_take_turns() {
 
     let busy = app.client().get(url.clone()).send().await.unwrap();
     let body = assert_error(busy, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
-    assert!(body["error"]["message"].as_str().unwrap().contains("exports are running"), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("as many exports as it allows"), "{body}");
     // A JSON read of the same rows is cut off by the read timeout meanwhile…
     let read = app.client().get(app.url(&format!("/api/v1/feeds/{name}/ticks"))).send().await.unwrap();
     assert_error(read, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
@@ -427,7 +428,7 @@ async fn exports_outlive_the_read_timeout_and_take_turns() {
 }
 
 #[tokio::test]
-async fn a_client_that_leaves_frees_the_slot_and_the_query() {
+async fn a_client_that_leaves_or_a_broken_read_end_the_export() {
     let _shared = MEMORY.read().await;
     let app = spawn_app_with(|c| c.limits.db_pool = 4).await;
     let (name, id) = feed(&app, "ticks").await;
@@ -447,6 +448,28 @@ async fn a_client_that_leaves_frees_the_slot_and_the_query() {
     drop(res);
     app.wait_for("the slot to be free", || async { (exports.running() == 0).then_some(()) }).await;
     app.wait_for("the query to end", || async { (count(db.clone()).await == 0).then_some(()) }).await;
+
+    // The database going away mid-way: the download is broken off, it does
+    // not end as if it were whole.
+    let mut res = app.client().get(app.url(&format!("/api/v1/feeds/{name}/ticks?format=csv"))).send().await.unwrap();
+    let mut bytes = res.chunk().await.unwrap().unwrap().len();
+    let stopped: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()
+         AND state = 'active' AND query LIKE 'SELECT seq, symbol, price, size, ts FROM ticks%'",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(stopped, [true]);
+    let end = loop {
+        match res.chunk().await {
+            Ok(Some(chunk)) => bytes += chunk.len(),
+            end => break end,
+        }
+    };
+    assert!(end.is_err(), "the body ends with an error, not a clean end ({bytes} bytes)");
+    assert!(bytes < 25_000_000, "{bytes} bytes: the export did not finish");
+    app.wait_for("the slot to be free", || async { (exports.running() == 0).then_some(()) }).await;
     let again = app
         .client()
         .get(app.url(&format!("/api/v1/feeds/{name}/ticks?format=csv&after_seq=499990")))

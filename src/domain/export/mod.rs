@@ -84,7 +84,7 @@ impl Exports {
             AppError::new(
                 ErrorCode::Unavailable,
                 format!(
-                    "{} exports are running on this server, as many as it allows at once; try again when one is done",
+                    "this server is running as many exports as it allows at once ({}); try again when one is done",
                     self.size
                 ),
             )
