@@ -132,6 +132,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         secrets,
         passwords,
         login_limiter: Arc::new(LoginLimiter::default()),
+        exports: crate::domain::export::Exports::for_pool(limits.db_pool),
         shutdown,
     };
     let rooms = Rooms::linked(core.config.ws, link);

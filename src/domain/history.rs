@@ -25,7 +25,8 @@ pub fn check_time(field: &str, t: Option<DateTime<Utc>>) -> Result<Option<DateTi
     }
 }
 
-async fn feed_of_kind(core: &Core, name: &str, kind: FeedKind) -> Result<FeedRow, AppError> {
+/// The feed `name`, which must carry `kind` (else 422).
+pub(crate) async fn feed_of_kind(core: &Core, name: &str, kind: FeedKind) -> Result<FeedRow, AppError> {
     let feed = super::feeds::find(core, name).await?;
     if feed.spec.kind != kind {
         return Err(AppError::new(
@@ -172,20 +173,8 @@ pub struct LogParams {
 /// it cannot help (no word of 3+ letters or digits).
 pub async fn logs(core: &Core, feed: &str, p: LogParams) -> Result<LogPage, AppError> {
     let feed = feed_of_kind(core, feed, FeedKind::Logs).await?;
-    let levels = p
-        .level
-        .iter()
-        .flat_map(|l| l.split(','))
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            crate::model::LogLevel::normalize(l)
-                .map(|level| level.as_str().to_owned())
-                .ok_or_else(|| AppError::bad_request(format!("unknown level {l:?}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     let mut query = LogQuery {
-        levels,
+        levels: parse_levels(p.level.as_deref())?,
         source: p.source.filter(|s| !s.is_empty()),
         text: p.q.filter(|q| !q.trim().is_empty()),
         before_seq: p.before_seq,
@@ -208,6 +197,22 @@ pub async fn logs(core: &Core, feed: &str, p: LogParams) -> Result<LogPage, AppE
     query.window = searched.map(|r| (r.from_seq, r.to_seq));
     let items = store::history::logs(&core.db, feed.id, &query).await?;
     Ok(LogPage { items, searched })
+}
+
+/// The `level` parameter: one level or several, comma-separated, in any
+/// case (`warning` for `WARN`), as stored; none means every level.
+pub(crate) fn parse_levels(level: Option<&str>) -> Result<Vec<String>, AppError> {
+    level
+        .iter()
+        .flat_map(|l| l.split(','))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            crate::model::LogLevel::normalize(l)
+                .map(|level| level.as_str().to_owned())
+                .ok_or_else(|| AppError::bad_request(format!("unknown level {l:?}")))
+        })
+        .collect()
 }
 
 /// Whether `text` has a run of 3 letters or digits, which the trigram index

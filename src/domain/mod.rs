@@ -8,6 +8,7 @@
 
 pub mod cluster;
 pub mod dashboards;
+pub mod export;
 pub mod feeds;
 pub mod history;
 pub mod interaction;
@@ -51,6 +52,8 @@ pub struct Core {
     pub login_limiter: Arc<LoginLimiter>,
     /// Open WebSockets per login, closed on sign-out on every node.
     pub sockets: SessionSockets,
+    /// The history exports streaming now, bounded.
+    pub exports: export::Exports,
     /// Cancelled when the process shuts down.
     pub shutdown: CancellationToken,
 }

@@ -1,9 +1,16 @@
-//! History reads: ticks, candles, symbols, log lines, rejected payloads.
+//! History reads: ticks, candles, symbols, log lines, rejected payloads;
+//! ticks, candles and log lines also as CSV or NDJSON exports.
 
-use super::error::ApiQuery;
+use super::{
+    error::ApiQuery,
+    export::{self, ExportParams, Wants},
+};
 use crate::{
     auth::{Admin, Viewer},
-    domain::history::{self, CandleParams, LogParams, SymbolParams, TickParams},
+    domain::{
+        self,
+        history::{self, CandleParams, LogParams, SymbolParams, TickParams},
+    },
     error::{AppError, ErrorBody},
     http::AppState,
     model::{Candle, Items, LogPage, Rejected, SeqPage, SymbolSummary, Tick},
@@ -11,31 +18,49 @@ use crate::{
 use axum::{
     Json,
     extract::{Path, State},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 
-/// Ticks in `seq` order.
-#[utoipa::path(get, path = "/api/v1/feeds/{name}/ticks", tag = "history", params(TickParams),
-    responses((status = 200, body = Items<Tick>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// Ticks in `seq` order: a page of JSON, or with `format=csv|ndjson` every
+/// matching tick as a file.
+#[utoipa::path(get, path = "/api/v1/feeds/{name}/ticks", tag = "history", params(TickParams, ExportParams),
+    responses(
+        (status = 200, description = "A page of ticks, or every matching tick as a file (`seq,ts,symbol,price,size`)",
+            content((Items<Tick> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson"))),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 503, description = "too many exports at once, or the database is unavailable", body = ErrorBody)))]
 pub async fn ticks(
     State(state): State<AppState>,
     _: Viewer,
     Path(name): Path<String>,
     ApiQuery(p): ApiQuery<TickParams>,
-) -> Result<Json<Items<Tick>>, AppError> {
-    Ok(Json(Items { items: history::ticks(&state.core, &name, p).await? }))
+    Wants(format): Wants,
+) -> Result<Response, AppError> {
+    if let Some(format) = format {
+        return Ok(export::response(domain::export::ticks(&state.core, &name, p, format).await?));
+    }
+    Ok(Json(Items { items: history::ticks(&state.core, &name, p).await? }).into_response())
 }
 
-/// OHLC candles with volume, computed with `date_bin`.
-#[utoipa::path(get, path = "/api/v1/feeds/{name}/candles", tag = "history", params(CandleParams),
-    responses((status = 200, body = SeqPage<Candle>), (status = 400, body = ErrorBody)))]
+/// OHLC candles with volume, computed with `date_bin`; with
+/// `format=csv|ndjson` the same candles as a file.
+#[utoipa::path(get, path = "/api/v1/feeds/{name}/candles", tag = "history", params(CandleParams, ExportParams),
+    responses(
+        (status = 200, description = "Candles, oldest first, or the same as a file (`t,open,high,low,close,volume`)",
+            content((SeqPage<Candle> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson"))),
+        (status = 400, body = ErrorBody)))]
 pub async fn candles(
     State(state): State<AppState>,
     _: Viewer,
     Path(name): Path<String>,
     ApiQuery(p): ApiQuery<CandleParams>,
-) -> Result<Json<SeqPage<Candle>>, AppError> {
-    Ok(Json(history::candles(&state.core, &name, p).await?))
+    Wants(format): Wants,
+) -> Result<Response, AppError> {
+    if let Some(format) = format {
+        return Ok(export::response(domain::export::candles(&state.core, &name, p, format).await?));
+    }
+    Ok(Json(history::candles(&state.core, &name, p).await?).into_response())
 }
 
 /// Each symbol's last price, open (since 00:00 UTC) and recent prices.
@@ -52,16 +77,25 @@ pub async fn symbols(
 
 /// Log lines: newest first, or oldest first after `after_seq`. A search
 /// without a word of 3+ letters or digits looks at a window of lines next
-/// to the cursor only; `searched` then says which.
-#[utoipa::path(get, path = "/api/v1/feeds/{name}/logs", tag = "history", params(LogParams),
-    responses((status = 200, body = LogPage), (status = 400, body = ErrorBody), (status = 503, body = ErrorBody)))]
+/// to the cursor only; `searched` then says which. With
+/// `format=csv|ndjson`: every matching line as a file, oldest first.
+#[utoipa::path(get, path = "/api/v1/feeds/{name}/logs", tag = "history", params(LogParams, ExportParams),
+    responses(
+        (status = 200, description = "A page of log lines, or every matching line as a file (`seq,ts,level,source,message`)",
+            content((LogPage = "application/json"), (String = "text/csv"), (String = "application/x-ndjson"))),
+        (status = 400, body = ErrorBody),
+        (status = 503, description = "too many exports at once, the read timeout, or the database is unavailable", body = ErrorBody)))]
 pub async fn logs(
     State(state): State<AppState>,
     _: Viewer,
     Path(name): Path<String>,
     ApiQuery(p): ApiQuery<LogParams>,
-) -> Result<Json<LogPage>, AppError> {
-    Ok(Json(history::logs(&state.core, &name, p).await?))
+    Wants(format): Wants,
+) -> Result<Response, AppError> {
+    if let Some(format) = format {
+        return Ok(export::response(domain::export::logs(&state.core, &name, p, format).await?));
+    }
+    Ok(Json(history::logs(&state.core, &name, p).await?).into_response())
 }
 
 /// `GET /api/v1/feeds/{name}/rejected` parameters.

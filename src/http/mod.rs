@@ -7,6 +7,7 @@ pub mod client_caps;
 pub mod cluster;
 pub mod dashboards;
 pub mod error;
+pub mod export;
 pub mod feeds;
 pub mod history;
 pub mod host;

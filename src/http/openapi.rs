@@ -23,6 +23,11 @@ use utoipa::OpenApi;
         super::interaction::feed_annotations,
         super::interaction::dashboard_annotations,
         super::cluster::get,
+        super::history::ticks,
+        super::history::candles,
+        super::history::symbols,
+        super::history::logs,
+        super::history::rejected,
     ),
     components(schemas(
         crate::error::ErrorBody,

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod batch;
 pub mod chat;
 pub mod dashboards;
+pub mod export;
 pub mod feeds;
 pub mod history;
 pub mod leases;

@@ -15,8 +15,9 @@ const ADMIN_PASSWORD: &str = "e2e-admin-password";
 /// `FEEDBOARD_SECRET_KEY` of the e2e server, so no run writes a key file into `HOME`.
 const SECRET_KEY: &str = "52bpgNBcPnwAT3+Dmo2j8tHQA7Djy/gqtN/NTlfQJfw=";
 
-/// Starts the server, runs the suite, stops the server.
-pub fn run() -> Result {
+/// Starts the server, runs the suite (or what `filter` picks: spec files,
+/// `-g <title>`, any Playwright argument), stops the server.
+pub fn run(filter: &[String]) -> Result {
     cmd::step("Playwright end-to-end suite (Debian Chromium)");
     let database = e2e_database();
     let server = Server::start(&database)?;
@@ -24,6 +25,7 @@ pub fn run() -> Result {
     let result = cmd::run(
         cmd::cargo_env(Command::new(paths::node_bin().join("playwright")))
             .args(["test", "-c", "end2end/playwright.config.ts"])
+            .args(filter)
             .env("BASE_URL", server.url())
             .env("BASE_URL_B", second.url())
             .env("E2E_ADMIN_PASSWORD", ADMIN_PASSWORD)

@@ -23,7 +23,8 @@ commands:
   setup    install the tool chain only (wasm target, cargo-leptos,
            wasm-bindgen, npm packages, Chromium)
   build    release build of the site (server + wasm + css)
-  e2e      build, then run only the Playwright suite
+  e2e      build, then run only the Playwright suite (further arguments go to
+           Playwright: `cargo xtask e2e export.spec.ts` runs one spec)
   layers   check that no module of src/ reaches up to a higher layer
   bench    performance figures beside same-run baselines (--quick: smoke run)
   chaos    broker/Postgres restarts, kill -9, reconnect storms: lost/dup/gaps
@@ -45,7 +46,7 @@ fn main() -> ExitCode {
         Some("e2e") => toolchain::setup(toolchain::Needs::Everything)
             .and_then(|_| services::ensure())
             .and_then(|_| build())
-            .and_then(|_| e2e::run()),
+            .and_then(|_| e2e::run(&args[1..])),
         Some(command @ ("bench" | "chaos" | "hostile" | "cluster" | "soak")) => {
             proof::run(if command == "bench" { "perf" } else { command }, quick)
         }
@@ -113,7 +114,7 @@ fn test() -> Result {
             .env("FEEDBOARD_BIN", paths::server_binary())
             .env("LEPTOS_SITE_ROOT", paths::site_root()),
     )?;
-    e2e::run()?;
+    e2e::run(&[])?;
     println!("\nall checks passed in {:.0?}", started.elapsed());
     Ok(())
 }

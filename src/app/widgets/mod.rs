@@ -5,6 +5,7 @@
 pub mod chart;
 #[cfg(feature = "hydrate")]
 mod charts_js;
+mod export;
 mod gate;
 pub mod log_tail;
 mod sparkline;

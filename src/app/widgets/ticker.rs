@@ -1,7 +1,11 @@
 //! The ticker: every symbol's last price, change since open and a sparkline;
-//! a row flashes when its price moves.
+//! a row flashes when its price moves; today's ticks as a download.
 
-use super::{gate::Gate, sparkline::Sparkline};
+use super::{
+    export::{ExportControl, today_utc},
+    gate::Gate,
+    sparkline::Sparkline,
+};
 use crate::{
     app::{
         api::live::ticker_snapshot,
@@ -143,8 +147,13 @@ pub fn Ticker(feed: String) -> impl IntoView {
         }
     });
 
+    let export = format!("/api/v1/feeds/{feed}/ticks");
     view! {
         <div class="overflow-x-auto">
+            <div class="mb-1 flex justify-end">
+                // The change window: since 00:00 UTC.
+                <ExportControl path=export query=vec![("from", today_utc())] what="today's ticks" />
+            </div>
             {move || error.get().map(|e| view! { <p role="alert" class="text-sm text-rose-600">{e}</p> })}
             <table class="w-full text-sm tabular-nums">
                 <thead class="text-left text-xs uppercase text-slate-500">

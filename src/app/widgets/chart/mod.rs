@@ -1,22 +1,24 @@
 //! The candle chart: candles and volume for one symbol, from the candles
 //! history, then built up live from ticks; interval 1s/1m/5m/1h; markers for
-//! annotations and a click hook to annotate a point.
+//! annotations and a click hook to annotate a point; an export of what it
+//! shows.
 
 mod bar;
 mod canvas;
 #[cfg(feature = "hydrate")]
 mod view;
 
-use super::gate::Gate;
+use super::{export::ExportControl, gate::Gate};
 use crate::{
     app::{
         api::live::candle_page,
         live::{FeedEvent, LiveStream},
     },
-    model::Tick,
+    model::{Tick, time},
 };
 pub use bar::Bar;
 use canvas::Canvas;
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 /// Intervals offered, with their length in seconds.
@@ -32,6 +34,8 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let (loading, set_loading) = signal(true);
     let (empty, set_empty) = signal(false);
+    // Where the loaded candles start (None: not loaded, or none).
+    let (loaded_from, set_loaded_from) = signal(None::<DateTime<Utc>>);
     let stream_ready = RwSignal::new(false);
     let feed_name = StoredValue::new(feed.clone());
     let symbol_name = StoredValue::new(symbol.clone());
@@ -72,6 +76,7 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
                     let all: Vec<Bar> = page.items.iter().map(Bar::from_candle).collect();
                     bars.set_value(all.last().copied());
                     set_empty.set(all.is_empty());
+                    set_loaded_from.set(page.items.first().map(|c| c.t));
                     canvas.draw(Some(&all), None);
                     set_error.set(None);
                     if let Some((held, _)) = gate.try_update_value(|g| g.loaded(generation, page.last_seq)).flatten() {
@@ -107,7 +112,10 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
 
     view! {
         <div class="flex flex-col gap-2">
-            <IntervalPicker interval />
+            <div class="flex items-center gap-2">
+                <IntervalPicker interval />
+                <ChartExport feed=feed_name.get_value() symbol=symbol.clone() interval from=loaded_from />
+            </div>
             {move || error.get().map(|e| view! { <p role="alert" class="text-sm text-rose-600">{e}</p> })}
             <div class="relative">
                 <div node_ref=canvas.container class="h-72 w-full" data-testid="chart" data-symbol=symbol.clone()></div>
@@ -124,11 +132,28 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
     }
 }
 
+/// The candles the chart shows: its symbol and interval, from the first
+/// loaded candle (before a load: the server's default range) to now.
+#[component]
+fn ChartExport(
+    feed: String,
+    symbol: String,
+    interval: RwSignal<(&'static str, i64)>,
+    from: ReadSignal<Option<DateTime<Utc>>>,
+) -> impl IntoView {
+    let query = Signal::derive(move || {
+        let mut query = vec![("symbol", symbol.clone()), ("interval", interval.get().0.to_owned())];
+        query.extend(from.get().map(|t| ("from", time::format(&t))));
+        query
+    });
+    view! { <ExportControl path=format!("/api/v1/feeds/{feed}/candles") query what="candles" /> }
+}
+
 /// One toggle per interval, and a note on time zone and annotating.
 #[component]
 fn IntervalPicker(interval: RwSignal<(&'static str, i64)>) -> impl IntoView {
     view! {
-        <div class="flex items-center gap-1 text-xs" role="group" aria-label="Interval">
+        <div class="flex flex-1 items-center gap-1 text-xs" role="group" aria-label="Interval">
             {INTERVALS.into_iter().map(|iv| view! {
                 <button
                     type="button"

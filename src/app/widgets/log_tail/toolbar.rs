@@ -1,9 +1,9 @@
 //! The log tail's toolbar: pause/resume, "N new", "Jump to live", level
-//! chips, the source menu and the search box.
+//! chips, the source menu, the search box and the export.
 
 use super::{model::Mode, row::level_classes, tail::Tail};
 use crate::{
-    app::{api::live::log_sources, components::ui::INPUT},
+    app::{api::live::log_sources, components::ui::INPUT, widgets::export::ExportControl},
     model::LogLevel,
 };
 use leptos::prelude::*;
@@ -12,7 +12,7 @@ use std::time::Duration;
 /// How long typing must pause before the search runs.
 const SEARCH_DEBOUNCE: Duration = Duration::from_millis(300);
 
-/// Pause/resume, "N new", level chips, source menu, search box.
+/// Pause/resume, "N new", level chips, source menu, search box, export.
 #[component]
 pub fn Toolbar(tail: Tail) -> impl IntoView {
     let (mode, new_count) = (tail.mode, tail.new_count);
@@ -40,8 +40,26 @@ pub fn Toolbar(tail: Tail) -> impl IntoView {
             <LevelChips tail />
             <SourceMenu tail />
             <SearchBox tail />
+            <span class="ml-auto"><LogExport tail /></span>
         </div>
     }
+}
+
+/// Every line that passes the tail's current filter, oldest first.
+#[component]
+fn LogExport(tail: Tail) -> impl IntoView {
+    let query = Signal::derive(move || {
+        tail.filter.with(|f| {
+            let mut query = Vec::new();
+            if !f.levels.is_empty() {
+                query.push(("level", f.levels.join(",")));
+            }
+            query.extend(f.source.clone().map(|s| ("source", s)));
+            query.extend(f.text.clone().map(|q| ("q", q)));
+            query
+        })
+    });
+    view! { <ExportControl path=format!("/api/v1/feeds/{}/logs", tail.feed()) query what="log lines" /> }
 }
 
 /// One toggle per level; none pressed shows every level.
