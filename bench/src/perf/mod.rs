@@ -2,6 +2,7 @@
 //! measured in the same run.
 
 mod browser;
+mod history;
 mod ingest;
 pub mod live;
 mod site;
@@ -39,7 +40,7 @@ const QUICK: Scale =
     Scale { ingest: 5_000, rows: 10_000, seconds: 3, fanout: &[50], browser_seconds: 10, ws_clients: 50 };
 
 /// Runs every perf case (or those named in `BENCH_ONLY`, comma-separated:
-/// site, ingest, storage, live, ws, browser) and prints the table.
+/// site, ingest, storage, history, live, ws, browser) and prints the table.
 pub async fn run(quick: bool) -> Result {
     let scale = if quick { QUICK } else { FULL };
     let mut report = Report::default();
@@ -55,6 +56,9 @@ pub async fn run(quick: bool) -> Result {
     }
     if wants("storage") {
         storage::measure(&mut report, scale).await?;
+    }
+    if wants("history") {
+        history::measure(&mut report, quick).await?;
     }
     if wants("live") {
         live::measure(&mut report, &server, scale).await?;
