@@ -20,10 +20,12 @@ use std::time::{Duration, Instant};
 /// share.
 static MEMORY: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
 
-/// Creates a disabled feed of `kind` (nothing ingests it); its name and id.
+/// Creates a disabled feed of `kind` (nothing ingests it) that keeps
+/// everything (its rows are from 2026-01-01, past the default retention);
+/// its name and id.
 async fn feed(app: &TestApp, kind: &str) -> (String, i64) {
     let name = unique(kind);
-    let body = json!({"name": name, "kind": kind, "enabled": false,
+    let body = json!({"name": name, "kind": kind, "enabled": false, "retention": {"max_age": null},
         "source": {"protocol": "mqtt", "url": MQTT_URL, "topic": format!("{name}/#")}});
     let res = app.admin().await.post(app.url("/api/v1/feeds")).json(&body).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
