@@ -98,21 +98,14 @@ pub async fn logs(
 ) -> Result<Ended, StoreError> {
     let mut sql = QueryBuilder::<Postgres>::new("SELECT seq, ts, level, source, message FROM logs WHERE feed_id = ");
     sql.push_bind(q.feed_id);
-    if !q.levels.is_empty() {
-        sql.push(" AND level = ANY(").push_bind(&q.levels).push(")");
-    }
-    if let Some(source) = &q.source {
-        sql.push(" AND source = ").push_bind(source);
-    }
-    if let Some(text) = &q.text {
-        sql.push(" AND message ILIKE ").push_bind(format!("%{}%", escape_like(text)));
-    }
-    if let Some(before) = q.before_seq {
-        sql.push(" AND seq < ").push_bind(before);
-    }
-    if let Some(after) = q.after_seq {
-        sql.push(" AND seq > ").push_bind(after);
-    }
+    super::history::push_log_filters(
+        &mut sql,
+        &q.levels,
+        q.source.as_ref(),
+        q.text.as_deref(),
+        q.before_seq,
+        q.after_seq,
+    );
     sql.push(" ORDER BY seq");
     stream(db, timeout, sql, sink, |(seq, ts, level, source, message): (i64, DateTime<Utc>, String, String, String)| {
         LogLine { seq, ts, level, source, message }
@@ -159,9 +152,4 @@ where
         conn.close_on_drop();
     }
     result
-}
-
-/// Escapes `%`, `_` and `\` for a `LIKE` pattern (as the history search does).
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }

@@ -135,21 +135,7 @@ pub struct LogQuery {
 pub async fn logs(db: &PgPool, feed_id: i64, q: &LogQuery) -> Result<Vec<LogLine>, StoreError> {
     let mut sql = QueryBuilder::<Postgres>::new("SELECT seq, ts, level, source, message FROM logs WHERE feed_id = ");
     sql.push_bind(feed_id);
-    if !q.levels.is_empty() {
-        sql.push(" AND level = ANY(").push_bind(&q.levels).push(")");
-    }
-    if let Some(source) = &q.source {
-        sql.push(" AND source = ").push_bind(source);
-    }
-    if let Some(text) = &q.text {
-        sql.push(" AND message ILIKE ").push_bind(format!("%{}%", escape_like(text)));
-    }
-    if let Some(before) = q.before_seq {
-        sql.push(" AND seq < ").push_bind(before);
-    }
-    if let Some(after) = q.after_seq {
-        sql.push(" AND seq > ").push_bind(after);
-    }
+    push_log_filters(&mut sql, &q.levels, q.source.as_ref(), q.text.as_deref(), q.before_seq, q.after_seq);
     if let Some((from, to)) = q.window {
         sql.push(" AND seq BETWEEN ").push_bind(from).push(" AND ").push_bind(to);
     }
@@ -169,6 +155,33 @@ pub async fn log_sources(db: &PgPool, feed_id: i64) -> Result<Vec<String>, Store
     .bind(feed_id)
     .fetch_all(db)
     .await?)
+}
+
+/// Appends the log filters shared by history pages and exports: levels,
+/// source, text (case-insensitive) and a `seq` cursor on either side.
+pub(super) fn push_log_filters<'a>(
+    sql: &mut QueryBuilder<'a, Postgres>,
+    levels: &'a Vec<String>,
+    source: Option<&'a String>,
+    text: Option<&str>,
+    before_seq: Option<i64>,
+    after_seq: Option<i64>,
+) {
+    if !levels.is_empty() {
+        sql.push(" AND level = ANY(").push_bind(levels).push(")");
+    }
+    if let Some(source) = source {
+        sql.push(" AND source = ").push_bind(source);
+    }
+    if let Some(text) = text {
+        sql.push(" AND message ILIKE ").push_bind(format!("%{}%", escape_like(text)));
+    }
+    if let Some(before) = before_seq {
+        sql.push(" AND seq < ").push_bind(before);
+    }
+    if let Some(after) = after_seq {
+        sql.push(" AND seq > ").push_bind(after);
+    }
 }
 
 fn escape_like(s: &str) -> String {
