@@ -56,7 +56,7 @@ impl Plan {
             Err(_) if quick => [100_000, 1_000_000],
             Err(_) => [1_000_000, 50_000_000],
         };
-        let (warmup, requests, ingest_batches) = if quick { (2, 10, 50) } else { (5, 40, 200) };
+        let (warmup, requests, ingest_batches) = if quick { (6, 10, 50) } else { (10, 40, 200) };
         Ok(Plan { ticks, warmup, requests, ingest_batches, prune_batches: 5, dropped_days: 3 })
     }
 }
