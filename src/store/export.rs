@@ -65,18 +65,7 @@ pub async fn ticks(
 ) -> Result<Ended, StoreError> {
     let mut sql = QueryBuilder::<Postgres>::new("SELECT seq, symbol, price, size, ts FROM ticks WHERE feed_id = ");
     sql.push_bind(q.feed_id);
-    if let Some(symbol) = &q.symbol {
-        sql.push(" AND symbol = ").push_bind(symbol);
-    }
-    if let Some(from) = q.from {
-        sql.push(" AND ts >= ").push_bind(from);
-    }
-    if let Some(to) = q.to {
-        sql.push(" AND ts < ").push_bind(to);
-    }
-    if let Some(after) = q.after_seq {
-        sql.push(" AND seq > ").push_bind(after);
-    }
+    super::history::push_tick_filters(&mut sql, q.symbol.as_ref(), q.from, q.to, q.after_seq);
     sql.push(" ORDER BY seq");
     stream(db, timeout, sql, sink, |(seq, symbol, price, size, ts): (i64, String, f64, f64, DateTime<Utc>)| Tick {
         seq,

@@ -18,18 +18,7 @@ pub struct TickQuery {
 pub async fn ticks(db: &PgPool, feed_id: i64, q: &TickQuery) -> Result<Vec<Tick>, StoreError> {
     let mut sql = QueryBuilder::<Postgres>::new("SELECT seq, symbol, price, size, ts FROM ticks WHERE feed_id = ");
     sql.push_bind(feed_id);
-    if let Some(symbol) = &q.symbol {
-        sql.push(" AND symbol = ").push_bind(symbol);
-    }
-    if let Some(from) = q.from {
-        sql.push(" AND ts >= ").push_bind(from);
-    }
-    if let Some(to) = q.to {
-        sql.push(" AND ts < ").push_bind(to);
-    }
-    if let Some(after) = q.after_seq {
-        sql.push(" AND seq > ").push_bind(after);
-    }
+    push_tick_filters(&mut sql, q.symbol.as_ref(), q.from, q.to, q.after_seq);
     sql.push(" ORDER BY seq LIMIT ").push_bind(q.limit);
     let rows: Vec<(i64, String, f64, f64, DateTime<Utc>)> = sql.build_query_as().fetch_all(db).await?;
     Ok(rows.into_iter().map(|(seq, symbol, price, size, ts)| Tick { seq, symbol, price, size, ts }).collect())
@@ -155,6 +144,29 @@ pub async fn log_sources(db: &PgPool, feed_id: i64) -> Result<Vec<String>, Store
     .bind(feed_id)
     .fetch_all(db)
     .await?)
+}
+
+/// Appends the tick filters shared by history pages and exports: symbol,
+/// a `ts` range and a `seq` cursor.
+pub(super) fn push_tick_filters<'a>(
+    sql: &mut QueryBuilder<'a, Postgres>,
+    symbol: Option<&'a String>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    after_seq: Option<i64>,
+) {
+    if let Some(symbol) = symbol {
+        sql.push(" AND symbol = ").push_bind(symbol);
+    }
+    if let Some(from) = from {
+        sql.push(" AND ts >= ").push_bind(from);
+    }
+    if let Some(to) = to {
+        sql.push(" AND ts < ").push_bind(to);
+    }
+    if let Some(after) = after_seq {
+        sql.push(" AND seq > ").push_bind(after);
+    }
 }
 
 /// Appends the log filters shared by history pages and exports: levels,
