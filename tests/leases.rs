@@ -15,7 +15,7 @@ use feedboard::{
     model::{NewTick, Tick},
     store::{
         StoreError,
-        batch::{self, NewBatch, Rows},
+        batch::{self, DEFAULT_ID_WINDOW, NewBatch, Rows},
         leases,
     },
 };
@@ -101,7 +101,13 @@ async fn a_former_lease_holder_is_fenced_out() {
 
     let tick = NewTick { symbol: "F".into(), price: 1.0, size: 0.0, ts: chrono::Utc::now(), publisher_id: None };
     let rows = [(tick, chrono::Utc::now())];
-    let write = |fence| NewBatch { id: rand_id(), fence: Some(fence), rows: Rows::Ticks(&rows), rejected: &[] };
+    let write = |fence| NewBatch {
+        id: rand_id(),
+        fence: Some(fence),
+        rows: Rows::Ticks(&rows),
+        rejected: &[],
+        id_window: DEFAULT_ID_WINDOW,
+    };
     let refused = batch::write(&db, feed_id, &write(old.token)).await;
     assert!(matches!(refused, Err(StoreError::Fenced(_))), "the paused holder cannot commit: {refused:?}");
     assert!(!leases::renew(&db, old, Duration::from_secs(60), &Default::default()).await.unwrap(), "nor renew");

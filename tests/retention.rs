@@ -195,3 +195,43 @@ async fn an_id_redelivered_with_another_time_is_stored_once() {
     assert_eq!(prices(&app, &feed).await, [1, 2]);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_id_is_remembered_across_days_for_the_id_window_then_forgotten() {
+    let app = app().await;
+    let (feed, topic) = ticks_feed(&app, json!({"max_age": "30d"})).await;
+    let (feed_id, _, _) = positions(&app, &feed).await;
+    // Ids seen before: two days ago (in another day of the register) and
+    // eight days ago (past the 7-day window).
+    for (id, age) in [("r1", Span::days(2)), ("r2", Span::days(8))] {
+        sqlx::query("INSERT INTO publisher_ids (feed_id, publisher_id, seen_at) VALUES ($1, $2, $3)")
+            .bind(feed_id)
+            .bind(id)
+            .bind(Utc::now() - age)
+            .execute(app.db())
+            .await
+            .unwrap();
+    }
+    mqtt_publish(&topic, (1..=3).map(|n| tick(n, None)).collect()).await;
+    app.wait_items(&format!("/api/v1/feeds/{feed}/ticks"), 2).await;
+    assert_eq!(prices(&app, &feed).await, [2, 3], "r1 is a duplicate; r2 was forgotten");
+
+    let remembered = || async {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT publisher_id FROM publisher_ids WHERE feed_id = $1 ORDER BY seen_at, publisher_id",
+        )
+        .bind(feed_id)
+        .fetch_all(app.db())
+        .await
+        .unwrap();
+        ids
+    };
+    let forgotten = app
+        .wait_for("upkeep to forget ids past the window", || async {
+            let ids = remembered().await;
+            (ids.len() == 3).then_some(ids)
+        })
+        .await;
+    assert_eq!(forgotten, ["r1", "r2", "r3"], "the old r2 left, the new one and r3 stay");
+    app.stop().await;
+}

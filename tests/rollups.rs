@@ -10,7 +10,7 @@ use feedboard::{
     domain::history::{bucket_end, bucket_start},
     model::NewTick,
     store::{
-        batch::{self, NewBatch, Rows},
+        batch::{self, DEFAULT_ID_WINDOW, NewBatch, Rows},
         history,
         lifecycle::rollup::{self, WIDTHS},
     },
@@ -59,7 +59,13 @@ async fn load(db: &PgPool, feed: i64, ticks: &[Gen], cuts: &[usize], step: i64) 
     bounds.dedup();
     for pair in bounds.windows(2) {
         let part = &rows[pair[0]..pair[1]];
-        let new = NewBatch { id: rand_id(), fence: None, rows: Rows::Ticks(part), rejected: &[] };
+        let new = NewBatch {
+            id: rand_id(),
+            fence: None,
+            rows: Rows::Ticks(part),
+            rejected: &[],
+            id_window: DEFAULT_ID_WINDOW,
+        };
         batch::write(db, feed, &new).await.unwrap();
         rollup::step(db, feed, step).await.unwrap();
     }

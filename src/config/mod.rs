@@ -166,7 +166,14 @@ impl Config {
             })?,
             demo_mqtt_url: var("FEEDBOARD_MQTT_URL", "mqtt://127.0.0.1:1883"),
             demo_amqp_url: var("FEEDBOARD_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f"),
-            ingest: crate::ingest::Settings::default(),
+            ingest: crate::ingest::Settings {
+                id_window: parse(&get, "FEEDBOARD_ID_WINDOW", "7d", |v| {
+                    v.parse::<crate::model::MaxAge>()
+                        .map(|a| Duration::from_secs(a.as_secs()))
+                        .map_err(|e| e.to_string())
+                })?,
+                ..crate::ingest::Settings::default()
+            },
             node_id: get("FEEDBOARD_NODE_ID").unwrap_or_else(default_node_id),
             cluster: crate::cluster::Settings::default(),
             limits: Limits::from_lookup(&get)?,

@@ -24,7 +24,7 @@ use crate::{
         },
     },
 };
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
 
@@ -93,8 +93,9 @@ pub async fn step(core: &Core, now: DateTime<Utc>) -> Result<StepReport, StoreEr
             }
         }
     }
+    let id_window = core.config.ingest.id_window;
     for table in Partitioned::ALL {
-        report.partitions_dropped += drop_expired_days(db, table, &feeds, today, now).await?;
+        report.partitions_dropped += drop_expired_days(db, table, &feeds, today, now, id_window).await?;
     }
     for feed in &feeds {
         report.rows_pruned += prune_feed(core, feed, now).await?;
@@ -120,19 +121,27 @@ async fn prepare(db: &PgPool, today: NaiveDate) -> Result<usize, StoreError> {
     Ok(created)
 }
 
-/// The oldest `ts` every feed writing `table` still keeps: a day before it
+/// The oldest time every feed writing `table` still keeps: a day before it
 /// can go whole. `None` while one of them keeps everything.
-fn horizon(table: Partitioned, feeds: &[FeedRow], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+fn horizon(table: Partitioned, feeds: &[FeedRow], now: DateTime<Utc>, id_window: Duration) -> Option<DateTime<Utc>> {
     let writes = |f: &&FeedRow| match table {
         Partitioned::Ticks => f.spec.kind == FeedKind::Ticks,
         Partitioned::Logs => f.spec.kind == FeedKind::Logs,
-        Partitioned::Rejected => true,
+        Partitioned::Rejected | Partitioned::PublisherIds => true,
     };
-    feeds
-        .iter()
-        .filter(writes)
-        .map(|f| retention(f).cutoff(now))
-        .try_fold(now, |oldest, cutoff| Some(oldest.min(cutoff?)))
+    let kept_since = |f: &FeedRow| match table {
+        Partitioned::PublisherIds => Some(ids_kept_since(f, now, id_window)),
+        _ => retention(f).cutoff(now),
+    };
+    feeds.iter().filter(writes).map(kept_since).try_fold(now, |oldest, cutoff| Some(oldest.min(cutoff?)))
+}
+
+/// Since when `feed`'s publisher ids are remembered: the id window, or the
+/// feed's retention where that is shorter.
+fn ids_kept_since(feed: &FeedRow, now: DateTime<Utc>, id_window: Duration) -> DateTime<Utc> {
+    let window = TimeDelta::from_std(id_window).ok().and_then(|w| now.checked_sub_signed(w));
+    let window = window.unwrap_or(DateTime::<Utc>::MIN_UTC);
+    retention(feed).cutoff(now).map_or(window, |cutoff| cutoff.max(window))
 }
 
 fn retention(feed: &FeedRow) -> Retention {
@@ -147,19 +156,18 @@ async fn drop_expired_days(
     feeds: &[FeedRow],
     today: NaiveDate,
     now: DateTime<Utc>,
+    id_window: Duration,
 ) -> Result<usize, StoreError> {
-    let Some(horizon) = horizon(table, feeds, now) else { return Ok(0) };
-    let keep_from = horizon.date_naive().min(today.checked_sub_days(Days::new(1)).unwrap_or(today));
-    let mut dropped = 0;
-    for day in partitions::days(db, table).await?.into_iter().filter(|d| *d < keep_from) {
-        if partitions::drop(db, table, day).await? {
-            dropped += 1;
-        } else {
-            tracing::info!(table = table.table(), %day, "partition busy; dropping it next time");
-            break;
+    if let Some(horizon) = horizon(table, feeds, now, id_window) {
+        let keep_from = horizon.date_naive().min(today.checked_sub_days(Days::new(1)).unwrap_or(today));
+        for day in partitions::days(db, table).await?.into_iter().filter(|d| *d < keep_from) {
+            if !partitions::detach(db, table, day).await? {
+                tracing::info!(table = table.table(), %day, "partition busy; dropping it next time");
+                break;
+            }
         }
     }
-    Ok(dropped)
+    partitions::discard(db, table).await
 }
 
 /// Deletes, a bounded batch at a time, what `feed`'s retention no longer
@@ -167,9 +175,10 @@ async fn drop_expired_days(
 async fn prune_feed(core: &Core, feed: &FeedRow, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let (db, settings) = (&core.ingest_db, &core.config.history);
     let retention = retention(feed);
-    let Some(cutoff) = retention.cutoff(now) else { return Ok(0) };
     let limit = settings.prune_batch;
-    let mut pruned = 0;
+    let ids_since = ids_kept_since(feed, now, core.config.ingest.id_window);
+    let mut pruned = prune::plain(db, Plain::PublisherIds, feed.id, ids_since, limit).await?;
+    let Some(cutoff) = retention.cutoff(now) else { return Ok(pruned) };
     let (table, up_to_seq) = match feed.spec.kind {
         FeedKind::Ticks => (Partitioned::Ticks, rollup::watermark(db, feed.id).await?),
         FeedKind::Logs => (Partitioned::Logs, i64::MAX),
@@ -181,9 +190,7 @@ async fn prune_feed(core: &Core, feed: &FeedRow, now: DateTime<Utc>) -> Result<u
             break;
         }
     }
-    for what in [Plain::Rejected, Plain::PublisherIds] {
-        pruned += prune::plain(db, what, feed.id, cutoff, limit).await?;
-    }
+    pruned += prune::plain(db, Plain::Rejected, feed.id, cutoff, limit).await?;
     if feed.spec.kind == FeedKind::Ticks
         && let Some(candles_cutoff) = retention.rollups().cutoff(now)
     {
@@ -226,10 +233,18 @@ mod tests {
     fn a_day_goes_whole_only_when_every_feed_writing_it_is_done_with_it() {
         let now = DateTime::parse_from_rfc3339("2026-12-04T12:00:00Z").unwrap().with_timezone(&Utc);
         let feeds = [feed(FeedKind::Ticks, Some("7d")), feed(FeedKind::Ticks, Some("2d")), feed(FeedKind::Logs, None)];
-        let h = |t| horizon(t, &feeds, now).map(|h| h.to_rfc3339());
+        let week = Duration::from_secs(7 * 86_400);
+        let h = |t| horizon(t, &feeds, now, week).map(|h| h.to_rfc3339());
         assert_eq!(h(Partitioned::Ticks).as_deref(), Some("2026-11-27T12:00:00+00:00"), "the longest retention");
         assert_eq!(h(Partitioned::Logs), None, "a logs feed keeps everything");
         assert_eq!(h(Partitioned::Rejected), None, "rejects of every feed share the table");
-        assert_eq!(horizon(Partitioned::Ticks, &[], now), Some(now), "no feed keeps anything");
+        assert_eq!(h(Partitioned::PublisherIds).as_deref(), Some("2026-11-27T12:00:00+00:00"), "ids: the window");
+        assert_eq!(horizon(Partitioned::Ticks, &[], now, week), Some(now), "no feed keeps anything");
+        let short = [feed(FeedKind::Logs, Some("1h"))];
+        assert_eq!(
+            horizon(Partitioned::PublisherIds, &short, now, week).map(|h| h.to_rfc3339()).as_deref(),
+            Some("2026-12-04T11:00:00+00:00"),
+            "ids are not remembered longer than the messages"
+        );
     }
 }

@@ -69,6 +69,10 @@ pub struct Settings {
     /// Fault injection for tests: the writer panics on the first payload
     /// that is exactly this (once per process). Never set outside tests.
     pub panic_on_payload: Option<&'static str>,
+    /// How long a publisher id is remembered for exactly-once storage
+    /// (`FEEDBOARD_ID_WINDOW`, 7 days; pruned sooner with a shorter
+    /// retention).
+    pub id_window: Duration,
 }
 
 impl Default for Settings {
@@ -85,6 +89,7 @@ impl Default for Settings {
             lease_renew: Duration::from_secs(2),
             lease_poll: Duration::from_secs(2),
             panic_on_payload: None,
+            id_window: store::batch::DEFAULT_ID_WINDOW,
         }
     }
 }

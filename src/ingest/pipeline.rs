@@ -47,7 +47,12 @@ impl Pipeline {
         let abandon = CancellationToken::new();
         let spec = &self.row.spec;
         let writer = Writer {
-            store: PgBatches { db: self.db.clone(), feed_id: self.row.id, fence: Some(self.fence) },
+            store: PgBatches {
+                db: self.db.clone(),
+                feed_id: self.row.id,
+                fence: Some(self.fence),
+                id_window: settings.id_window,
+            },
             feed_name: spec.name.clone(),
             rules: Rules {
                 kind: spec.kind,

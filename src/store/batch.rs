@@ -1,7 +1,7 @@
 //! Writing a batch of parsed messages in one transaction: sequence numbers
 //! come from the feed's position row, locked until commit, so `seq` is
-//! gap-free and rises in commit order; a publisher id already stored (or
-//! repeated within the batch) is skipped, never stored twice.
+//! gap-free and rises in commit order; a publisher id stored within the id
+//! window (or repeated within the batch) is skipped, never stored twice.
 //!
 //! Every batch carries the writer's lease token (checked in the same
 //! transaction, so a former owner of the feed can never commit) and an id
@@ -12,6 +12,7 @@ use super::StoreError;
 use crate::model::{LogLine, NewLog, NewRejected, NewTick, Tick};
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
+use std::time::Duration;
 
 /// What a batch holds: one kind of message, plus rejects.
 #[derive(Clone, Copy, Debug)]
@@ -33,6 +34,9 @@ impl Rows<'_> {
     }
 }
 
+/// How long a publisher id is remembered unless configured otherwise.
+pub const DEFAULT_ID_WINDOW: Duration = Duration::from_secs(7 * 86_400);
+
 /// One batch to write.
 #[derive(Clone, Copy, Debug)]
 pub struct NewBatch<'a> {
@@ -43,6 +47,9 @@ pub struct NewBatch<'a> {
     pub fence: Option<i64>,
     pub rows: Rows<'a>,
     pub rejected: &'a [NewRejected],
+    /// How long a publisher id is remembered: a message whose id was seen
+    /// within this window before is a duplicate (`FEEDBOARD_ID_WINDOW`).
+    pub id_window: Duration,
 }
 
 /// The rows a batch stored, in `seq` order.
@@ -82,9 +89,10 @@ pub async fn write(db: &PgPool, feed_id: i64, batch: &NewBatch<'_>) -> Result<St
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("feed #{feed_id}")))?;
+    let ids_since = Utc::now() - batch.id_window;
     let stored = match batch.rows {
-        Rows::Ticks(ticks) if !ticks.is_empty() => insert_ticks(&mut tx, feed_id, last_seq, ticks).await?,
-        Rows::Logs(logs) if !logs.is_empty() => insert_logs(&mut tx, feed_id, last_seq, logs).await?,
+        Rows::Ticks(ticks) if !ticks.is_empty() => insert_ticks(&mut tx, feed_id, last_seq, ids_since, ticks).await?,
+        Rows::Logs(logs) if !logs.is_empty() => insert_logs(&mut tx, feed_id, last_seq, ids_since, logs).await?,
         _ => Stored::default(),
     };
     sqlx::query("UPDATE feed_positions SET last_seq = $2, last_batch = $3, last_batch_from = $4 WHERE feed_id = $1")
@@ -127,11 +135,15 @@ pub async fn committed(db: &PgPool, feed_id: i64, batch_id: i64) -> Result<Optio
 }
 
 /// The statement that stores one batch in `table` (`$1` feed, `$2` the
-/// last `seq` so far, the columns from `input`, which yields `received_at`,
-/// `publisher_id` and `ord` besides the message's own `columns`):
+/// last `seq` so far, `$3`–`$8` the columns of `input`, which yields
+/// `received_at`, `publisher_id` and `ord` besides the message's own
+/// `columns`, `$9` the start of the id window):
 /// - a publisher id repeated within the batch counts once (the first);
-/// - an id is claimed in `publisher_ids`, and only rows whose claim is new,
-///   or that carry no id, are stored, with the next `seq` numbers in order;
+/// - an id seen since the window's start (looked up in its day partitions
+///   of `publisher_ids` only) is a duplicate; a new one is recorded, and
+///   only rows with a new id, or none, are stored, with the next `seq`
+///   numbers in order (the feed's position lock keeps two batches of a
+///   feed from racing between the look-up and the insert);
 /// - the rows stored are counted per UTC day in `feed_days`.
 fn insert_sql(table: &str, input: &str, columns: &str) -> String {
     format!(
@@ -141,7 +153,12 @@ fn insert_sql(table: &str, input: &str, columns: &str) -> String {
              FROM input ORDER BY publisher_id, CASE WHEN publisher_id IS NULL THEN ord END, ord
          ), claimed AS (
              INSERT INTO publisher_ids (feed_id, publisher_id, seen_at)
-             SELECT $1, publisher_id, received_at FROM once WHERE publisher_id IS NOT NULL ORDER BY ord
+             SELECT $1, o.publisher_id, o.received_at FROM once o
+             WHERE o.publisher_id IS NOT NULL AND NOT EXISTS (
+                 SELECT 1 FROM publisher_ids p
+                 WHERE p.feed_id = $1 AND p.publisher_id = o.publisher_id AND p.seen_at >= $9
+             )
+             ORDER BY o.ord
              ON CONFLICT DO NOTHING RETURNING publisher_id
          ), stored AS (
              INSERT INTO {table} (feed_id, seq, {columns}, received_at, publisher_id)
@@ -162,6 +179,7 @@ async fn insert_ticks(
     tx: &mut Transaction<'_, Postgres>,
     feed_id: i64,
     last_seq: i64,
+    ids_since: DateTime<Utc>,
     rows: &[(NewTick, DateTime<Utc>)],
 ) -> Result<Stored, StoreError> {
     let mut symbol = Vec::with_capacity(rows.len());
@@ -192,6 +210,7 @@ async fn insert_ticks(
     .bind(&ts)
     .bind(&received)
     .bind(&id)
+    .bind(ids_since)
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
@@ -212,6 +231,7 @@ async fn insert_logs(
     tx: &mut Transaction<'_, Postgres>,
     feed_id: i64,
     last_seq: i64,
+    ids_since: DateTime<Utc>,
     rows: &[(NewLog, DateTime<Utc>)],
 ) -> Result<Stored, StoreError> {
     let mut ts = Vec::with_capacity(rows.len());
@@ -242,6 +262,7 @@ async fn insert_logs(
     .bind(&message)
     .bind(&received)
     .bind(&id)
+    .bind(ids_since)
     .fetch_all(&mut **tx)
     .await?
     .into_iter()

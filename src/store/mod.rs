@@ -126,11 +126,20 @@ pub struct PoolSettings {
     pub statement_timeout: Duration,
 }
 
+/// Settings of every connection:
+/// - `plan_cache_mode`: each execution of a prepared statement is planned
+///   for its own values. A generic plan cannot prune day partitions by a
+///   bound it has not seen nor tell a rare search word from a common one;
+///   measured on 50M ticks, generic plans turned 6 ms reads into 2.5–6.7 s.
+/// - `jit`: off. Statements here are short; JIT compilation of a big
+///   estimated cost took 1 s of a 1.1 s prune.
+pub const SESSION: [(&str, &str); 2] = [("plan_cache_mode", "force_custom_plan"), ("jit", "off")];
+
 /// Connects to `url`, creating the database when it does not exist yet, and
 /// applies the migrations in `migrations/` (over the ingest pool, which has
 /// no statement timeout).
 pub async fn connect_and_migrate(url: &str, settings: &PoolSettings) -> Result<Pools, sqlx::Error> {
-    let options = PgConnectOptions::from_str(url)?;
+    let options = PgConnectOptions::from_str(url)?.options(SESSION);
     create_database_if_missing(&options).await?;
     // One more than asked: the cluster bus listens on one connection for good.
     let ingest = PgPoolOptions::new()

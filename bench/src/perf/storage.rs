@@ -62,7 +62,13 @@ pub async fn measure(report: &mut Report, scale: Scale) -> Result {
     let started = Instant::now();
     let mut stored = 0;
     for (id, batch) in (0i64..).zip(rows.chunks(BATCH)) {
-        let batch = store::batch::NewBatch { id, fence: None, rows: Rows::Ticks(batch), rejected: &[] };
+        let batch = store::batch::NewBatch {
+            id,
+            fence: None,
+            rows: Rows::Ticks(batch),
+            rejected: &[],
+            id_window: store::batch::DEFAULT_ID_WINDOW,
+        };
         stored += store::batch::write(&db, feed_id, &batch).await.map_err(context("batch write"))?.len();
     }
     let rate = stored as f64 / started.elapsed().as_secs_f64();

@@ -30,11 +30,13 @@ pub struct PgBatches {
     pub feed_id: i64,
     /// The lease token every batch is fenced with.
     pub fence: Option<i64>,
+    /// How long a publisher id is remembered.
+    pub id_window: std::time::Duration,
 }
 
 impl BatchStore for PgBatches {
     async fn write(&self, id: i64, rows: Rows<'_>, rejected: &[NewRejected]) -> Result<Stored, StoreError> {
-        let batch = crate::store::batch::NewBatch { id, fence: self.fence, rows, rejected };
+        let batch = crate::store::batch::NewBatch { id, fence: self.fence, rows, rejected, id_window: self.id_window };
         crate::store::batch::write(&self.db, self.feed_id, &batch).await
     }
 

@@ -17,10 +17,13 @@ pub enum Partitioned {
     Ticks,
     Logs,
     Rejected,
+    /// The exactly-once register, by when an id was first seen.
+    PublisherIds,
 }
 
 impl Partitioned {
-    pub const ALL: [Partitioned; 3] = [Partitioned::Ticks, Partitioned::Logs, Partitioned::Rejected];
+    pub const ALL: [Partitioned; 4] =
+        [Partitioned::Ticks, Partitioned::Logs, Partitioned::Rejected, Partitioned::PublisherIds];
 
     /// The partitioned (parent) table.
     pub fn table(self) -> &'static str {
@@ -28,6 +31,7 @@ impl Partitioned {
             Partitioned::Ticks => "ticks",
             Partitioned::Logs => "logs",
             Partitioned::Rejected => "rejected_messages",
+            Partitioned::PublisherIds => "publisher_ids",
         }
     }
 
@@ -36,13 +40,14 @@ impl Partitioned {
         match self {
             Partitioned::Ticks | Partitioned::Logs => "ts",
             Partitioned::Rejected => "received_at",
+            Partitioned::PublisherIds => "seen_at",
         }
     }
 
     /// Whether the writer counts this table's rows per feed and day in
-    /// `feed_days` (messages do, rejects do not).
+    /// `feed_days` (messages do, rejects and ids do not).
     fn counted(self) -> bool {
-        self != Partitioned::Rejected
+        matches!(self, Partitioned::Ticks | Partitioned::Logs)
     }
 }
 

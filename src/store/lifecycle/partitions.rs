@@ -2,9 +2,12 @@
 //!
 //! A day is created ahead of time with `CREATE TABLE … LIKE` and `ATTACH`
 //! (which does not block readers or the writer), taking over the rows of
-//! that day that waited in the default partition. A day is dropped whole
-//! with its bookkeeping in the same transaction; the drop waits at most a
-//! second for the table lock and otherwise gives up until the next step.
+//! that day that wait in the default partition. A day goes whole in two
+//! transactions: it is detached with its bookkeeping (holding the parent
+//! table's lock for a moment; it waits at most a second for that lock and
+//! otherwise gives up until the next step), then the detached table is
+//! dropped, which costs in proportion to its bytes (its files are unlinked
+//! at commit) but locks nothing a reader or the writer needs.
 
 use super::Partitioned;
 use crate::store::StoreError;
@@ -68,14 +71,17 @@ pub async fn create(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<(
     Ok(())
 }
 
-/// Drops the partition of `day`. For messages, each feed that had rows in
-/// it records them as pruned (`prune_positions`, `feed_days`) in the same
-/// transaction. `Ok(false)`: the table stayed busy for the lock timeout.
-pub async fn drop(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<bool, StoreError> {
+/// Takes the partition of `day` out of `table`; [`discard`] then drops it.
+/// For messages, each feed that had rows in it records them as pruned
+/// (`prune_positions`, `feed_days`) in the same transaction. `Ok(false)`:
+/// the table stayed busy for the lock timeout.
+pub async fn detach(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
     sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")).execute(&mut *tx).await?;
     let result = async {
-        sqlx::query(&format!("DROP TABLE {}", name(table, day))).execute(&mut *tx).await?;
+        sqlx::query(&format!("ALTER TABLE {} DETACH PARTITION {}", table.table(), name(table, day)))
+            .execute(&mut *tx)
+            .await?;
         if table.counted() {
             sqlx::query(
                 "WITH gone AS (
@@ -101,6 +107,23 @@ pub async fn drop(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<boo
         Err(e) if is_lock_timeout(&e) => Ok(false),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Drops the day tables of `table` that are detached (by [`detach`], also
+/// those a crash left between the two steps); returns how many.
+pub async fn discard(db: &PgPool, table: Partitioned) -> Result<usize, StoreError> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT relname::text FROM pg_class
+         WHERE relkind = 'r' AND NOT relispartition AND relnamespace = current_schema()::regnamespace
+           AND relname ~ ('^' || $1 || '_p[0-9]{8}$')",
+    )
+    .bind(table.table())
+    .fetch_all(db)
+    .await?;
+    for name in &names {
+        sqlx::query(&format!("DROP TABLE IF EXISTS {name}")).execute(db).await?;
+    }
+    Ok(names.len())
 }
 
 fn is_lock_timeout(e: &sqlx::Error) -> bool {

@@ -11,6 +11,10 @@ use sqlx::PgPool;
 /// (ticks not yet in the candle rollups stay). Records them in
 /// `feed_days` and `prune_positions` in the same statement. Returns how
 /// many. It takes no lock the writer holds, so ingest goes on meanwhile.
+///
+/// The batch is the `limit` lowest such `seq`s; the `DELETE` repeats the
+/// `ts` bound (so it visits only the partitions before the cutoff) and
+/// takes the `seq` range they span, which holds exactly them.
 pub async fn messages(
     db: &PgPool,
     table: Partitioned,
@@ -22,9 +26,12 @@ pub async fn messages(
     let t = table.table();
     let deleted: i64 = sqlx::query_scalar(&format!(
         "WITH doomed AS (
-             SELECT seq, ts FROM {t} WHERE feed_id = $1 AND ts < $2 AND seq <= $3 LIMIT $4
+             SELECT min(seq) AS lo, max(seq) AS hi FROM (
+                 SELECT seq FROM {t} WHERE feed_id = $1 AND ts < $2 AND seq <= $3 ORDER BY seq LIMIT $4
+             ) d
          ), gone AS (
-             DELETE FROM {t} x USING doomed d WHERE x.feed_id = $1 AND x.seq = d.seq AND x.ts = d.ts
+             DELETE FROM {t} x USING doomed d
+             WHERE x.feed_id = $1 AND x.ts < $2 AND x.seq BETWEEN d.lo AND d.hi
              RETURNING x.seq, x.ts
          ), days AS (
              UPDATE feed_days f SET rows = f.rows - g.n
@@ -61,7 +68,7 @@ impl Plain {
     fn shape(self) -> (&'static str, &'static str, &'static str) {
         match self {
             Plain::Rejected => ("rejected_messages", "received_at", "id, received_at"),
-            Plain::PublisherIds => ("publisher_ids", "seen_at", "publisher_id"),
+            Plain::PublisherIds => ("publisher_ids", "seen_at", "publisher_id, seen_at"),
             Plain::Candles => ("candles", "t", "symbol, width, t"),
         }
     }
@@ -78,7 +85,7 @@ pub async fn plain(
 ) -> Result<u64, StoreError> {
     let (table, time, key) = what.shape();
     let done = sqlx::query(&format!(
-        "DELETE FROM {table} WHERE feed_id = $1 AND ({key}) IN (
+        "DELETE FROM {table} WHERE feed_id = $1 AND {time} < $2 AND ({key}) IN (
              SELECT {key} FROM {table} WHERE feed_id = $1 AND {time} < $2 LIMIT $3
          )"
     ))
@@ -103,10 +110,11 @@ pub async fn vacuum_pruned(db: &PgPool) -> Result<usize, StoreError> {
     let names: Vec<String> = sqlx::query_scalar(
         "SELECT s.relname::text FROM pg_stat_user_tables s JOIN pg_inherits i ON i.inhrelid = s.relid
          JOIN pg_class p ON p.oid = i.inhparent
-         WHERE p.relname IN ('ticks', 'logs', 'rejected_messages') AND s.n_dead_tup > 1000 + s.n_live_tup / 5
+         WHERE p.relname IN ('ticks', 'logs', 'rejected_messages', 'publisher_ids')
+           AND s.n_dead_tup > 1000 + s.n_live_tup / 5
          UNION ALL
          SELECT relname::text FROM pg_stat_user_tables
-         WHERE relname IN ('publisher_ids', 'candles', 'feed_days') AND n_dead_tup > 1000 + n_live_tup / 5",
+         WHERE relname IN ('candles', 'feed_days') AND n_dead_tup > 1000 + n_live_tup / 5",
     )
     .fetch_all(db)
     .await?;

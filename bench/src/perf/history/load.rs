@@ -55,7 +55,7 @@ pub async fn load(database: &str, ticks: u64, first_day: NaiveDate) -> Result<Hi
     let ticks_feed = feed(&db, TICKS_FEED, "ticks").await?;
     let logs_feed = feed(&db, LOGS_FEED, "logs").await?;
     // The span's days and today (where the ingest step writes).
-    for table in [Partitioned::Ticks, Partitioned::Logs] {
+    for table in [Partitioned::Ticks, Partitioned::Logs, Partitioned::PublisherIds] {
         for d in 0..=DAYS {
             let day = first_day.checked_add_days(Days::new(d)).ok_or("date out of range")?;
             partitions::create(&db, table, day).await.map_err(context("create a day partition"))?;
