@@ -29,6 +29,8 @@ async fn the_demo_publishes_through_the_real_brokers() {
     app.stop().await;
 }
 
+/// Needs the `embedded-broker` feature (`cargo xtask test` turns it on).
+#[cfg(feature = "embedded-broker")]
 #[tokio::test]
 async fn without_brokers_the_demo_runs_an_embedded_mqtt_broker() {
     let app = spawn_app_with(|c| {

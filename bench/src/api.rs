@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 /// The MQTT broker every bench uses.
 pub const MQTT_URL: &str = "mqtt://127.0.0.1:1883";
 /// The AMQP broker every bench uses.
-pub const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+pub use feedboard_testkit::brokers::AMQP_URL;
 
 /// A signed-in API client.
 #[derive(Clone)]

@@ -4,9 +4,12 @@
 
 pub use crate::mosquitto::{OwnMosquitto, restart_own_mosquitto};
 
+pub use feedboard_testkit::brokers::{amqp_channel, amqp_publish};
+
 use crate::{Result, api::AMQP_URL, context};
+use feedboard_testkit::brokers;
 use futures::StreamExt;
-use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, options::*, types::FieldTable};
+use lapin::{Connection, ConnectionProperties, options::*, types::FieldTable};
 use rumqttc::v5::{AsyncClient, Event, EventLoop, MqttOptions, mqttbytes::QoS, mqttbytes::v5::Packet};
 use std::{
     sync::atomic::{AtomicU16, Ordering},
@@ -22,56 +25,24 @@ pub fn mqtt_url() -> String {
     format!("mqtt://127.0.0.1:{}", MQTT_PORT.load(Ordering::Relaxed))
 }
 
-/// A fresh MQTT v5 client on the local broker.
+/// A fresh MQTT v5 client on the broker in use.
 pub fn mqtt_client(id_prefix: &str, clean_start: bool) -> (AsyncClient, EventLoop) {
     AsyncClient::new(mqtt_options(id_prefix, clean_start), 10_000)
 }
 
-/// Options of a fresh MQTT v5 client (unique id from `id_prefix`) on the local broker.
+/// Options of a fresh MQTT v5 client (unique id from `id_prefix`) on the broker in use.
 pub fn mqtt_options(id_prefix: &str, clean_start: bool) -> MqttOptions {
-    let id = format!("{id_prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
-    let mut options = MqttOptions::new(id, "127.0.0.1", MQTT_PORT.load(Ordering::Relaxed));
-    options.set_keep_alive(Duration::from_secs(30));
-    options.set_clean_start(clean_start);
-    options.set_max_packet_size(Some(16 * 1024 * 1024));
-    options
+    brokers::mqtt_options(MQTT_PORT.load(Ordering::Relaxed), id_prefix, clean_start)
 }
 
-/// Publishes `count` payloads made by `payload(i)` to `topic` with QoS 1, at
-/// about `per_second` (`None`: as fast as the broker acknowledges); returns
-/// once every publish is acknowledged, with the time that took.
+/// [`brokers::mqtt_publish`] on the broker in use.
 pub async fn mqtt_publish(
     topic: &str,
     count: u64,
     per_second: Option<f64>,
     payload: impl Fn(u64) -> Vec<u8>,
 ) -> Result<Duration> {
-    let (client, mut events) = mqtt_client("bench-pub", true);
-    let acks = tokio::spawn(async move {
-        let mut acked = 0u64;
-        while acked < count {
-            match events.poll().await {
-                Ok(Event::Incoming(Packet::PubAck(_))) => acked += 1,
-                Ok(_) => {}
-                Err(e) => return Err(format!("MQTT publisher: {e}")),
-            }
-        }
-        Ok(events)
-    });
-    let started = Instant::now();
-    let mut pace = tokio::time::interval(Duration::from_millis(1));
-    for i in 0..count {
-        if let Some(rate) = per_second {
-            while (i as f64) >= rate * started.elapsed().as_secs_f64() {
-                pace.tick().await;
-            }
-        }
-        client.publish(topic, QoS::AtLeastOnce, false, payload(i)).await.map_err(context("MQTT publish"))?;
-    }
-    let _events = acks.await.map_err(|e| e.to_string())??;
-    let took = started.elapsed();
-    let _ = client.disconnect().await;
-    Ok(took)
+    brokers::mqtt_publish(MQTT_PORT.load(Ordering::Relaxed), topic, count, per_second, payload).await
 }
 
 /// A bare rumqttc subscriber (QoS 1, automatic acks): once subscribed it
@@ -104,43 +75,6 @@ pub async fn mqtt_counter(topic: &str, count: u64, limit: Duration) -> Result<to
         let _ = client.disconnect().await;
         (received, last)
     }))
-}
-
-/// A channel on the local AMQP broker with `exchange` declared (durable topic).
-pub async fn amqp_channel(exchange: &str) -> Result<(Connection, Channel)> {
-    let conn = Connection::connect(AMQP_URL, ConnectionProperties::default()).await.map_err(context("AMQP connect"))?;
-    let channel = conn.create_channel().await.map_err(context("AMQP channel"))?;
-    let durable = ExchangeDeclareOptions { durable: true, ..Default::default() };
-    channel
-        .exchange_declare(exchange.into(), lapin::ExchangeKind::Topic, durable, FieldTable::default())
-        .await
-        .map_err(context("AMQP exchange"))?;
-    Ok((conn, channel))
-}
-
-/// Publishes `count` persistent payloads to `exchange` with `key`, with
-/// publisher confirms, and returns once the broker confirmed all.
-pub async fn amqp_publish(exchange: &str, key: &str, count: u64, payload: impl Fn(u64) -> Vec<u8>) -> Result<Duration> {
-    let (conn, channel) = amqp_channel(exchange).await?;
-    channel.confirm_select(ConfirmSelectOptions::default()).await.map_err(context("AMQP confirms"))?;
-    let started = Instant::now();
-    let mut pending = Vec::with_capacity(1000);
-    for i in 0..count {
-        let props = BasicProperties::default().with_delivery_mode(2);
-        let confirm = channel
-            .basic_publish(exchange.into(), key.into(), BasicPublishOptions::default(), &payload(i), props)
-            .await
-            .map_err(context("AMQP publish"))?;
-        pending.push(confirm);
-        if pending.len() == 1000 || i + 1 == count {
-            for confirm in pending.drain(..) {
-                confirm.await.map_err(context("AMQP confirm"))?;
-            }
-        }
-    }
-    let took = started.elapsed();
-    let _ = conn.close(200, "done".into()).await;
-    Ok(took)
 }
 
 /// Declares a durable queue bound to `exchange` with `key`.

@@ -13,13 +13,6 @@ pub mod faults;
 pub mod mosquitto;
 pub mod report;
 pub mod server;
-pub mod sse;
 pub mod stats;
 
-/// Result of a bench step; the message says what failed.
-pub type Result<T = ()> = std::result::Result<T, String>;
-
-/// Turns any error into the step's message, with what was being done.
-pub fn context<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> String + '_ {
-    move |e| format!("{what}: {e}")
-}
+pub use feedboard_testkit::{Result, context, sse};

@@ -3,6 +3,7 @@
 //! ticks and log lines through the real brokers, so a new installation
 //! moves at once.
 
+#[cfg(feature = "embedded-broker")]
 mod embedded_broker;
 mod logs;
 mod publisher;
@@ -63,6 +64,7 @@ pub async fn start(core: &Core) {
 }
 
 /// The configured broker when it answers, else an embedded one.
+#[cfg(feature = "embedded-broker")]
 async fn mqtt_url(configured: &str) -> String {
     let url = configured.to_owned();
     let up = tokio::task::spawn_blocking(move || embedded_broker::reachable(&url)).await.unwrap_or(false);
@@ -81,6 +83,12 @@ async fn mqtt_url(configured: &str) -> String {
             configured.to_owned()
         }
     }
+}
+
+/// The configured broker (this build has no embedded one).
+#[cfg(not(feature = "embedded-broker"))]
+async fn mqtt_url(configured: &str) -> String {
+    configured.to_owned()
 }
 
 /// Creates a demo feed, or points an existing one at `source` when the

@@ -14,6 +14,7 @@ mod mapping;
 mod message;
 mod name;
 mod node;
+mod preview;
 mod retention;
 pub mod time;
 mod user;
@@ -22,7 +23,7 @@ pub use backoff::Backoff;
 pub use broker_url::{PASSWORD_MASK, has_masked_password, redact_url};
 pub use connection::ConnectionState;
 pub use dashboard::{Dashboard, DashboardSummary, Widget, WidgetKind};
-pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus, Preview, PreviewMessage, Source};
+pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus, Source};
 pub use incoming::{NewLog, NewRejected, NewTick};
 pub use interaction::{
     Annotation, AnnotationTarget, ChatMessage, ClientMessage, MAX_FRAME_BYTES, MAX_TEXT_CHARS, Presence, ServerMessage,
@@ -34,5 +35,6 @@ pub use mapping::{Mapping, MappingField};
 pub use message::{Candle, Items, LogFilter, LogLine, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick};
 pub use name::{Slug, SlugError};
 pub use node::{ClusterInfo, NodeInfo, NodeStats};
+pub use preview::{Preview, PreviewMessage};
 pub use retention::{FeedStorage, MaxAge, MaxAgeError, Retention};
 pub use user::{Role, UserInfo};

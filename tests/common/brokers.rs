@@ -1,78 +1,32 @@
 //! Publishing to the real brokers from tests.
 
-use lapin::{BasicProperties, Connection, ConnectionProperties, options::*, types::FieldTable};
-use rumqttc::v5::{AsyncClient, Event, MqttOptions, mqttbytes::QoS, mqttbytes::v5::Packet};
+use feedboard_testkit::brokers;
+use rumqttc::v5::{AsyncClient, Event, mqttbytes::QoS, mqttbytes::v5::Packet};
 use std::time::Duration;
 
+pub const AMQP_URL: &str = brokers::AMQP_URL;
+
+/// A name unique to this test run, for topics, exchanges and feeds.
+pub fn unique(prefix: &str) -> String {
+    feedboard_testkit::unique(prefix)
+}
+
 pub const MQTT_URL: &str = "mqtt://127.0.0.1:1883";
-pub const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
 /// Publishes each payload with QoS 1 and waits until the broker acked all.
 pub async fn mqtt_publish(topic: &str, payloads: Vec<Vec<u8>>) {
-    let id = format!("test-pub-{}", uuid::Uuid::new_v4().simple());
-    let mut options = MqttOptions::new(id, "127.0.0.1", 1883);
-    options.set_max_packet_size(Some(16 * 1024 * 1024));
-    let (client, mut events) = AsyncClient::new(options, 1000);
-    let total = payloads.len();
-    let publisher = {
-        let client = client.clone();
-        let topic = topic.to_owned();
-        tokio::spawn(async move {
-            for p in payloads {
-                client.publish(topic.clone(), QoS::AtLeastOnce, false, p).await.expect("queue publish");
-            }
-        })
-    };
-    let mut acked = 0;
-    while acked < total {
-        match tokio::time::timeout(Duration::from_secs(30), events.poll()).await {
-            Ok(Ok(Event::Incoming(Packet::PubAck(_)))) => acked += 1,
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => panic!("MQTT publisher failed: {e}"),
-            Err(_) => panic!("MQTT publisher stalled at {acked}/{total}"),
-        }
-    }
-    publisher.await.unwrap();
-    let _ = client.disconnect().await;
+    let count = payloads.len() as u64;
+    brokers::mqtt_publish(brokers::MQTT_PORT, topic, count, None, |i| payloads[i as usize].clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Publishes each payload persistently with publisher confirms.
 pub async fn amqp_publish(exchange: &str, routing_key: &str, payloads: Vec<Vec<u8>>) {
-    let conn = Connection::connect(AMQP_URL, ConnectionProperties::default()).await.expect("AMQP connect");
-    let channel = conn.create_channel().await.unwrap();
-    channel
-        .exchange_declare(
-            exchange.into(),
-            lapin::ExchangeKind::Topic,
-            ExchangeDeclareOptions { durable: true, ..Default::default() },
-            FieldTable::default(),
-        )
+    let count = payloads.len() as u64;
+    brokers::amqp_publish(exchange, routing_key, count, |i| payloads[i as usize].clone())
         .await
-        .unwrap();
-    channel.confirm_select(ConfirmSelectOptions::default()).await.unwrap();
-    let mut confirms = Vec::new();
-    for p in payloads {
-        let confirm = channel
-            .basic_publish(
-                exchange.into(),
-                routing_key.into(),
-                BasicPublishOptions::default(),
-                &p,
-                BasicProperties::default().with_delivery_mode(2),
-            )
-            .await
-            .unwrap();
-        confirms.push(confirm);
-    }
-    for c in confirms {
-        c.await.expect("publisher confirm");
-    }
-    let _ = conn.close(200, "done".into()).await;
-}
-
-/// A name unique to this test run, for topics, exchanges and feeds.
-pub fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..10])
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Publishes ticks with ids `0..` to `topic` at about `per_second` until
@@ -97,9 +51,8 @@ pub fn spawn_mqtt_publisher(
     payload: fn(usize) -> Vec<u8>,
 ) -> tokio::task::JoinHandle<usize> {
     tokio::spawn(async move {
-        let mut options = MqttOptions::new(format!("test-pub-{}", uuid::Uuid::new_v4().simple()), "127.0.0.1", 1883);
-        options.set_keep_alive(Duration::from_secs(30)).set_max_packet_size(Some(64 * 1024 * 1024));
-        let (client, mut events) = AsyncClient::new(options, 10_000);
+        let (client, mut events) =
+            AsyncClient::new(brokers::mqtt_options(brokers::MQTT_PORT, "test-pub", true), 10_000);
         let acked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counter = acked.clone();
         let poller = tokio::spawn(async move {

@@ -14,9 +14,7 @@ use tokio_tungstenite::{
 
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-pub fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}", &uuid::Uuid::new_v4().simple().to_string()[..10])
-}
+pub use super::brokers::unique;
 
 /// Signs in through the API and returns the session cookie (`name=value`).
 pub async fn session_cookie(app: &TestApp, username: &str, password: &str) -> String {

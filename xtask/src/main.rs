@@ -90,7 +90,7 @@ fn test() -> Result {
     cmd::step("layers");
     layers::check(&paths::root())?;
     cmd::step("clippy (server, browser, proof suite, xtask)");
-    cmd::cargo(&["clippy", "--features", "ssr", "--all-targets", "--", "-D", "warnings"])?;
+    cmd::cargo(&["clippy", "--features", "ssr,embedded-broker", "--all-targets", "--", "-D", "warnings"])?;
     cmd::cargo(&["clippy", "-p", "feedboard-bench", "--all-targets", "--", "-D", "warnings"])?;
     cmd::cargo(&[
         "clippy",
@@ -110,7 +110,7 @@ fn test() -> Result {
     cmd::step("unit and integration tests (real Postgres, Mosquitto, RabbitMQ)");
     cmd::run(
         cmd::cargo_env(std::process::Command::new("cargo"))
-            .args(["test", "--workspace", "--features", "ssr"])
+            .args(["test", "--workspace", "--features", "ssr,embedded-broker"])
             .env("FEEDBOARD_BIN", paths::server_binary())
             .env("LEPTOS_SITE_ROOT", paths::site_root()),
     )?;

@@ -36,6 +36,18 @@ struct Row {
 }
 
 impl Row {
+    /// The row of a symbol first seen live, at `price`.
+    fn first(symbol: &str, price: f64) -> Self {
+        Row {
+            symbol: symbol.to_owned(),
+            last: price,
+            open: None,
+            recent: VecDeque::new(),
+            flash: None,
+            flashed_at: 0.0,
+        }
+    }
+
     fn from_summary(s: SymbolSummary) -> Self {
         Row { symbol: s.symbol, last: s.last, open: s.open, recent: s.recent.into(), flash: None, flashed_at: 0.0 }
     }
@@ -76,14 +88,7 @@ pub fn Ticker(feed: String) -> impl IntoView {
             let existing = index.with_value(|i| i.get(symbol).copied());
             let row = existing.unwrap_or_else(|| {
                 added = true;
-                let row = RwSignal::new(Row {
-                    symbol: symbol.to_owned(),
-                    last: prices[0],
-                    open: None,
-                    recent: VecDeque::new(),
-                    flash: None,
-                    flashed_at: 0.0,
-                });
+                let row = RwSignal::new(Row::first(symbol, prices[0]));
                 index.update_value(|i| {
                     i.insert(symbol.to_owned(), row);
                 });
@@ -91,16 +96,7 @@ pub fn Ticker(feed: String) -> impl IntoView {
             });
             row.update(|r| prices.iter().for_each(|p| r.apply(*p, now)));
             if row.with_untracked(|r| r.flash.is_some()) {
-                set_timeout(
-                    move || {
-                        row.update(|r| {
-                            if now_ms() - r.flashed_at >= FLASH_MS {
-                                r.flash = None
-                            }
-                        })
-                    },
-                    std::time::Duration::from_millis(FLASH_MS as u64),
-                );
+                fade_flash(row);
             }
         }
         if added {
@@ -179,6 +175,19 @@ pub fn Ticker(feed: String) -> impl IntoView {
             </Show>
         </div>
     }
+}
+
+/// Ends `row`'s flash once it has lasted [`FLASH_MS`] (unless a newer one
+/// started meanwhile).
+fn fade_flash(row: RwSignal<Row>) {
+    let fade = move || {
+        row.update(|r| {
+            if now_ms() - r.flashed_at >= FLASH_MS {
+                r.flash = None
+            }
+        })
+    };
+    set_timeout(fade, std::time::Duration::from_millis(FLASH_MS as u64));
 }
 
 #[component]

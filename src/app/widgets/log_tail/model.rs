@@ -8,6 +8,7 @@ use crate::{
     app::widgets::gate::Gate,
     model::{LogFilter, LogLine, LogPage},
 };
+pub use mode::Mode;
 use older::Older;
 use std::collections::VecDeque;
 
@@ -17,17 +18,6 @@ pub const MAX_LINES: usize = 10_000;
 pub const PAGE: i64 = 200;
 /// Rows kept above a permalinked line when scrolling to it.
 const ROWS_ABOVE_PERMALINK: usize = 6;
-
-/// Which part of the feed the list shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// Following new lines as they arrive.
-    Following,
-    /// Paused by the user: new lines are counted, not shown.
-    Paused,
-    /// Showing a permalinked line in its context.
-    Permalink,
-}
 
 /// The log tail of one feed.
 #[derive(Debug)]
@@ -301,6 +291,7 @@ impl TailModel {
     }
 }
 
+mod mode;
 mod older;
 #[cfg(test)]
 mod tests;

@@ -15,6 +15,11 @@ pub struct Event {
 }
 
 impl Event {
+    /// The data as JSON (a string value when it is not JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.data).unwrap_or_else(|_| serde_json::Value::String(self.data.clone()))
+    }
+
     /// The number after `"field":` in the data, without parsing the JSON.
     pub fn number(&self, field: &str) -> Option<f64> {
         let key = format!("\"{field}\":");
@@ -41,6 +46,10 @@ pub async fn connect(http: &reqwest::Client, base: &str, feeds: &str, last_id: O
     let res = req.send().await.map_err(context("SSE connect"))?;
     if res.status() != 200 {
         return Err(format!("SSE stream answered {}", res.status()));
+    }
+    let content_type = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !content_type.starts_with("text/event-stream") {
+        return Err(format!("SSE stream answered with content-type {content_type:?}"));
     }
     Ok(Sse { body: Box::pin(res.bytes_stream()), buffer: BytesMut::with_capacity(16 * 1024), ended: false })
 }

@@ -1,0 +1,24 @@
+//! What a feed's mapping would make of live messages (the feed form's preview).
+
+use serde::{Deserialize, Serialize};
+
+/// How one live message would be stored: `parsed` or `error`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PreviewMessage {
+    /// The payload as lossy UTF-8 (cut at 4 KiB).
+    pub raw: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub parsed: Option<serde_json::Value>,
+    pub error: Option<String>,
+}
+
+/// Result of `POST /api/v1/feeds/preview`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Preview {
+    pub messages: Vec<PreviewMessage>,
+    /// Something worth knowing, e.g. that the exchange does not exist yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
