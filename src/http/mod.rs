@@ -1,6 +1,6 @@
 //! The HTTP edge: REST, SSE, WebSocket and probe routes, plus the Leptos
-//! pages, behind the host, session, origin, security-header and tracing
-//! layers.
+//! pages, behind the host, session, origin, security-header and
+//! observation (request metrics and logs) layers.
 
 pub mod api;
 pub mod auth;
@@ -13,6 +13,7 @@ pub mod feeds;
 pub mod history;
 pub mod host;
 pub mod interaction;
+pub mod observe;
 pub mod openapi;
 pub mod origin;
 pub mod probes;
@@ -30,7 +31,7 @@ use crate::app;
 use axum::{Extension, Router, middleware};
 use leptos::context::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::compression::CompressionLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use tower_sessions_sqlx_store::PostgresStore;
 
@@ -66,5 +67,5 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
         .merge(sockets)
         // Probes stay outside: orchestrators call them by any address.
         .layer(middleware::from_fn_with_state(state.clone(), host::reject_unknown_hosts));
-    security::apply(site.merge(probes)).layer(TraceLayer::new_for_http()).with_state(state)
+    security::apply(site.merge(probes)).layer(middleware::from_fn(observe::track)).with_state(state)
 }
