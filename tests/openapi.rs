@@ -56,7 +56,7 @@ async fn every_rest_route_is_in_the_openapi_document() {
 }
 
 #[tokio::test]
-async fn documented_operations_have_their_methods_and_path_parameters() {
+async fn operations_declare_their_methods_and_parameters() {
     let app = spawn_app().await;
     let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
@@ -70,5 +70,22 @@ async fn documented_operations_have_their_methods_and_path_parameters() {
     ] {
         assert!(paths[path].get(method).is_some(), "{method} {path} is not documented");
     }
+    // Each `{name}` of a path is a path parameter of each of its
+    // operations, and query parameters are not mistaken for path ones.
+    for (path, item) in paths {
+        let templated: BTreeSet<&str> = path.split('{').skip(1).filter_map(|rest| rest.split('}').next()).collect();
+        for (method, operation) in item.as_object().unwrap() {
+            let declared: BTreeSet<&str> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "path")
+                .map(|p| p["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(declared, templated, "path parameters of {method} {path}");
+        }
+    }
+    let stream = &paths["/api/v1/stream"]["get"]["parameters"];
+    assert!(stream.as_array().unwrap().iter().any(|p| p["name"] == "feeds" && p["in"] == "query"), "{stream}");
     app.stop().await;
 }
