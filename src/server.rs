@@ -1,5 +1,7 @@
 //! The composition root: shared state, start-up and graceful shutdown.
 
+pub mod metrics;
+
 use crate::{
     auth::{login::LoginLimiter, password::Passwords},
     cluster::{Bus, Members, Membership},
@@ -11,12 +13,8 @@ use crate::{
     secrets::Keyring,
 };
 use leptos::config::LeptosOptions;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use std::{
-    net::SocketAddr,
-    sync::{Arc, OnceLock},
-    time::Instant,
-};
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::{net::SocketAddr, sync::Arc, time::Instant};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -62,18 +60,16 @@ impl Running {
     }
 }
 
-/// The process-wide Prometheus recorder (installed on first use).
+/// The process-wide Prometheus recorder (installed on first use, with
+/// every series described).
 pub fn metrics_handle() -> PrometheusHandle {
-    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
-    HANDLE
-        .get_or_init(|| {
-            PrometheusBuilder::new().install_recorder().expect("no other metrics recorder is installed in this process")
-        })
-        .clone()
+    metrics::handle()
 }
 
 /// Prepares the database, binds the listener and starts serving.
 pub async fn start(config: Config) -> Result<Running, StartError> {
+    // First, so the process start time and every description are in place.
+    let metrics = metrics_handle();
     // TLS to brokers (mqtts://, amqps://) uses rustls with the ring provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let limits = config.limits.clone();
@@ -148,7 +144,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         core,
         replays: ReplayLimiter::new(limits.replay_concurrency),
         client_caps: ClientCaps::new(limits.max_streams_per_client),
-        metrics: metrics_handle(),
+        metrics,
         hosts,
         rooms,
         started_at: Instant::now(),

@@ -29,6 +29,36 @@ async fn probes_answer() {
 }
 
 #[tokio::test]
+async fn metrics_follow_the_prometheus_conventions() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let feed = format!("no-such-feed-{}", uuid::Uuid::new_v4().simple());
+    let answer =
+        client.get(app.url(&format!("/api/v1/feeds/{feed}"))).header("x-request-id", "probe-42").send().await.unwrap();
+    assert_eq!(answer.headers()["x-request-id"], "probe-42", "a client's request id is echoed");
+    let answer = client.get(app.url("/api/v1/me")).send().await.unwrap();
+    assert!(!answer.headers()["x-request-id"].is_empty(), "every response carries a request id");
+
+    let text = client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let request_counts: Vec<&str> = text.lines().filter(|l| l.starts_with("feedboard_http_requests_total{")).collect();
+    assert!(
+        request_counts.iter().any(|l| l.contains(r#"route="/api/v1/feeds/{name}""#) && l.contains(r#"method="GET""#)),
+        "requests are counted by route template: {request_counts:?}"
+    );
+    assert!(request_counts.iter().any(|l| l.contains(r#"route="/api/v1/me""#) && l.contains(r#"status="401""#)));
+    assert!(!text.contains(&feed), "raw URLs never become labels");
+    assert!(text.contains("# TYPE feedboard_http_request_duration_seconds histogram"), "{text}");
+    assert!(text.contains("feedboard_http_request_duration_seconds_bucket{"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("process_start_time_seconds ")), "{text}");
+    assert!(text.contains("# HELP feedboard_http_requests_total "), "{text}");
+    for line in text.lines().filter(|l| l.starts_with("# TYPE feedboard_")) {
+        let name = line.split(' ').nth(2).unwrap();
+        assert!(text.contains(&format!("# HELP {name} ")), "{name} has no HELP line");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn openapi_document_lists_the_endpoints() {
     let app = spawn_app().await;
     let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();

@@ -39,6 +39,7 @@ pub(crate) async fn feed_of_kind(core: &Core, name: &str, kind: FeedKind) -> Res
 
 /// `GET /api/v1/feeds/{name}/ticks` parameters.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TickParams {
     pub symbol: Option<String>,
     pub from: Option<DateTime<Utc>>,
@@ -63,6 +64,7 @@ pub async fn ticks(core: &Core, feed: &str, p: TickParams) -> Result<Vec<Tick>, 
 
 /// `GET /api/v1/feeds/{name}/candles` parameters.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CandleParams {
     pub symbol: String,
     /// `1s`, `1m`, `5m`, `1h` or `1d` (default `1m`).
@@ -135,6 +137,7 @@ pub fn bucket_end(t: DateTime<Utc>, width: i64) -> DateTime<Utc> {
 
 /// `GET /api/v1/feeds/{name}/symbols` parameters.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SymbolParams {
     /// Window start for `open` (default: 00:00 UTC today).
     pub since: Option<DateTime<Utc>>,
@@ -154,6 +157,7 @@ pub async fn symbols(core: &Core, feed: &str, p: SymbolParams) -> Result<SeqPage
 
 /// `GET /api/v1/feeds/{name}/logs` parameters.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogParams {
     /// One level or several, comma-separated.
     pub level: Option<String>,

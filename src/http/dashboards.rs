@@ -21,7 +21,9 @@ pub async fn list(State(state): State<AppState>, _: Viewer) -> Result<Json<Items
 }
 
 /// One dashboard.
-#[utoipa::path(get, path = "/api/v1/dashboards/{slug}", tag = "dashboards", responses((status = 200, body = Dashboard), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/dashboards/{slug}", tag = "dashboards",
+    params(("slug" = String, Path, description = "the dashboard's slug")),
+    responses((status = 200, body = Dashboard), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     _: Viewer,
@@ -42,7 +44,8 @@ pub async fn create(
 }
 
 /// Replaces a dashboard (admin).
-#[utoipa::path(put, path = "/api/v1/dashboards/{slug}", tag = "dashboards", request_body = Dashboard, responses(
+#[utoipa::path(put, path = "/api/v1/dashboards/{slug}", tag = "dashboards", request_body = Dashboard,
+    params(("slug" = String, Path, description = "the dashboard's slug")), responses(
     (status = 200, body = Dashboard), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
@@ -54,7 +57,9 @@ pub async fn update(
 }
 
 /// Deletes a dashboard (admin).
-#[utoipa::path(delete, path = "/api/v1/dashboards/{slug}", tag = "dashboards", responses((status = 204), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/dashboards/{slug}", tag = "dashboards",
+    params(("slug" = String, Path, description = "the dashboard's slug")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     Admin(admin): Admin,

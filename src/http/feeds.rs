@@ -22,7 +22,9 @@ pub async fn list(State(state): State<AppState>, _: Viewer) -> Result<Json<Items
 }
 
 /// One feed with its live status.
-#[utoipa::path(get, path = "/api/v1/feeds/{name}", tag = "feeds", responses((status = 200, body = Feed), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/feeds/{name}", tag = "feeds",
+    params(("name" = String, Path, description = "the feed's name")),
+    responses((status = 200, body = Feed), (status = 404, body = ErrorBody)))]
 pub async fn get(State(state): State<AppState>, _: Viewer, Path(name): Path<String>) -> Result<Json<Feed>, AppError> {
     Ok(Json(domain::feeds::get(&state.core, &name).await?))
 }
@@ -39,7 +41,8 @@ pub async fn create(
 }
 
 /// Replaces a feed's configuration (admin); applied without a restart.
-#[utoipa::path(put, path = "/api/v1/feeds/{name}", tag = "feeds", request_body = crate::model::FeedSpec, responses(
+#[utoipa::path(put, path = "/api/v1/feeds/{name}", tag = "feeds", request_body = crate::model::FeedSpec,
+    params(("name" = String, Path, description = "the feed's name")), responses(
     (status = 200, body = Feed), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
@@ -51,7 +54,9 @@ pub async fn update(
 }
 
 /// Deletes a feed and its stored messages (admin).
-#[utoipa::path(delete, path = "/api/v1/feeds/{name}", tag = "feeds", responses((status = 204), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/feeds/{name}", tag = "feeds",
+    params(("name" = String, Path, description = "the feed's name")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     Admin(admin): Admin,
@@ -72,6 +77,7 @@ pub struct PreviewBody {
 
 /// `?wait_ms=&n=` for preview.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PreviewParams {
     /// How long to wait for messages (default 5000, at most 30000).
     pub wait_ms: Option<u64>,

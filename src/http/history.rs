@@ -24,7 +24,8 @@ use serde::Deserialize;
 
 /// Ticks in `seq` order: a page of JSON, or with `format=csv|ndjson` every
 /// matching tick as a file.
-#[utoipa::path(get, path = "/api/v1/feeds/{name}/ticks", tag = "history", params(TickParams, ExportParams),
+#[utoipa::path(get, path = "/api/v1/feeds/{name}/ticks", tag = "history",
+    params(("name" = String, Path, description = "the feed's name"), TickParams, ExportParams),
     responses(
         (status = 200, description = "A page of ticks, or every matching tick as a file (`seq,ts,symbol,price,size`)",
             content((Items<Tick> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson"))),
@@ -45,7 +46,8 @@ pub async fn ticks(
 
 /// OHLC candles with volume, computed with `date_bin`; with
 /// `format=csv|ndjson` the same candles as a file.
-#[utoipa::path(get, path = "/api/v1/feeds/{name}/candles", tag = "history", params(CandleParams, ExportParams),
+#[utoipa::path(get, path = "/api/v1/feeds/{name}/candles", tag = "history",
+    params(("name" = String, Path, description = "the feed's name"), CandleParams, ExportParams),
     responses(
         (status = 200, description = "Candles, oldest first, or the same as a file (`t,open,high,low,close,volume`)",
             content((SeqPage<Candle> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson"))),
@@ -64,7 +66,8 @@ pub async fn candles(
 }
 
 /// Each symbol's last price, open (since 00:00 UTC) and recent prices.
-#[utoipa::path(get, path = "/api/v1/feeds/{name}/symbols", tag = "history", params(SymbolParams),
+#[utoipa::path(get, path = "/api/v1/feeds/{name}/symbols", tag = "history",
+    params(("name" = String, Path, description = "the feed's name"), SymbolParams),
     responses((status = 200, body = SeqPage<SymbolSummary>), (status = 400, body = ErrorBody)))]
 pub async fn symbols(
     State(state): State<AppState>,
@@ -79,7 +82,8 @@ pub async fn symbols(
 /// without a word of 3+ letters or digits looks at a window of lines next
 /// to the cursor only; `searched` then says which. With
 /// `format=csv|ndjson`: every matching line as a file, oldest first.
-#[utoipa::path(get, path = "/api/v1/feeds/{name}/logs", tag = "history", params(LogParams, ExportParams),
+#[utoipa::path(get, path = "/api/v1/feeds/{name}/logs", tag = "history",
+    params(("name" = String, Path, description = "the feed's name"), LogParams, ExportParams),
     responses(
         (status = 200, description = "A page of log lines, or every matching line as a file (`seq,ts,level,source,message`)",
             content((LogPage = "application/json"), (String = "text/csv"), (String = "application/x-ndjson"))),
@@ -100,13 +104,15 @@ pub async fn logs(
 
 /// `GET /api/v1/feeds/{name}/rejected` parameters.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RejectedParams {
     /// Default 100, at most 1000.
     pub limit: Option<i64>,
 }
 
 /// The most recent rejected payloads with their reasons (admin).
-#[utoipa::path(get, path = "/api/v1/feeds/{name}/rejected", tag = "history", params(RejectedParams),
+#[utoipa::path(get, path = "/api/v1/feeds/{name}/rejected", tag = "history",
+    params(("name" = String, Path, description = "the feed's name"), RejectedParams),
     responses((status = 200, body = Items<Rejected>), (status = 403, body = ErrorBody)))]
 pub async fn rejected(
     State(state): State<AppState>,

@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 /// `GET /api/v1/dashboards/{slug}/chat` parameters.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChatParams {
     /// Messages older than this id (default: the newest).
     pub before_id: Option<i64>,
@@ -29,7 +30,8 @@ pub struct ChatParams {
 
 /// A page of a room's chat, oldest first: the newest `limit` messages before
 /// `before_id`, or the first `limit` after `after_id`.
-#[utoipa::path(get, path = "/api/v1/dashboards/{slug}/chat", tag = "interaction", params(ChatParams),
+#[utoipa::path(get, path = "/api/v1/dashboards/{slug}/chat", tag = "interaction",
+    params(("slug" = String, Path, description = "the dashboard's slug"), ChatParams),
     responses((status = 200, body = Items<ChatMessage>), (status = 404, body = ErrorBody)))]
 pub async fn chat(
     State(state): State<AppState>,
@@ -43,6 +45,7 @@ pub async fn chat(
 
 /// `GET /api/v1/feeds/{name}/annotations` parameters.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FeedAnnotationParams {
     /// Target time (chart point, or log line) at or after this.
     pub from: Option<DateTime<Utc>>,
@@ -57,7 +60,8 @@ pub struct FeedAnnotationParams {
 }
 
 /// Annotations (and replies) on a feed, oldest first.
-#[utoipa::path(get, path = "/api/v1/feeds/{name}/annotations", tag = "interaction", params(FeedAnnotationParams),
+#[utoipa::path(get, path = "/api/v1/feeds/{name}/annotations", tag = "interaction",
+    params(("name" = String, Path, description = "the feed's name"), FeedAnnotationParams),
     responses((status = 200, body = Items<Annotation>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn feed_annotations(
     State(state): State<AppState>,
@@ -72,6 +76,7 @@ pub async fn feed_annotations(
 
 /// `GET /api/v1/dashboards/{slug}/annotations` parameters.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DashboardAnnotationParams {
     /// Default 1000, at most 5000 (the newest).
     pub limit: Option<i64>,
@@ -79,7 +84,7 @@ pub struct DashboardAnnotationParams {
 
 /// Extension: every annotation of a dashboard's room, oldest first.
 #[utoipa::path(get, path = "/api/v1/dashboards/{slug}/annotations", tag = "interaction",
-    params(DashboardAnnotationParams),
+    params(("slug" = String, Path, description = "the dashboard's slug"), DashboardAnnotationParams),
     responses((status = 200, body = Items<Annotation>), (status = 404, body = ErrorBody)))]
 pub async fn dashboard_annotations(
     State(state): State<AppState>,

@@ -1,34 +1,14 @@
-//! The machine-readable API contract at `/api/v1/openapi.json`.
+//! The machine-readable API contract at `/api/v1/openapi.json`: the
+//! document's header and shared schemas; the operations come from the
+//! route registrations in `api.rs`.
 
-use axum::Json;
+use axum::{Extension, Json};
+use std::sync::Arc;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "feedboard", description = "Live feeds of stock ticks and log lines: ingest, history, live streams."),
-    paths(
-        super::probes::healthz,
-        super::probes::readyz,
-        super::probes::metrics,
-        super::auth::login,
-        super::auth::logout,
-        super::auth::me,
-        super::auth::change_password,
-        super::users::list,
-        super::users::create,
-        super::users::update,
-        super::users::delete,
-        super::ws::upgrade::upgrade,
-        super::interaction::chat,
-        super::interaction::feed_annotations,
-        super::interaction::dashboard_annotations,
-        super::cluster::get,
-        super::history::ticks,
-        super::history::candles,
-        super::history::symbols,
-        super::history::logs,
-        super::history::rejected,
-    ),
     components(schemas(
         crate::error::ErrorBody,
         crate::error::AppError,
@@ -41,7 +21,25 @@ use utoipa::OpenApi;
 )]
 struct ApiDoc;
 
+/// The served document, built once from the routes' registrations.
+#[derive(Clone)]
+pub struct Document(Arc<utoipa::openapi::OpenApi>);
+
+impl Document {
+    /// The header and shared schemas, with the operations of `routes`
+    /// (the documents that `OpenApiRouter`s collected) merged in.
+    pub fn new(routes: impl IntoIterator<Item = utoipa::openapi::OpenApi>) -> Self {
+        let mut doc = ApiDoc::openapi();
+        for part in routes {
+            doc.merge(part);
+        }
+        Self(Arc::new(doc))
+    }
+}
+
 /// `GET /api/v1/openapi.json`.
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses(
+    (status = 200, content_type = "application/json", description = "this OpenAPI 3.1 document")))]
+pub async fn document(Extension(Document(doc)): Extension<Document>) -> Json<Arc<utoipa::openapi::OpenApi>> {
+    Json(doc)
 }

@@ -27,6 +27,7 @@ use tokio_stream::{StreamExt, wrappers::ReceiverStream};
 
 /// `?feeds=a,b&last_event_id=…`.
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StreamParams {
     /// Comma-separated feed names.
     pub feeds: String,

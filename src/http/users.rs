@@ -53,7 +53,8 @@ pub struct UserUpdate {
 }
 
 /// Changes a user's role and/or resets their password (admin).
-#[utoipa::path(put, path = "/api/v1/users/{username}", tag = "users", request_body = UserUpdate, responses(
+#[utoipa::path(put, path = "/api/v1/users/{username}", tag = "users", request_body = UserUpdate,
+    params(("username" = String, Path, description = "the user's name")), responses(
     (status = 200, body = UserInfo), (status = 404, body = ErrorBody),
     (status = 409, body = ErrorBody, description = "would demote the last admin"),
     (status = 422, body = ErrorBody, description = "neither `role` nor `password`, or the password is too short")))]
@@ -74,7 +75,8 @@ pub async fn update(
 }
 
 /// Deletes a user (admin): their sessions end and their sockets close.
-#[utoipa::path(delete, path = "/api/v1/users/{username}", tag = "users", responses(
+#[utoipa::path(delete, path = "/api/v1/users/{username}", tag = "users",
+    params(("username" = String, Path, description = "the user's name")), responses(
     (status = 204, description = "deleted"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
     (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "the last admin")))]
 pub async fn delete(

@@ -23,7 +23,7 @@ impl Finisher {
             source::ack_all(batch.acks).await;
             drop(batch.held);
             self.monitor.add_stored(batch.stored.len() as u64, batch.rejected as u64);
-            metrics::histogram!("feedboard_batch_size").record(count as f64);
+            metrics::histogram!("feedboard_batch_size_messages").record(count as f64);
             let (feed, id, now) = (self.feed_name.as_str(), self.feed_id, Some(Instant::now()));
             let ticks = batch.stored.ticks.iter().map(|t| LiveMessage::tick(id, feed, t, now));
             let logs = batch.stored.logs.iter().map(|l| LiveMessage::log(id, feed, l, now));
