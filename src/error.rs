@@ -41,13 +41,7 @@ impl ErrorCode {
     }
 }
 
-/// A problem with one input field, shown next to that field in forms.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
+pub use crate::model::FieldError;
 
 /// An error a user or API client can act on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

@@ -8,7 +8,7 @@
 
 pub mod app;
 pub mod error;
-pub mod model;
+pub use feedboard_model as model;
 
 #[cfg(feature = "ssr")]
 pub mod auth;

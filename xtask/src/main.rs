@@ -91,7 +91,19 @@ fn test() -> Result {
     layers::check(&paths::root())?;
     cmd::step("clippy (server, browser, proof suite, xtask)");
     cmd::cargo(&["clippy", "--features", "ssr,embedded-broker", "--all-targets", "--", "-D", "warnings"])?;
-    cmd::cargo(&["clippy", "-p", "feedboard-bench", "--all-targets", "--", "-D", "warnings"])?;
+    cmd::cargo(&[
+        "clippy",
+        "-p",
+        "feedboard-bench",
+        "-p",
+        "feedboard-testkit",
+        "-p",
+        "feedboard-model",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     cmd::cargo(&[
         "clippy",
         "--lib",

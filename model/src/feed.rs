@@ -110,7 +110,7 @@ impl FeedState {
 pub struct FeedStatus {
     pub state: FeedState,
     pub last_error: Option<String>,
-    #[serde(with = "crate::model::time::option")]
+    #[serde(with = "crate::time::option")]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub last_message_at: Option<DateTime<Utc>>,
     /// Messages taken from the broker since this server started.
@@ -141,14 +141,14 @@ impl FeedSpec {
     /// Checks every field, returning one message per offending field
     /// (`name`, `source.url`, `source.topic`, …). Shared by the API and the
     /// admin form, so both say the same thing.
-    pub fn validate(&self) -> Result<(), Vec<crate::error::FieldError>> {
+    pub fn validate(&self) -> Result<(), Vec<crate::FieldError>> {
         let mut errors = Vec::new();
         let mut check = |field: &str, result: Result<(), String>| {
             if let Err(message) = result {
-                errors.push(crate::error::FieldError { field: field.to_owned(), message });
+                errors.push(crate::FieldError { field: field.to_owned(), message });
             }
         };
-        check("name", crate::model::Slug::parse(&self.name).map(|_| ()).map_err(|e| e.to_string()));
+        check("name", crate::Slug::parse(&self.name).map(|_| ()).map_err(|e| e.to_string()));
         match &self.source {
             Source::Mqtt { url, topic } => {
                 check("source.url", check_url(url, &["mqtt", "mqtts", "tcp", "ssl"]));

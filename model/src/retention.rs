@@ -112,7 +112,7 @@ pub struct FeedStorage {
     /// from the table's average row size).
     pub bytes: i64,
     /// When the oldest kept message happened (`ts` of the first one kept).
-    #[serde(with = "crate::model::time::option")]
+    #[serde(with = "crate::time::option")]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub oldest: Option<DateTime<Utc>>,
 }

@@ -21,7 +21,7 @@ pub enum AnnotationTarget {
     Point {
         feed: String,
         symbol: String,
-        #[serde(with = "crate::model::time")]
+        #[serde(with = "crate::time")]
         #[cfg_attr(feature = "ssr", schema(value_type = String))]
         ts: DateTime<Utc>,
     },
@@ -51,7 +51,7 @@ pub struct ChatMessage {
     pub dashboard: String,
     pub user: String,
     pub text: String,
-    #[serde(with = "crate::model::time")]
+    #[serde(with = "crate::time")]
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub ts: DateTime<Utc>,
 }
@@ -66,7 +66,7 @@ pub struct Annotation {
     pub target: AnnotationTarget,
     pub user: String,
     pub text: String,
-    #[serde(with = "crate::model::time")]
+    #[serde(with = "crate::time")]
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub ts: DateTime<Utc>,
     /// Extension: the annotation this one replies to.

@@ -5,7 +5,7 @@
 //! where the clients find it.
 
 use super::Source;
-use crate::error::FieldError;
+use crate::FieldError;
 use std::fmt;
 
 /// What a broker URL's password shows as when feeds are read back.

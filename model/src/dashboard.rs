@@ -62,12 +62,12 @@ pub struct DashboardSummary {
 
 impl Dashboard {
     /// Checks slug, title and widgets; one message per offending field.
-    pub fn validate(&self) -> Result<(), Vec<crate::error::FieldError>> {
+    pub fn validate(&self) -> Result<(), Vec<crate::FieldError>> {
         let mut errors = Vec::new();
         let mut fail = |field: String, message: &str| {
-            errors.push(crate::error::FieldError { field, message: message.to_owned() });
+            errors.push(crate::FieldError { field, message: message.to_owned() });
         };
-        if let Err(e) = crate::model::Slug::parse(&self.slug) {
+        if let Err(e) = crate::Slug::parse(&self.slug) {
             fail("slug".into(), &e.to_string());
         }
         let title_len = self.title.trim().chars().count();
@@ -102,8 +102,8 @@ impl Dashboard {
 
 impl WidgetKind {
     /// Whether this widget can show a feed of `kind`.
-    pub fn shows(self, kind: crate::model::FeedKind) -> bool {
-        use crate::model::FeedKind;
+    pub fn shows(self, kind: crate::FeedKind) -> bool {
+        use crate::FeedKind;
         matches!(
             (self, kind),
             (WidgetKind::Ticker | WidgetKind::Chart, FeedKind::Ticks) | (WidgetKind::Log, FeedKind::Logs)

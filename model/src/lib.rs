@@ -1,11 +1,16 @@
 //! Types shared by the server and the browser: what travels in JSON, and the
 //! vocabulary both sides use for it (event names, levels, field names).
+//!
+//! A crate of its own (`feedboard-model`, re-exported as `feedboard::model`)
+//! so the compiler keeps the layer: it depends on nothing of feedboard, and
+//! the browser build reaches no `store` or `ingest` through it.
 
 mod backoff;
 mod broker_url;
 mod connection;
 mod dashboard;
 mod feed;
+mod field_error;
 mod incoming;
 mod interaction;
 mod level;
@@ -24,6 +29,7 @@ pub use broker_url::{PASSWORD_MASK, has_masked_password, redact_url};
 pub use connection::ConnectionState;
 pub use dashboard::{Dashboard, DashboardSummary, Widget, WidgetKind};
 pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus, Source};
+pub use field_error::FieldError;
 pub use incoming::{NewLog, NewRejected, NewTick};
 pub use interaction::{
     Annotation, AnnotationTarget, ChatMessage, ClientMessage, MAX_FRAME_BYTES, MAX_TEXT_CHARS, Presence, ServerMessage,

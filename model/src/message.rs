@@ -11,7 +11,7 @@ pub struct Tick {
     pub symbol: String,
     pub price: f64,
     pub size: f64,
-    #[serde(with = "crate::model::time")]
+    #[serde(with = "crate::time")]
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub ts: DateTime<Utc>,
 }
@@ -21,7 +21,7 @@ pub struct Tick {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LogLine {
     pub seq: i64,
-    #[serde(with = "crate::model::time")]
+    #[serde(with = "crate::time")]
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub ts: DateTime<Utc>,
     pub level: String,
@@ -33,7 +33,7 @@ pub struct LogLine {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::FromRow))]
 pub struct Candle {
-    #[serde(with = "crate::model::time")]
+    #[serde(with = "crate::time")]
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub t: DateTime<Utc>,
     pub open: f64,
@@ -47,7 +47,7 @@ pub struct Candle {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Rejected {
-    #[serde(with = "crate::model::time")]
+    #[serde(with = "crate::time")]
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub received_at: DateTime<Utc>,
     pub reason: String,
@@ -66,7 +66,7 @@ pub struct SymbolSummary {
     pub last: f64,
     /// First price since the window start (00:00 UTC by default).
     pub open: Option<f64>,
-    #[serde(with = "crate::model::time")]
+    #[serde(with = "crate::time")]
     #[cfg_attr(feature = "ssr", schema(value_type = String))]
     pub ts: DateTime<Utc>,
     pub recent: Vec<f64>,
