@@ -2,7 +2,8 @@
 //!
 //! A day is created ahead of time with `CREATE TABLE … LIKE` and `ATTACH`
 //! (which does not block readers or the writer), taking over the rows of
-//! that day that wait in the default partition. A day goes whole in two
+//! that day that wait in the default partition (only then, e.g. at the
+//! first start after an upgrade, is the table locked for the move). A day goes whole in two
 //! transactions: it is detached with its bookkeeping (holding the parent
 //! table's lock for a moment; it waits at most a second for that lock and
 //! otherwise gives up until the next step), then the detached table is
@@ -55,6 +56,18 @@ pub async fn create(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<(
     let (from, to) = (bound(day), bound(next));
     let mut tx = db.begin().await?;
     sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")).execute(&mut *tx).await?;
+    // `ATTACH` lets statements go on that planned with the partitions as
+    // they were; for one of them, rows moved out of the default partition
+    // would vanish (a replay would skip them, an id look-up miss them). So
+    // when there are rows to move, the table is locked whole first.
+    let waiting: bool = sqlx::query_scalar(&format!(
+        "SELECT EXISTS (SELECT 1 FROM {t}_default WHERE {key} >= '{from}' AND {key} < '{to}')"
+    ))
+    .fetch_one(&mut *tx)
+    .await?;
+    if waiting {
+        sqlx::query(&format!("LOCK TABLE {t} IN ACCESS EXCLUSIVE MODE")).execute(&mut *tx).await?;
+    }
     sqlx::query(&format!("CREATE TABLE {part} (LIKE {t} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"))
         .execute(&mut *tx)
         .await?;
