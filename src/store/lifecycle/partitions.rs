@@ -55,7 +55,7 @@ pub async fn create(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<(
         day.checked_add_days(Days::new(1)).ok_or_else(|| StoreError::NotFound(format!("the day after {day}")))?;
     let (from, to) = (bound(day), bound(next));
     let mut tx = db.begin().await?;
-    sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")).execute(&mut *tx).await?;
+    lock_feeds_first(&mut tx).await?;
     // `ATTACH` lets statements go on that planned with the partitions as
     // they were; for one of them, rows moved out of the default partition
     // would vanish (a replay would skip them, an id look-up miss them). So
@@ -90,8 +90,8 @@ pub async fn create(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<(
 /// the table stayed busy for the lock timeout.
 pub async fn detach(db: &PgPool, table: Partitioned, day: NaiveDate) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
-    sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")).execute(&mut *tx).await?;
     let result = async {
+        lock_feeds_first(&mut tx).await?;
         sqlx::query(&format!("ALTER TABLE {} DETACH PARTITION {}", table.table(), name(table, day)))
             .execute(&mut *tx)
             .await?;
@@ -137,6 +137,17 @@ pub async fn discard(db: &PgPool, table: Partitioned) -> Result<usize, StoreErro
         sqlx::query(&format!("DROP TABLE IF EXISTS {name}")).execute(db).await?;
     }
     Ok(names.len())
+}
+
+/// Sets the lock timeout and takes the lock on `feeds` that attaching or
+/// detaching a partition takes anyway (its foreign key is cloned or
+/// dropped), before any lock on the partitions: deleting a feed takes
+/// `feeds` first and then the partitions (its cascade), so taking them in
+/// the same order keeps the two from deadlocking.
+async fn lock_feeds_first(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")).execute(&mut **tx).await?;
+    sqlx::query("LOCK TABLE feeds IN SHARE ROW EXCLUSIVE MODE").execute(&mut **tx).await?;
+    Ok(())
 }
 
 fn is_lock_timeout(e: &sqlx::Error) -> bool {
