@@ -183,14 +183,21 @@ pub async fn fresh_database(database: &str) -> Result<String> {
 }
 
 async fn recreate_database(database: &str) -> Result {
+    let mut admin = drop_database(database).await?;
+    sqlx::query(&format!("CREATE DATABASE \"{database}\"")).execute(&mut admin).await.map_err(context("create it"))?;
+    Ok(())
+}
+
+/// Drops `database` if it exists; returns the connection to `postgres`
+/// that did it.
+pub async fn drop_database(database: &str) -> Result<sqlx::PgConnection> {
     use sqlx::Connection;
     let mut admin = sqlx::PgConnection::connect(&database_url("postgres")).await.map_err(context("Postgres"))?;
     sqlx::query(&format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"))
         .execute(&mut admin)
         .await
         .map_err(context("drop the bench database"))?;
-    sqlx::query(&format!("CREATE DATABASE \"{database}\"")).execute(&mut admin).await.map_err(context("create it"))?;
-    Ok(())
+    Ok(admin)
 }
 
 fn free_port() -> Result<u16> {

@@ -19,9 +19,9 @@ mod writes;
 
 use chrono::{Days, NaiveDate, Utc};
 use feedboard_bench::{
-    Result, context,
+    Result,
     report::{Report, Row},
-    server::{Server, database_url},
+    server::{Server, drop_database},
 };
 use load::{DAYS, History, LOGS_FEED, SYMBOLS, TICKS_FEED};
 use probe::{Site, cost_row};
@@ -152,15 +152,5 @@ async fn queries(report: &mut Report, plan: &Plan, sites: [&Site; 2], first_day:
         let note = format!("{} vs {} {what}; {} requests; `GET {path}`", t[1].items, t[0].items, plan.requests);
         report.add(cost_row(&format!("history: {name}"), &mut t, FLAT, &note));
     }
-    Ok(())
-}
-
-async fn drop_database(database: &str) -> Result {
-    use sqlx::Connection;
-    let mut admin = sqlx::PgConnection::connect(&database_url("postgres")).await.map_err(context("Postgres"))?;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .map_err(context("drop the bench database"))?;
     Ok(())
 }
