@@ -124,6 +124,7 @@ pub async fn run(server: &mut Server, fault: Fault, load: Load, tag: &str) -> Re
     for feed in &feeds {
         verify::wait_stored(&db, feed, half, Duration::from_secs(30)).await?;
     }
+    watch::until_caught_up(&api, &feeds, half, Duration::from_secs(30)).await;
     let samples = watcher.finish().await;
     let (mut recovery, mut shown) = (Some(Duration::ZERO), Vec::new());
     for (i, (feed, kind)) in feeds.iter().zip([Kind::Ticks, Kind::Logs]).enumerate() {

@@ -29,24 +29,47 @@ impl Watcher {
             let mut samples = Vec::new();
             let mut tick = tokio::time::interval(Duration::from_millis(50));
             loop {
-                tokio::select! {
-                    _ = tick.tick() => {}
-                    _ = stopped.changed() => return samples,
-                }
+                // A last round after the stop, so the samples end with the status as it is now.
+                let last = tokio::select! {
+                    _ = tick.tick() => false,
+                    _ = stopped.changed() => true,
+                };
                 for (feed, name) in feeds.iter().enumerate() {
                     let status =
                         tokio::time::timeout(Duration::from_secs(1), api.status(name)).await.ok().and_then(Result::ok);
                     samples.push(Sample { at: Instant::now(), feed, status });
+                }
+                if last {
+                    return samples;
                 }
             }
         });
         Watcher { stop, task }
     }
 
-    /// Stops sampling; returns every sample in time order.
+    /// Stops sampling after one last round; returns every sample in time order.
     pub async fn finish(self) -> Vec<Sample> {
         let _ = self.stop.send(true);
         self.task.await.unwrap_or_default()
+    }
+}
+
+/// Waits (at most `limit`) until each of `feeds` shows `connected` with
+/// `expected` messages stored. The rows can all be in the database before
+/// the status says so, and recovery is judged on the status: a watcher
+/// stopped as soon as the rows were in saw no recovery on a loaded machine.
+pub async fn until_caught_up(api: &Api, feeds: &[String], expected: u64, limit: Duration) {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        let mut all = true;
+        for feed in feeds {
+            let status = api.status(feed).await.unwrap_or_default();
+            all &= status["state"] == "connected" && status["stored"].as_u64().is_some_and(|n| n >= expected);
+        }
+        if all {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

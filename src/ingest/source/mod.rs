@@ -47,10 +47,10 @@ pub async fn ack_all(acks: Vec<Ack>) {
     let mut last_amqp: Option<amqp::AmqpAck> = None;
     for ack in acks {
         match ack {
-            Ack::Mqtt(a) => a.ack().await,
+            Ack::Mqtt(a) => within_limit(a.ack()).await,
             Ack::Amqp(a) => {
                 if let Some(prev) = last_amqp.take_if(|p| p.epoch != a.epoch) {
-                    prev.ack_up_to().await;
+                    within_limit(prev.ack_up_to()).await;
                 }
                 last_amqp = Some(a);
             }
@@ -59,7 +59,18 @@ pub async fn ack_all(acks: Vec<Ack>) {
         }
     }
     if let Some(last) = last_amqp {
-        last.ack_up_to().await;
+        within_limit(last.ack_up_to()).await;
+    }
+}
+
+/// Longest one acknowledgement may take. An ack handed to a connection as
+/// it broke may never be answered; waiting for it would stall the feed,
+/// while the broker redelivers what it did not get anyway.
+const ACK_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+async fn within_limit(ack: impl Future<Output = ()>) {
+    if tokio::time::timeout(ACK_LIMIT, ack).await.is_err() {
+        tracing::warn!("a broker acknowledgement got no answer within {ACK_LIMIT:?}; the broker redelivers it");
     }
 }
 
@@ -195,4 +206,16 @@ pub fn same_broker(a: &str, b: &str) -> bool {
             .map(|u| (u.scheme().to_owned(), u.host_str().map(str::to_owned), u.port(), u.path().to_owned()))
     };
     matches!((key(a), key(b)), (Some(x), Some(y)) if x == y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn an_ack_that_is_never_answered_does_not_stall_the_feed() {
+        let started = tokio::time::Instant::now();
+        within_limit(std::future::pending()).await;
+        assert_eq!(started.elapsed(), ACK_LIMIT);
+    }
 }
