@@ -120,7 +120,7 @@ async fn bad_payloads_are_rejected_with_reasons_and_good_ones_still_stored() {
         b"not json".to_vec(),
         b"[1,2,3]".to_vec(),
         br#"{"price": 1}"#.to_vec(),
-        br#"{"symbol": "A", "price": "12"}"#.to_vec(),
+        br#"{"symbol": "A", "price": "12 USD"}"#.to_vec(),
         br#"{"symbol": "A", "price": NaN}"#.to_vec(),
         br#"{"symbol": "A", "price": 1e999}"#.to_vec(),
         br#"{"symbol": "A", "price": 1, "ts": "tomorrow"}"#.to_vec(),
@@ -190,17 +190,55 @@ async fn mqtt_messages_published_while_feedboard_is_down_wait_in_the_session() {
 }
 
 #[tokio::test]
+async fn mappings_read_nested_fields_topic_levels_and_logfmt() {
+    let app = spawn_app().await;
+    let ticks = unique("paths");
+    let mut feed = mqtt_feed(&ticks, "ticks", &format!("{ticks}/#"));
+    feed["mapping"] = json!({"symbol": "topic[1]", "price": "/d/px", "ts": "/d/t"});
+    app.feed(feed).await;
+    let tick =
+        |i: usize| json!({"d": {"px": format!("{}.5", 100 + i), "t": 1_764_000_000 + i}}).to_string().into_bytes();
+    mqtt_publish(&format!("{ticks}/AAPL"), (0..3).map(tick).collect()).await;
+    let stored = app.wait_items(&format!("/api/v1/feeds/{ticks}/ticks"), 3).await;
+    let seen: Vec<(&str, f64, &str)> = stored
+        .iter()
+        .map(|t| (t["symbol"].as_str().unwrap(), t["price"].as_f64().unwrap(), t["ts"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("AAPL", 100.5, "2025-11-24T16:00:00.000Z"),
+            ("AAPL", 101.5, "2025-11-24T16:00:01.000Z"),
+            ("AAPL", 102.5, "2025-11-24T16:00:02.000Z")
+        ]
+    );
+
+    let logs = unique("logfmt");
+    let exchange = unique("logfmt-ex");
+    app.feed(amqp_feed(&logs, "logs", &exchange, "app.#")).await;
+    let line = r#"level=warn source=api-1 msg="disk \"/\" almost full" ts=1764000000123"#;
+    amqp_publish(&exchange, "app.api", vec![line.as_bytes().to_vec()]).await;
+    let stored = app.wait_items(&format!("/api/v1/feeds/{logs}/logs"), 1).await;
+    assert_eq!(stored[0]["level"], "WARN");
+    assert_eq!(stored[0]["source"], "api-1");
+    assert_eq!(stored[0]["message"], r#"disk "/" almost full"#);
+    assert_eq!(stored[0]["ts"], "2025-11-24T16:00:00.123Z");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn feeds_are_validated_changed_disabled_and_deleted_without_restart() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     let feeds = app.url("/api/v1/feeds");
 
-    let invalid = json!({"name": "Bad Name", "kind": "ticks", "source": {"protocol": "mqtt", "url": "http://x", "topic": "a/#/b"}});
+    let invalid = json!({"name": "Bad Name", "kind": "ticks", "source": {"protocol": "mqtt", "url": "http://x", "topic": "a/#/b"},
+                         "mapping": {"symbol": "topic[x]", "price": "/a~2"}});
     let res = admin.post(&feeds).json(&invalid).send().await.unwrap();
     let body = assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
     let fields: Vec<&str> =
         body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, ["name", "source.url", "source.topic"]);
+    assert_eq!(fields, ["name", "source.url", "source.topic", "mapping.symbol", "mapping.price"]);
     let unknown_kind =
         json!({"name": "x", "kind": "trades", "source": {"protocol": "mqtt", "url": MQTT_URL, "topic": "a"}});
     assert_error(

@@ -167,6 +167,8 @@ impl FeedSpec {
             let name = self.mapping.field(field);
             if name.len() > 128 {
                 check(&format!("mapping.{field}"), Err("must be at most 128 characters".into()));
+            } else {
+                check(&format!("mapping.{field}"), self.mapping.path(field).map(|_| ()));
             }
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }

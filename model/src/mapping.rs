@@ -62,6 +62,38 @@ impl fmt::Display for MappingField {
     }
 }
 
+/// Where a mapped value is read from, as written in a [`Mapping`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldPath<'a> {
+    /// A top-level field of the JSON object: `px`.
+    Key(&'a str),
+    /// A JSON Pointer (RFC 6901) into the object: `/data/last/px`.
+    Pointer(&'a str),
+    /// Level N (0-based) of the MQTT topic or AMQP routing key: `topic[1]`.
+    TopicLevel(usize),
+}
+
+impl<'a> FieldPath<'a> {
+    /// Reads a mapping value: `/…` is a JSON Pointer, `topic[N]` a topic
+    /// level, anything else a top-level field name.
+    pub fn parse(text: &'a str) -> Result<Self, String> {
+        if text.starts_with('/') {
+            let bad_escape = text.split('~').skip(1).any(|rest| !rest.starts_with(['0', '1']));
+            if bad_escape {
+                return Err("in a JSON Pointer, \"~\" must be followed by 0 or 1".into());
+            }
+            return Ok(FieldPath::Pointer(text));
+        }
+        if let Some(rest) = text.strip_prefix("topic[") {
+            let level = rest.strip_suffix(']').and_then(|n| n.parse::<usize>().ok()).filter(|n| *n < 64);
+            return level
+                .map(FieldPath::TopicLevel)
+                .ok_or_else(|| "a topic level is written topic[N], N from 0 to 63".into());
+        }
+        Ok(FieldPath::Key(text))
+    }
+}
+
 /// Which JSON field holds each value; unset means the field's own name.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -90,6 +122,17 @@ impl Mapping {
     /// empty, else the field's own name.
     pub fn field(&self, field: MappingField) -> &str {
         self.custom(field).as_deref().filter(|s| !s.is_empty()).unwrap_or(field.as_str())
+    }
+
+    /// Where `field` is read from (see [`FieldPath`]).
+    pub fn path(&self, field: MappingField) -> Result<FieldPath<'_>, String> {
+        FieldPath::parse(self.field(field))
+    }
+
+    /// Whether `field` keeps its default (its own name, where the parser
+    /// also accepts the usual aliases such as `msg` for `message`).
+    pub fn is_default(&self, field: MappingField) -> bool {
+        self.field(field) == field.as_str()
     }
 
     /// Sets (or, with `None`, clears) the custom name of `field`.
@@ -159,6 +202,20 @@ mod tests {
         m.set(MappingField::Price, Some("p".into()));
         assert_eq!(serde_json::to_string(&m).ok().as_deref(), Some(r#"{"price":"p"}"#));
         assert!(serde_json::from_str::<Mapping>(r#"{"colour":"x"}"#).is_err(), "unknown keys are refused");
+    }
+
+    #[test]
+    fn paths_are_field_names_pointers_or_topic_levels() {
+        assert_eq!(FieldPath::parse("px"), Ok(FieldPath::Key("px")));
+        assert_eq!(FieldPath::parse("/data/last/px"), Ok(FieldPath::Pointer("/data/last/px")));
+        assert_eq!(FieldPath::parse("/a~1b/c~0"), Ok(FieldPath::Pointer("/a~1b/c~0")));
+        assert_eq!(FieldPath::parse("topic[2]"), Ok(FieldPath::TopicLevel(2)));
+        for bad in ["topic[]", "topic[x]", "topic[-1]", "topic[64]", "topic[1", "/a~2"] {
+            assert!(FieldPath::parse(bad).is_err(), "{bad} was accepted");
+        }
+        let m = Mapping { symbol: Some("topic[1]".into()), ..Mapping::default() };
+        assert_eq!(m.path(MappingField::Symbol), Ok(FieldPath::TopicLevel(1)));
+        assert!(!m.is_default(MappingField::Symbol) && m.is_default(MappingField::Price));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::model::MappingField;
+use chrono::TimeZone;
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -106,7 +107,7 @@ proptest! {
         symbol in "[A-Za-z0-9.<>/\"' -]{0,63}[A-Z]",
         price in -1.0e12f64..1.0e12,
         size in 0.0f64..1.0e9,
-        ms in 0i64..253_402_300_799_000,
+        ms in 100_000_000_000_i64..100_000_000_000_000,
         id in proptest::option::of("[ -~]{1,256}"),
     ) {
         let mut tick = json!({"symbol": symbol, "price": price, "size": size, "ts": ms});

@@ -1,9 +1,18 @@
 //! Payload parsing: broker bytes → a tick or a log line, or the reason why
 //! not. Pure functions, so every rule of API.md is unit-tested here.
+//!
+//! A mapped value is read from a top-level field, a JSON Pointer or a
+//! level of the topic (see [`FieldPath`]); numbers may come as strings,
+//! times as RFC 3339 or epoch seconds to nanoseconds, and log lines as
+//! JSON, logfmt or plain text.
 
-use crate::model::{FeedKind, LogLevel, Mapping, MappingField as Field, NewLog, NewTick};
-use chrono::{DateTime, TimeZone, Utc};
-use serde_json::{Map, Value};
+mod logfmt;
+mod time;
+
+use crate::model::{FeedKind, FieldPath, LogLevel, Mapping, MappingField as Field, NewLog, NewTick};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::borrow::Cow;
 
 /// Default payload size limit (64 KiB).
 pub const DEFAULT_MAX_PAYLOAD: usize = 64 * 1024;
@@ -23,7 +32,8 @@ pub enum Parsed {
 /// Where and when a payload arrived; supplies defaults.
 #[derive(Clone, Copy, Debug)]
 pub struct Arrival<'a> {
-    /// MQTT topic or AMQP routing key: the default log `source`.
+    /// MQTT topic or AMQP routing key: the default log `source`, and the
+    /// levels `topic[N]` reads.
     pub origin: &'a str,
     pub received_at: DateTime<Utc>,
 }
@@ -41,27 +51,32 @@ pub fn parse(
     }
     let text = std::str::from_utf8(payload).map_err(|e| format!("not valid UTF-8: {e}"))?;
     match kind {
-        FeedKind::Ticks => parse_tick(mapping, &json_object(text)?, arrival).map(Parsed::Tick),
+        FeedKind::Ticks => parse_tick(&Fields::new(&json_object(text)?, mapping, arrival)).map(Parsed::Tick),
         FeedKind::Logs if text.trim_start().starts_with('{') => {
-            parse_json_log(mapping, &json_object(text)?, arrival).map(Parsed::Log)
+            parse_json_log(&Fields::new(&json_object(text)?, mapping, arrival)).map(Parsed::Log)
         }
-        FeedKind::Logs => parse_text_log(text, arrival).map(Parsed::Log),
+        FeedKind::Logs => match logfmt::object(text, |key| {
+            key == mapping.field(Field::Message) || aliases(mapping, Field::Message).contains(&key)
+        }) {
+            Some(pairs) => parse_json_log(&Fields::new(&pairs, mapping, arrival)).map(Parsed::Log),
+            None => parse_text_log(text, arrival).map(Parsed::Log),
+        },
     }
 }
 
-fn json_object(text: &str) -> Result<Map<String, Value>, String> {
+/// `text` as a JSON object.
+fn json_object(text: &str) -> Result<Value, String> {
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(map @ Value::Object(_)) => Ok(map),
         Ok(other) => Err(format!("expected a JSON object, got {}", type_name(&other))),
         Err(e) => Err(format!("invalid JSON: {e}")),
     }
 }
 
-fn parse_tick(mapping: &Mapping, obj: &Map<String, Value>, arrival: Arrival<'_>) -> Result<NewTick, String> {
-    let fields = Fields { obj, mapping };
+fn parse_tick(fields: &Fields<'_>) -> Result<NewTick, String> {
     let symbol = fields.string(Field::Symbol, MAX_SYMBOL)?.ok_or_else(|| fields.missing(Field::Symbol))?;
     if symbol.trim().is_empty() {
-        return Err(format!("field {:?} must not be empty", mapping.field(Field::Symbol)));
+        return Err(format!("field {:?} must not be empty", fields.mapping.field(Field::Symbol)));
     }
     let price = fields.number(Field::Price)?.ok_or_else(|| fields.missing(Field::Price))?;
     let size = fields.number(Field::Size)?.unwrap_or(0.0);
@@ -69,13 +84,13 @@ fn parse_tick(mapping: &Mapping, obj: &Map<String, Value>, arrival: Arrival<'_>)
         symbol,
         price,
         size,
-        ts: fields.timestamp(Field::Ts)?.unwrap_or(arrival.received_at),
+        ts: fields.timestamp(Field::Ts)?.unwrap_or(fields.arrival.received_at),
         publisher_id: fields.string(Field::Id, MAX_ID)?,
     })
 }
 
-fn parse_json_log(mapping: &Mapping, obj: &Map<String, Value>, arrival: Arrival<'_>) -> Result<NewLog, String> {
-    let fields = Fields { obj, mapping };
+fn parse_json_log(fields: &Fields<'_>) -> Result<NewLog, String> {
+    let arrival = fields.arrival;
     let message = fields.string(Field::Message, usize::MAX)?.ok_or_else(|| fields.missing(Field::Message))?;
     let level = match fields.string(Field::Level, MAX_LEVEL)? {
         Some(level) => LogLevel::normalize(&level).ok_or_else(|| format!("unknown level {level:?}"))?,
@@ -111,13 +126,30 @@ fn parse_text_log(text: &str, arrival: Arrival<'_>) -> Result<NewLog, String> {
 
 /// Typed access to the mapped fields of one JSON object.
 struct Fields<'a> {
-    obj: &'a Map<String, Value>,
+    root: &'a Value,
     mapping: &'a Mapping,
+    arrival: Arrival<'a>,
 }
 
-impl Fields<'_> {
-    fn get(&self, field: Field) -> Option<&Value> {
-        self.obj.get(self.mapping.field(field)).filter(|v| !v.is_null())
+impl<'a> Fields<'a> {
+    fn new(root: &'a Value, mapping: &'a Mapping, arrival: Arrival<'a>) -> Self {
+        Fields { root, mapping, arrival }
+    }
+
+    /// The value `field` maps to; `None` when absent or null. A field left
+    /// at its default also answers to its usual aliases.
+    fn get(&self, field: Field) -> Result<Option<Cow<'a, Value>>, String> {
+        let path = self.mapping.path(field).map_err(|e| format!("mapping.{field}: {e}"))?;
+        let found = match path {
+            FieldPath::Key(name) => self
+                .root
+                .get(name)
+                .or_else(|| aliases(self.mapping, field).iter().find_map(|alias| self.root.get(*alias)))
+                .map(Cow::Borrowed),
+            FieldPath::Pointer(pointer) => self.root.pointer(pointer).map(Cow::Borrowed),
+            FieldPath::TopicLevel(n) => topic_levels(self.arrival.origin).nth(n).map(|l| Cow::Owned(l.into())),
+        };
+        Ok(found.filter(|v| !v.is_null()))
     }
 
     fn missing(&self, field: Field) -> String {
@@ -126,7 +158,7 @@ impl Fields<'_> {
 
     fn string(&self, field: Field, max_chars: usize) -> Result<Option<String>, String> {
         let name = self.mapping.field(field);
-        match self.get(field) {
+        match self.get(field)?.as_deref() {
             None => Ok(None),
             Some(Value::String(s)) => {
                 check_text(s, name)?;
@@ -139,45 +171,52 @@ impl Fields<'_> {
         }
     }
 
+    /// A JSON number, or a string holding one (`"189.52"`).
     fn number(&self, field: Field) -> Result<Option<f64>, String> {
         let name = self.mapping.field(field);
-        match self.get(field) {
-            None => Ok(None),
-            Some(Value::Number(n)) => match n.as_f64() {
-                Some(x) if x.is_finite() => Ok(Some(x)),
-                _ => Err(format!("field {name:?} is not a finite number")),
-            },
-            Some(other) => Err(format!("field {name:?} must be a number, got {}", type_name(other))),
-        }
+        let x = match self.get(field)?.as_deref() {
+            None => return Ok(None),
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(Value::String(s)) => Some(
+                s.trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("field {name:?} must be a number, got a string that is not one"))?,
+            ),
+            Some(other) => return Err(format!("field {name:?} must be a number, got {}", type_name(other))),
+        };
+        x.filter(|x| x.is_finite()).map(Some).ok_or_else(|| format!("field {name:?} is not a finite number"))
     }
 
-    /// RFC 3339 text or epoch milliseconds.
+    /// RFC 3339 text, or epoch seconds, milliseconds, microseconds or
+    /// nanoseconds (as a number or a string), told apart by magnitude.
     fn timestamp(&self, field: Field) -> Result<Option<DateTime<Utc>>, String> {
         let name = self.mapping.field(field);
-        let bad = || format!("field {name:?} must be an RFC 3339 time or epoch milliseconds");
-        match self.get(field) {
+        let bad = || format!("field {name:?} must be an RFC 3339 time or epoch seconds, ms, µs or ns (1970–9999)");
+        match self.get(field)?.as_deref() {
             None => Ok(None),
-            Some(Value::String(s)) => {
-                let t = DateTime::parse_from_rfc3339(s).map_err(|_| bad())?.with_timezone(&Utc);
-                in_range(t).map(Some).ok_or_else(bad)
-            }
-            Some(Value::Number(n)) => {
-                let ms = n.as_f64().filter(|x| x.is_finite()).ok_or_else(bad)?;
-                if ms.abs() > 1.0e15 {
-                    return Err(bad());
-                }
-                let t = Utc.timestamp_millis_opt(ms.trunc() as i64).single().ok_or_else(bad)?;
-                let t = t + chrono::Duration::microseconds(((ms - ms.trunc()) * 1000.0) as i64);
-                in_range(t).map(Some).ok_or_else(bad)
-            }
+            Some(Value::String(s)) => time::from_text(s).map(Some).ok_or_else(bad),
+            Some(Value::Number(n)) => time::from_number(n).map(Some).ok_or_else(bad),
             Some(_) => Err(bad()),
         }
     }
 }
 
-/// Postgres keeps years 4713 BC to 294276 AD; we accept 1970 to 9999.
-fn in_range(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    (t.timestamp() >= 0 && t.timestamp() < 253_402_300_800).then_some(t)
+/// Other names a field left at its default is commonly sent under.
+fn aliases(mapping: &Mapping, field: Field) -> &'static [&'static str] {
+    if !mapping.is_default(field) {
+        return &[];
+    }
+    match field {
+        Field::Message => &["msg"],
+        Field::Level => &["severity", "lvl"],
+        Field::Ts => &["@timestamp", "timestamp", "time"],
+        _ => &[],
+    }
+}
+
+/// The levels of an MQTT topic (`/`) or, without a `/`, of an AMQP routing key (`.`).
+fn topic_levels(origin: &str) -> std::str::Split<'_, char> {
+    origin.split(if origin.contains('/') { '/' } else { '.' })
 }
 
 /// Postgres text cannot hold NUL.

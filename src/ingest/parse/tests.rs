@@ -1,4 +1,5 @@
 use super::*;
+use chrono::TimeZone;
 
 fn arrival() -> Arrival<'static> {
     Arrival { origin: "app/api-1", received_at: Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap() }
@@ -54,7 +55,8 @@ fn bad_ticks_say_why() {
         ("[1,2]", "expected a JSON object, got an array"),
         (r#"{"price":1}"#, r#"missing field "symbol""#),
         (r#"{"symbol":"A"}"#, r#"missing field "price""#),
-        (r#"{"symbol":"A","price":"1.0"}"#, r#"field "price" must be a number, got a string"#),
+        (r#"{"symbol":"A","price":"1.0x"}"#, r#"field "price" must be a number, got a string that is not one"#),
+        (r#"{"symbol":"A","price":"NaN"}"#, r#"field "price" is not a finite number"#),
         (r#"{"symbol":7,"price":1}"#, r#"field "symbol" must be a string"#),
         (r#"{"symbol":"","price":1}"#, "must not be empty"),
         (r#"{"symbol":"A","price":1e400}"#, "invalid JSON"),
@@ -119,4 +121,56 @@ fn text_lines_take_their_level_from_the_first_word() {
     assert_eq!(log(b"FATAL: x\n  at a\n").unwrap().message, "FATAL: x\n  at a");
     assert_eq!(log(b"  \n").unwrap_err(), "empty log line");
     assert!(log(b"bad\0line").unwrap_err().contains("NUL"));
+}
+
+fn mapped(kind: FeedKind, mapping: &Mapping, origin: &str, payload: &str) -> Result<Parsed, String> {
+    parse(kind, mapping, payload.as_bytes(), Arrival { origin, ..arrival() }, DEFAULT_MAX_PAYLOAD)
+}
+
+#[test]
+fn nested_fields_and_topic_levels() {
+    let mapping = Mapping {
+        symbol: Some("topic[2]".into()),
+        price: Some("/data/last/px".into()),
+        size: Some("/data/last/q~1lot".into()),
+        ts: Some("/data/t".into()),
+        ..Mapping::default()
+    };
+    let payload = r#"{"data":{"last":{"px":"189.52","q/lot":3},"t":1764000000}}"#;
+    let Ok(Parsed::Tick(t)) = mapped(FeedKind::Ticks, &mapping, "ticks/NASDAQ/AAPL", payload) else { panic!() };
+    assert_eq!((t.symbol.as_str(), t.price, t.size), ("AAPL", 189.52, 3.0));
+    assert_eq!(t.ts.timestamp(), 1_764_000_000, "epoch seconds");
+    let amqp = mapped(FeedKind::Ticks, &mapping, "ticks.NYSE.IBM", payload).unwrap();
+    assert!(matches!(amqp, Parsed::Tick(NewTick { ref symbol, .. }) if symbol == "IBM"), "routing keys split on dots");
+    assert_eq!(mapped(FeedKind::Ticks, &mapping, "ticks/AAPL", payload).unwrap_err(), r#"missing field "topic[2]""#);
+    assert_eq!(
+        mapped(FeedKind::Ticks, &mapping, "a/b/c", r#"{"data":{"last":{"px":{}}}}"#).unwrap_err(),
+        r#"field "/data/last/px" must be a number, got an object"#
+    );
+}
+
+#[test]
+fn log_aliases_and_logfmt() {
+    let l = log(br#"{"msg":"slow","severity":"warning","@timestamp":"2025-11-24T16:00:01Z"}"#).unwrap();
+    assert_eq!((l.message.as_str(), l.level.as_str()), ("slow", "WARN"));
+    assert_eq!(l.ts.timestamp(), 1_764_000_001);
+    let l = log(br#"{"message":"kept","msg":"ignored"}"#).unwrap();
+    assert_eq!(l.message, "kept", "the field itself wins over its alias");
+    let custom = Mapping { message: Some("text".into()), ..Mapping::default() };
+    let err = mapped(FeedKind::Logs, &custom, "o", r#"{"msg":"x"}"#).unwrap_err();
+    assert_eq!(err, r#"missing field "text""#, "a renamed field takes no alias");
+
+    let l = log(br#"ts=1764000001000 level=error source=api-1 msg="disk \"/\" full" id=a-1"#).unwrap();
+    assert_eq!((l.level.as_str(), l.source.as_str(), l.message.as_str()), ("ERROR", "api-1", r#"disk "/" full"#));
+    assert_eq!((l.ts.timestamp(), l.publisher_id.as_deref()), (1_764_000_001, Some("a-1")));
+    let l = log(b"user=bob logged in").unwrap();
+    assert_eq!((l.message.as_str(), l.level.as_str()), ("user=bob logged in", "INFO"), "not logfmt: plain text");
+}
+
+#[test]
+fn epoch_units_are_told_apart_by_magnitude() {
+    for ts in ["1764000000", "1764000000000", "1764000000000000", "1764000000000000000", r#""1764000000""#] {
+        let t = tick(&format!(r#"{{"symbol":"A","price":1,"ts":{ts}}}"#)).unwrap();
+        assert_eq!(t.ts.timestamp(), 1_764_000_000, "{ts}");
+    }
 }

@@ -223,7 +223,10 @@ fn MappingFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl Int
         <details node_ref=details open=customised class="rounded-md border border-slate-200 px-3 py-2 dark:border-slate-800">
             <summary class="cursor-pointer text-sm font-medium">"Advanced: payload mapping"</summary>
             <p class="mt-2 text-xs text-slate-500 dark:text-slate-400">
-                "The JSON field that holds each value. Leave a field empty to use its usual name."
+                "Where each value is: a field name (" <code>"px"</code> "), a JSON Pointer into nested data ("
+                <code>"/data/last/px"</code> ") or a level of the topic (" <code>"topic[1]"</code>
+                ", counted from 0). Numbers may be sent as strings; times as RFC 3339 or epoch s/ms/µs/ns. "
+                "Leave a field empty to use its usual name."
             </p>
             <div class="mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
                 {move || {
