@@ -260,3 +260,45 @@ test('a custom retention that is not a duration is named at its field and nothin
   await expect(custom).toHaveAttribute('aria-invalid', 'false');
   await expect(form.getByTestId('retention-error')).toHaveCount(0);
 });
+
+test('an admin fixes a failing mapping, sees the preview parse, and re-ingests the rejected messages', async ({ page }) => {
+  const form = await startNewFeed(page);
+  const name = unique('reparse');
+  const topic = `e2e/${name}`;
+  // The publisher nests its prices and puts the symbol in the topic.
+  const nested = (price: number) => JSON.stringify({ data: { last: { px: String(price) } } });
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Topic filter').fill(`${topic}/#`);
+  await form.getByRole('button', { name: 'Create feed' }).click();
+  const row = feedRow(page, name);
+  await expect(row.getByTestId('feed-status')).toHaveText('connected', { timeout: 20_000 });
+  await publishMqtt(`${topic}/AAPL`, nested(189.5), nested(190.25), nested(191));
+  await expect(row.getByTestId('feed-rejected')).toHaveText('3', { timeout: 15_000 });
+
+  await row.getByRole('button', { name: `Edit ${name}` }).click();
+  const edit = page.getByTestId('feed-form');
+  await edit.getByText('Advanced: payload mapping').click();
+  await edit.getByLabel('Symbol field').fill('topic[2]');
+  await edit.getByLabel('Price field').fill('/data/last/px');
+  await edit.getByRole('button', { name: 'Preview' }).click();
+  const preview = page.getByTestId('preview');
+  await expect(async () => {
+    await publishMqtt(`${topic}/MSFT`, nested(420.5));
+    await expect(preview.getByTestId('preview-parsed').first()).toContainText('"symbol": "MSFT"', { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText(`Saved feed ${name}.`)).toBeVisible();
+
+  await row.getByRole('button', { name: 'Rejected payloads' }).click();
+  const offer = row.getByTestId('reparse-offer');
+  await expect(offer).toHaveText("3 rejected messages would parse with this feed's current mapping.");
+  await row.getByRole('button', { name: 'Re-ingest 3' }).click();
+  await expect(row.getByTestId('reparse-done')).toHaveText('Stored 3 messages; none left rejected.');
+  await expect(offer).toHaveCount(0);
+  await expect(row.getByTestId('rejected-item')).toHaveCount(0);
+  await expect(row.getByTestId('feed-rejected')).toHaveText('0', { timeout: 15_000 });
+
+  const ticks = await page.request.get(`/api/v1/feeds/${name}/ticks?symbol=AAPL`);
+  const prices = (await ticks.json()).items.map((t: { price: number }) => t.price);
+  expect(prices).toEqual([189.5, 190.25, 191]);
+});

@@ -32,4 +32,7 @@ pub struct NewRejected {
     pub payload: Vec<u8>,
     /// Size of the payload as received (`payload` may be a prefix).
     pub size: usize,
+    /// MQTT topic or AMQP routing key it came on (kept so a re-parse sees
+    /// the topic levels and default source the first parse saw).
+    pub origin: String,
 }

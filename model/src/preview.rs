@@ -22,3 +22,17 @@ pub struct Preview {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
+
+/// Result of `POST /api/v1/feeds/{name}/rejected/reparse`: with
+/// `dry_run`, how many stored rejected messages the feed's rules accept now
+/// (`would_accept`); otherwise how many were stored (`accepted`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Reparse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub would_accept: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<u64>,
+    /// Messages that still fail; they stay rejected.
+    pub still_rejected: u64,
+}

@@ -94,7 +94,7 @@ async fn shown(core: &Core, row: FeedRow) -> Result<Feed, AppError> {
     Ok(with_status(core, row, &storage))
 }
 
-fn target(name: &str) -> String {
+pub(super) fn target(name: &str) -> String {
     format!("feed:{name}")
 }
 

@@ -12,6 +12,7 @@ pub mod export;
 pub mod feeds;
 pub mod history;
 pub mod interaction;
+pub mod reparse;
 pub mod sockets;
 pub mod upkeep;
 

@@ -29,6 +29,7 @@ pub fn rest() -> OpenApiRouter<AppState> {
         .routes(routes!(history::symbols))
         .routes(routes!(history::logs))
         .routes(routes!(history::rejected))
+        .routes(routes!(feeds::reparse))
         .routes(routes!(interaction::feed_annotations))
         .routes(routes!(stream::stream))
         .routes(routes!(dashboards::list, dashboards::create))

@@ -6,7 +6,7 @@ use crate::{
     domain,
     error::{AppError, ErrorBody},
     http::AppState,
-    model::{Feed, FeedKind, Items, Mapping, Preview, Source},
+    model::{Feed, FeedKind, Items, Mapping, Preview, Reparse, Source},
 };
 use axum::{
     Json,
@@ -96,4 +96,32 @@ pub async fn preview(
 ) -> Result<Json<Preview>, AppError> {
     let PreviewBody { kind, source, mapping } = body;
     Ok(Json(domain::feeds::preview(&state.core, kind, source, mapping, params.wait_ms, params.n).await?))
+}
+
+/// `POST /api/v1/feeds/{name}/rejected/reparse` parameters.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReparseParams {
+    /// Only count what the feed's rules accept now; store nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Runs the feed's stored rejected messages through its current rules
+/// (admin): those that parse now are stored, once, and leave the rejected list.
+#[utoipa::path(post, path = "/api/v1/feeds/{name}/rejected/reparse", tag = "feeds",
+    params(("name" = String, Path, description = "the feed's name"), ReparseParams),
+    responses((status = 200, body = Reparse), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reparse(
+    State(state): State<AppState>,
+    Admin(admin): Admin,
+    Path(name): Path<String>,
+    ApiQuery(p): ApiQuery<ReparseParams>,
+) -> Result<Json<Reparse>, AppError> {
+    let outcome = if p.dry_run {
+        domain::reparse::dry_run(&state.core, &name).await?
+    } else {
+        domain::reparse::run(&state.core, &admin.username, &name).await?
+    };
+    Ok(Json(outcome))
 }

@@ -150,6 +150,14 @@ impl Ingest {
         self.inner.settings
     }
 
+    /// `n` of the feed's rejected messages were stored after a re-parse:
+    /// its counters move them over.
+    pub fn reparsed(&self, feed_id: i64, n: u64) {
+        if let Some(monitor) = self.inner.board.get(feed_id) {
+            monitor.move_to_stored(n);
+        }
+    }
+
     /// Live status of a feed.
     pub fn status(&self, feed_id: i64) -> FeedStatus {
         self.inner.board.status(feed_id)

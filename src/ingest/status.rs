@@ -120,6 +120,12 @@ impl FeedMonitor {
         metrics::counter!("feedboard_ingest_rejected_total", "feed" => self.name.clone()).increment(rejected);
     }
 
+    /// `n` rejected messages were stored after all (a re-parse).
+    pub fn move_to_stored(&self, n: u64) {
+        let _ = self.rejected.fetch_update(Relaxed, Relaxed, |r| Some(r.saturating_sub(n)));
+        self.stored.fetch_add(n, Relaxed);
+    }
+
     /// The status as the API shows it.
     pub fn snapshot(&self) -> FeedStatus {
         let holder = match self.holder.lock().unwrap_or_else(|p| p.into_inner()).clone() {

@@ -72,13 +72,24 @@ impl Stored {
 /// Stores `batch` for `feed_id` atomically.
 pub async fn write(db: &PgPool, feed_id: i64, batch: &NewBatch<'_>) -> Result<Stored, StoreError> {
     let mut tx = db.begin().await?;
+    let stored = write_in(&mut tx, feed_id, batch).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Stores `batch` for `feed_id` as part of the transaction `tx`.
+pub async fn write_in(
+    tx: &mut Transaction<'_, Postgres>,
+    feed_id: i64,
+    batch: &NewBatch<'_>,
+) -> Result<Stored, StoreError> {
     if let Some(token) = batch.fence {
         // FOR SHARE: a takeover (which updates the row) waits for this batch.
         let held: Option<i32> =
             sqlx::query_scalar("SELECT 1 FROM feed_leases WHERE feed_id = $1 AND token = $2 FOR SHARE")
                 .bind(feed_id)
                 .bind(token)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?;
         if held.is_none() {
             return Err(StoreError::Fenced(feed_id));
@@ -86,26 +97,31 @@ pub async fn write(db: &PgPool, feed_id: i64, batch: &NewBatch<'_>) -> Result<St
     }
     let last_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM feed_positions WHERE feed_id = $1 FOR UPDATE")
         .bind(feed_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("feed #{feed_id}")))?;
     let ids_since = Utc::now() - batch.id_window;
     let stored = match batch.rows {
-        Rows::Ticks(ticks) if !ticks.is_empty() => insert_ticks(&mut tx, feed_id, last_seq, ids_since, ticks).await?,
-        Rows::Logs(logs) if !logs.is_empty() => insert_logs(&mut tx, feed_id, last_seq, ids_since, logs).await?,
+        Rows::Ticks(ticks) if !ticks.is_empty() => insert_ticks(tx, feed_id, last_seq, ids_since, ticks).await?,
+        Rows::Logs(logs) if !logs.is_empty() => insert_logs(tx, feed_id, last_seq, ids_since, logs).await?,
         _ => Stored::default(),
     };
-    sqlx::query("UPDATE feed_positions SET last_seq = $2, last_batch = $3, last_batch_from = $4 WHERE feed_id = $1")
-        .bind(feed_id)
-        .bind(last_seq + stored.len() as i64)
-        .bind(batch.id)
-        .bind(last_seq)
-        .execute(&mut *tx)
-        .await?;
+    // A batch written without a lease (a re-parse, a tool) leaves the last
+    // batch alone: the feed's writer may be about to ask whether its own is in.
+    sqlx::query(
+        "UPDATE feed_positions SET last_seq = $2, last_batch = COALESCE($3, last_batch),
+             last_batch_from = CASE WHEN $3 IS NULL THEN last_batch_from ELSE $4 END
+         WHERE feed_id = $1",
+    )
+    .bind(feed_id)
+    .bind(last_seq + stored.len() as i64)
+    .bind(batch.fence.map(|_| batch.id))
+    .bind(last_seq)
+    .execute(&mut **tx)
+    .await?;
     if !batch.rejected.is_empty() {
-        insert_rejected(&mut tx, feed_id, batch.rejected).await?;
+        insert_rejected(tx, feed_id, batch.rejected).await?;
     }
-    tx.commit().await?;
     Ok(stored)
 }
 
@@ -281,15 +297,17 @@ async fn insert_rejected(
     let reason: Vec<&str> = rejected.iter().map(|r| r.reason.as_str()).collect();
     let payload: Vec<&[u8]> = rejected.iter().map(|r| r.payload.as_slice()).collect();
     let size: Vec<i32> = rejected.iter().map(|r| i32::try_from(r.size).unwrap_or(i32::MAX)).collect();
+    let origin: Vec<&str> = rejected.iter().map(|r| r.origin.as_str()).collect();
     sqlx::query(
-        "INSERT INTO rejected_messages (feed_id, received_at, reason, payload, payload_size)
-         SELECT $1, * FROM UNNEST($2::timestamptz[], $3::text[], $4::bytea[], $5::int4[])",
+        "INSERT INTO rejected_messages (feed_id, received_at, reason, payload, payload_size, origin)
+         SELECT $1, * FROM UNNEST($2::timestamptz[], $3::text[], $4::bytea[], $5::int4[], $6::text[])",
     )
     .bind(feed_id)
     .bind(&at)
     .bind(&reason)
     .bind(&payload)
     .bind(&size)
+    .bind(&origin)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -14,6 +14,7 @@ pub mod history;
 pub mod leases;
 pub mod lifecycle;
 pub mod nodes;
+pub mod reparse;
 pub mod sealed;
 pub mod settings;
 pub mod users;

@@ -8,7 +8,7 @@
 
 use crate::{
     error::AppError,
-    model::{Feed, FeedKind, FeedSpec, Mapping, Preview, Rejected, Retention, Source},
+    model::{Feed, FeedKind, FeedSpec, Mapping, Preview, Rejected, Reparse, Retention, Source},
 };
 use leptos::{prelude::*, server_fn::codec::Json};
 
@@ -107,4 +107,18 @@ pub async fn rejected_messages(name: String) -> Result<Vec<Rejected>, AppError> 
     let core = ctx::core()?;
     ctx::admin().await?;
     crate::domain::history::rejected(&core, &name, Some(REJECTED_SHOWN)).await
+}
+
+/// Runs a feed's stored rejected messages through its current rules
+/// (admin): with `dry_run`, only counts those that would parse now;
+/// otherwise stores them, once, and removes them from the rejected list.
+#[server]
+pub async fn reparse_rejected(name: String, dry_run: bool) -> Result<Reparse, AppError> {
+    let core = ctx::core()?;
+    let admin = ctx::admin().await?;
+    if dry_run {
+        crate::domain::reparse::dry_run(&core, &name).await
+    } else {
+        crate::domain::reparse::run(&core, &admin.username, &name).await
+    }
 }

@@ -31,9 +31,17 @@ pub struct Item {
     /// The payload as received, kept until the item is stored, so a row the
     /// database refuses can still be rejected with it.
     pub payload: bytes::Bytes,
+    pub origin: String,
     pub received_at: DateTime<Utc>,
     pub ack: Ack,
     pub held: Option<Held>,
+}
+
+impl Item {
+    /// Where and when it arrived.
+    pub fn arrival(&self) -> Arrival<'_> {
+        Arrival { origin: &self.origin, received_at: self.received_at }
+    }
 }
 
 /// How a feed's payloads are read.
@@ -61,15 +69,21 @@ impl Rules {
         let outcome = match parse::parse(self.kind, &self.mapping, &d.payload, arrival, self.max_payload) {
             Ok(Parsed::Tick(t)) => Outcome::Tick(t),
             Ok(Parsed::Log(l)) => Outcome::Log(l),
-            Err(reason) => Outcome::Rejected(self.reject(&d.payload, d.received_at, reason)),
+            Err(reason) => Outcome::Rejected(self.reject(&d.payload, arrival, reason)),
         };
-        Item { outcome, payload: d.payload, received_at: d.received_at, ack: d.ack, held: d.held }
+        Item { outcome, payload: d.payload, origin: d.origin, received_at: d.received_at, ack: d.ack, held: d.held }
     }
 
     /// A reject keeping at most `max_payload` bytes of the payload.
-    pub fn reject(&self, payload: &[u8], received_at: DateTime<Utc>, reason: String) -> NewRejected {
+    pub fn reject(&self, payload: &[u8], arrival: Arrival<'_>, reason: String) -> NewRejected {
         let kept = payload.len().min(self.max_payload);
-        NewRejected { received_at, reason, payload: payload[..kept].to_vec(), size: payload.len() }
+        NewRejected {
+            received_at: arrival.received_at,
+            reason,
+            payload: payload[..kept].to_vec(),
+            size: payload.len(),
+            origin: arrival.origin.to_owned(),
+        }
     }
 }
 

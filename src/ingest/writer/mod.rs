@@ -152,14 +152,14 @@ impl<S: BatchStore> Writer<S> {
             let result = match self.write_held(parts.rows(), &parts.rejected).await {
                 Err(Failed::Refused(e)) if !matches!(item.outcome, Outcome::Rejected(_)) => {
                     let reason = format!("the database refused the message: {}", sanitize(&e.to_string()));
-                    item.outcome = Outcome::Rejected(self.rules.reject(&item.payload, item.received_at, reason));
+                    item.outcome = Outcome::Rejected(self.rules.reject(&item.payload, item.arrival(), reason));
                     self.write_reject(&item).await
                 }
                 Err(Failed::Refused(e)) => {
                     // A reject the database refuses (its reason, say): keep a plain one.
                     let reason =
                         format!("stored without its reason, which the database refused: {}", sanitize(&e.to_string()));
-                    item.outcome = Outcome::Rejected(self.rules.reject(&item.payload, item.received_at, reason));
+                    item.outcome = Outcome::Rejected(self.rules.reject(&item.payload, item.arrival(), reason));
                     self.write_reject(&item).await
                 }
                 other => other,

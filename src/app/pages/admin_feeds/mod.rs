@@ -5,6 +5,7 @@ mod draft;
 mod form;
 mod preview;
 mod rejected;
+mod reparse;
 mod retention;
 mod retention_field;
 mod row;

@@ -1,5 +1,7 @@
-//! A feed's latest rejected payloads, each with the reason, shown as text.
+//! A feed's latest rejected payloads, each with the reason, shown as text,
+//! below the offer to re-ingest those its mapping accepts now.
 
+use super::reparse::ReparseOffer;
 use crate::{
     app::{
         api::feeds::{REJECTED_SHOWN, rejected_messages},
@@ -15,6 +17,7 @@ pub fn RejectedList(name: String, #[prop(into)] id: String) -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let feed = name.clone();
     let items = Resource::new(move || (feed.clone(), reload.get()), |(feed, _)| rejected_messages(feed));
+    let offer_for = name.clone();
     view! {
         <section id=id class="mt-3 rounded-md bg-slate-50 p-3 dark:bg-slate-950" data-testid="rejected"
             aria-label=format!("Rejected payloads of {name}")>
@@ -22,6 +25,7 @@ pub fn RejectedList(name: String, #[prop(into)] id: String) -> impl IntoView {
                 <h4 class="text-sm font-medium">{format!("Latest rejected payloads (up to {REJECTED_SHOWN})")}</h4>
                 <button type="button" class=BUTTON_SECONDARY on:click=move |_| reload.update(|n| *n += 1)>"Refresh"</button>
             </div>
+            <ReparseOffer name=offer_for reload />
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match items.await {
