@@ -290,10 +290,13 @@ test('an admin fixes a failing mapping, sees the preview parse, and re-ingests t
   await expect(page.getByText(`Saved feed ${name}.`)).toBeVisible();
 
   await row.getByRole('button', { name: 'Rejected payloads' }).click();
+  // The three AAPL ticks, and the MSFT ones the preview heard (the feed, still on its old mapping, heard them too).
   const offer = row.getByTestId('reparse-offer');
-  await expect(offer).toHaveText("3 rejected messages would parse with this feed's current mapping.");
-  await row.getByRole('button', { name: 'Re-ingest 3' }).click();
-  await expect(row.getByTestId('reparse-done')).toHaveText('Stored 3 messages; none left rejected.');
+  await expect(offer).toHaveText(/^\d+ rejected messages would parse with this feed's current mapping\.$/);
+  const count = Number((await offer.textContent())!.split(' ')[0]);
+  expect(count).toBeGreaterThanOrEqual(4);
+  await row.getByRole('button', { name: `Re-ingest ${count}` }).click();
+  await expect(row.getByTestId('reparse-done')).toHaveText(`Stored ${count} messages; none left rejected.`);
   await expect(offer).toHaveCount(0);
   await expect(row.getByTestId('rejected-item')).toHaveCount(0);
   await expect(row.getByTestId('feed-rejected')).toHaveText('0', { timeout: 15_000 });
