@@ -5,7 +5,8 @@ mod common;
 
 use common::{
     assert_error,
-    brokers::{AMQP_URL, MQTT_URL, amqp_publish, mqtt_publish, unique},
+    brokers::{MQTT_URL, amqp_publish, mqtt_publish, unique},
+    feeds::{amqp_feed, mqtt_feed},
     spawn_app,
 };
 use reqwest::StatusCode;
@@ -33,15 +34,6 @@ fn log_line(i: usize) -> Vec<u8> {
 
 fn seqs(items: &[Value]) -> Vec<i64> {
     items.iter().map(|i| i["seq"].as_i64().unwrap()).collect()
-}
-
-fn mqtt_feed(name: &str, kind: &str, topic: &str) -> Value {
-    json!({"name": name, "kind": kind, "source": {"protocol": "mqtt", "url": MQTT_URL, "topic": topic}})
-}
-
-fn amqp_feed(name: &str, kind: &str, exchange: &str, key: &str) -> Value {
-    json!({"name": name, "kind": kind,
-           "source": {"protocol": "amqp", "url": AMQP_URL, "exchange": exchange, "binding_key": key}})
 }
 
 #[tokio::test]
@@ -186,43 +178,6 @@ async fn mqtt_messages_published_while_feedboard_is_down_wait_in_the_session() {
         common::spawn_app_with(|c| c.database_url = url).await
     };
     assert_eq!(app.wait_items(&format!("/api/v1/feeds/{name}/ticks"), 50).await.len(), 50);
-    app.stop().await;
-}
-
-#[tokio::test]
-async fn mappings_read_nested_fields_topic_levels_and_logfmt() {
-    let app = spawn_app().await;
-    let ticks = unique("paths");
-    let mut feed = mqtt_feed(&ticks, "ticks", &format!("{ticks}/#"));
-    feed["mapping"] = json!({"symbol": "topic[1]", "price": "/d/px", "ts": "/d/t"});
-    app.feed(feed).await;
-    let tick =
-        |i: usize| json!({"d": {"px": format!("{}.5", 100 + i), "t": 1_764_000_000 + i}}).to_string().into_bytes();
-    mqtt_publish(&format!("{ticks}/AAPL"), (0..3).map(tick).collect()).await;
-    let stored = app.wait_items(&format!("/api/v1/feeds/{ticks}/ticks"), 3).await;
-    let seen: Vec<(&str, f64, &str)> = stored
-        .iter()
-        .map(|t| (t["symbol"].as_str().unwrap(), t["price"].as_f64().unwrap(), t["ts"].as_str().unwrap()))
-        .collect();
-    assert_eq!(
-        seen,
-        [
-            ("AAPL", 100.5, "2025-11-24T16:00:00.000Z"),
-            ("AAPL", 101.5, "2025-11-24T16:00:01.000Z"),
-            ("AAPL", 102.5, "2025-11-24T16:00:02.000Z")
-        ]
-    );
-
-    let logs = unique("logfmt");
-    let exchange = unique("logfmt-ex");
-    app.feed(amqp_feed(&logs, "logs", &exchange, "app.#")).await;
-    let line = r#"level=warn source=api-1 msg="disk \"/\" almost full" ts=1764000000123"#;
-    amqp_publish(&exchange, "app.api", vec![line.as_bytes().to_vec()]).await;
-    let stored = app.wait_items(&format!("/api/v1/feeds/{logs}/logs"), 1).await;
-    assert_eq!(stored[0]["level"], "WARN");
-    assert_eq!(stored[0]["source"], "api-1");
-    assert_eq!(stored[0]["message"], r#"disk "/" almost full"#);
-    assert_eq!(stored[0]["ts"], "2025-11-24T16:00:00.123Z");
     app.stop().await;
 }
 

@@ -102,7 +102,7 @@ mod tests {
         let mut levels = std::collections::BTreeSet::new();
         for _ in 0..5000 {
             let (key, payload) = service.next_line();
-            let arrival = Arrival { origin: &key, received_at: chrono::Utc::now() };
+            let arrival = Arrival::at(&key, chrono::Utc::now());
             match parse(crate::model::FeedKind::Logs, &Default::default(), &payload, arrival, 65536) {
                 Ok(Parsed::Log(l)) => {
                     levels.insert(l.level);

@@ -86,7 +86,7 @@ mod tests {
                 crate::model::FeedKind::Ticks,
                 &Default::default(),
                 t.to_string().as_bytes(),
-                crate::ingest::parse::Arrival { origin: "x", received_at: chrono::Utc::now() },
+                crate::ingest::parse::Arrival::at("x", chrono::Utc::now()),
                 1024,
             );
             assert!(parsed.is_ok(), "{t}");

@@ -94,7 +94,7 @@ fn parse_row(core: &Core, feed: &FeedRow, row: &RejectedRow) -> Option<Parsed> {
     if row.truncated {
         return None;
     }
-    let arrival = Arrival { origin: row.origin.as_deref().unwrap_or_default(), received_at: row.received_at };
+    let arrival = Arrival::at(row.origin.as_deref().unwrap_or_default(), row.received_at);
     let spec = &feed.spec;
     parse::parse(spec.kind, &spec.mapping, &row.payload, arrival, core.ingest.settings().max_payload).ok()
 }

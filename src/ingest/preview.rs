@@ -49,7 +49,7 @@ fn describe(req: &PreviewRequest<'_>, origin: &str, payload: &[u8]) -> PreviewMe
     if payload.len() > 4096 {
         raw.push('…');
     }
-    let arrival = Arrival { origin, received_at: chrono::Utc::now() };
+    let arrival = Arrival::at(origin, chrono::Utc::now());
     match parse::parse(req.kind, req.mapping, payload, arrival, req.max_payload) {
         Ok(parsed) => PreviewMessage { raw, parsed: Some(to_json(parsed)), error: None },
         Err(reason) => PreviewMessage { raw, parsed: None, error: Some(reason) },

@@ -206,6 +206,7 @@ pub async fn assert_error(res: Response, status: StatusCode, code: &str) -> Valu
 }
 
 pub mod brokers;
+pub mod feeds;
 pub mod sse;
 pub mod ws;
 

@@ -54,7 +54,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 fn arrival(origin: &str) -> Arrival<'_> {
-    Arrival { origin, received_at: Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap() }
+    Arrival::at(origin, Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap())
 }
 
 /// What Postgres needs of an accepted message.

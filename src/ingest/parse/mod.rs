@@ -36,6 +36,25 @@ pub struct Arrival<'a> {
     /// levels `topic[N]` reads.
     pub origin: &'a str,
     pub received_at: DateTime<Utc>,
+    /// What the transport said besides the payload.
+    pub envelope: &'a Envelope,
+}
+
+impl<'a> Arrival<'a> {
+    /// A payload that came on `origin` at `received_at`, with nothing besides.
+    pub fn at(origin: &'a str, received_at: DateTime<Utc>) -> Self {
+        const NOTHING: &Envelope = &Envelope { id: None, sent_at: None };
+        Arrival { origin, received_at, envelope: NOTHING }
+    }
+}
+
+/// What a broker tells of a message besides its payload (AMQP's
+/// `message_id` and `timestamp` properties): the message's `id` and `ts`
+/// when the payload has none.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Envelope {
+    pub id: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 /// Parses `payload` as the feed's `kind`, or says why it cannot be stored.
@@ -84,8 +103,8 @@ fn parse_tick(fields: &Fields<'_>) -> Result<NewTick, String> {
         symbol,
         price,
         size,
-        ts: fields.timestamp(Field::Ts)?.unwrap_or(fields.arrival.received_at),
-        publisher_id: fields.string(Field::Id, MAX_ID)?,
+        ts: fields.timestamp(Field::Ts)?.unwrap_or_else(|| fields.arrival.sent_or_received()),
+        publisher_id: fields.publisher_id()?,
     })
 }
 
@@ -97,11 +116,11 @@ fn parse_json_log(fields: &Fields<'_>) -> Result<NewLog, String> {
         None => LogLevel::Info,
     };
     Ok(NewLog {
-        ts: fields.timestamp(Field::Ts)?.unwrap_or(arrival.received_at),
+        ts: fields.timestamp(Field::Ts)?.unwrap_or_else(|| arrival.sent_or_received()),
         level: level.as_str().to_owned(),
         source: fields.string(Field::Source, MAX_SOURCE)?.unwrap_or_else(|| origin_source(arrival.origin)),
         message,
-        publisher_id: fields.string(Field::Id, MAX_ID)?,
+        publisher_id: fields.publisher_id()?,
     })
 }
 
@@ -116,11 +135,11 @@ fn parse_text_log(text: &str, arrival: Arrival<'_>) -> Result<NewLog, String> {
     let word = first.trim_start_matches('[').trim_end_matches([']', ':']);
     let level = LogLevel::normalize(word).unwrap_or(LogLevel::Info);
     Ok(NewLog {
-        ts: arrival.received_at,
+        ts: arrival.sent_or_received(),
         level: level.as_str().to_owned(),
         source: origin_source(arrival.origin),
         message: message.to_owned(),
-        publisher_id: None,
+        publisher_id: envelope_id(arrival)?,
     })
 }
 
@@ -150,6 +169,14 @@ impl<'a> Fields<'a> {
             FieldPath::TopicLevel(n) => topic_levels(self.arrival.origin).nth(n).map(|l| Cow::Owned(l.into())),
         };
         Ok(found.filter(|v| !v.is_null()))
+    }
+
+    /// The payload's id, else the envelope's.
+    fn publisher_id(&self) -> Result<Option<String>, String> {
+        match self.string(Field::Id, MAX_ID)? {
+            Some(id) => Ok(Some(id)),
+            None => envelope_id(self.arrival),
+        }
     }
 
     fn missing(&self, field: Field) -> String {
@@ -198,6 +225,22 @@ impl<'a> Fields<'a> {
             Some(Value::Number(n)) => time::from_number(n).map(Some).ok_or_else(bad),
             Some(_) => Err(bad()),
         }
+    }
+}
+
+impl Arrival<'_> {
+    /// The time the envelope gives, else the time of arrival.
+    fn sent_or_received(&self) -> DateTime<Utc> {
+        self.envelope.sent_at.and_then(time::in_range).unwrap_or(self.received_at)
+    }
+}
+
+/// The envelope's message id, held to the payload's rules.
+fn envelope_id(arrival: Arrival<'_>) -> Result<Option<String>, String> {
+    match &arrival.envelope.id {
+        Some(id) if id.chars().count() > MAX_ID => Err(format!("message id is longer than {MAX_ID} characters")),
+        Some(id) => check_text(id, "message id").map(|()| Some(id.clone())),
+        None => Ok(None),
     }
 }
 

@@ -2,7 +2,7 @@ use super::*;
 use chrono::TimeZone;
 
 fn arrival() -> Arrival<'static> {
-    Arrival { origin: "app/api-1", received_at: Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap() }
+    Arrival::at("app/api-1", Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap())
 }
 
 fn tick(payload: &str) -> Result<NewTick, String> {
@@ -173,4 +173,24 @@ fn epoch_units_are_told_apart_by_magnitude() {
         let t = tick(&format!(r#"{{"symbol":"A","price":1,"ts":{ts}}}"#)).unwrap();
         assert_eq!(t.ts.timestamp(), 1_764_000_000, "{ts}");
     }
+}
+
+#[test]
+fn the_envelope_gives_id_and_time_when_the_payload_has_none() {
+    let sent = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
+    let envelope = Envelope { id: Some("m-1".into()), sent_at: Some(sent) };
+    let enveloped = Arrival { envelope: &envelope, ..arrival() };
+    let read =
+        |payload: &str, kind| parse(kind, &Mapping::default(), payload.as_bytes(), enveloped, DEFAULT_MAX_PAYLOAD);
+    let Ok(Parsed::Tick(t)) = read(r#"{"symbol":"A","price":1}"#, FeedKind::Ticks) else { panic!() };
+    assert_eq!((t.publisher_id.as_deref(), t.ts), (Some("m-1"), sent));
+    let Ok(Parsed::Tick(t)) = read(r#"{"symbol":"A","price":1,"id":"own","ts":1764000000}"#, FeedKind::Ticks) else {
+        panic!()
+    };
+    assert_eq!((t.publisher_id.as_deref(), t.ts.timestamp()), (Some("own"), 1_764_000_000), "the payload wins");
+    let Ok(Parsed::Log(l)) = read("ERROR plain line", FeedKind::Logs) else { panic!() };
+    assert_eq!((l.publisher_id.as_deref(), l.ts), (Some("m-1"), sent), "plain lines too");
+    let long = Envelope { id: Some("x".repeat(300)), sent_at: None };
+    let err = parse(FeedKind::Logs, &Mapping::default(), b"line", Arrival { envelope: &long, ..arrival() }, 1024);
+    assert_eq!(err.unwrap_err(), "message id is longer than 256 characters");
 }

@@ -25,6 +25,8 @@ pub struct Delivery {
     pub payload: bytes::Bytes,
     /// MQTT topic or AMQP routing key.
     pub origin: String,
+    /// The broker's id and time of the message, if it gave them.
+    pub envelope: super::parse::Envelope,
     pub received_at: DateTime<Utc>,
     pub ack: Ack,
     /// Its share of the feed's byte budget.

@@ -5,7 +5,7 @@
 use crate::{
     ingest::{
         budget::Held,
-        parse::{self, Arrival, Parsed},
+        parse::{self, Arrival, Envelope, Parsed},
         source::{Ack, Delivery},
     },
     model::{FeedKind, Mapping, NewLog, NewRejected, NewTick},
@@ -32,6 +32,7 @@ pub struct Item {
     /// database refuses can still be rejected with it.
     pub payload: bytes::Bytes,
     pub origin: String,
+    pub envelope: Envelope,
     pub received_at: DateTime<Utc>,
     pub ack: Ack,
     pub held: Option<Held>,
@@ -40,7 +41,7 @@ pub struct Item {
 impl Item {
     /// Where and when it arrived.
     pub fn arrival(&self) -> Arrival<'_> {
-        Arrival { origin: &self.origin, received_at: self.received_at }
+        Arrival { origin: &self.origin, received_at: self.received_at, envelope: &self.envelope }
     }
 }
 
@@ -65,13 +66,14 @@ impl Rules {
         {
             panic!("fault injection: the writer met {poison:?}");
         }
-        let arrival = Arrival { origin: &d.origin, received_at: d.received_at };
+        let arrival = Arrival { origin: &d.origin, received_at: d.received_at, envelope: &d.envelope };
         let outcome = match parse::parse(self.kind, &self.mapping, &d.payload, arrival, self.max_payload) {
             Ok(Parsed::Tick(t)) => Outcome::Tick(t),
             Ok(Parsed::Log(l)) => Outcome::Log(l),
             Err(reason) => Outcome::Rejected(self.reject(&d.payload, arrival, reason)),
         };
-        Item { outcome, payload: d.payload, origin: d.origin, received_at: d.received_at, ack: d.ack, held: d.held }
+        let Delivery { payload, origin, received_at, envelope, ack, held } = d;
+        Item { outcome, payload, origin, envelope, received_at, ack, held }
     }
 
     /// A reject keeping at most `max_payload` bytes of the payload.

@@ -119,6 +119,7 @@ fn delivery(n: u64, text: &str) -> Delivery {
     Delivery {
         payload: bytes::Bytes::from(text.to_owned()),
         origin: "app".into(),
+        envelope: Default::default(),
         received_at: Utc::now(),
         ack: Ack::Test(n),
         held: None,

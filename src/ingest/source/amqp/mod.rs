@@ -11,7 +11,7 @@ mod tests;
 
 pub use broker::{Binding, connect, default_queue, ensure_exchange, is_not_found};
 
-use crate::ingest::backoff::Backoff;
+use crate::ingest::{backoff::Backoff, parse::Envelope};
 use crate::model::FeedState;
 use broker::declare;
 use futures::StreamExt;
@@ -102,9 +102,16 @@ async fn forward(
         held = ctx.budget.take(delivery.data.len()) => held,
         _ = stopping.requested() => return Err(()),
     };
+    let properties = &delivery.properties;
+    let envelope = Envelope {
+        id: properties.message_id().as_ref().map(|id| id.to_string()),
+        // AMQP timestamps are whole seconds since the epoch.
+        sent_at: properties.timestamp().and_then(|s| chrono::DateTime::from_timestamp(i64::try_from(s).ok()?, 0)),
+    };
     let forwarded = Delivery {
         payload: delivery.data.into(),
         origin: delivery.routing_key.to_string(),
+        envelope,
         received_at: chrono::Utc::now(),
         held: Some(held),
         ack: Ack::Amqp(AmqpAck { acker: delivery.acker, epoch }),

@@ -133,6 +133,7 @@ fn spawn_poller(
                     Polled::Delivery(Delivery {
                         payload: payload.clone(),
                         origin: String::from_utf8_lossy(topic).into_owned(),
+                        envelope: Default::default(),
                         received_at: chrono::Utc::now(),
                         held: Some(held),
                         ack: Ack::Mqtt(MqttAck {
