@@ -6,7 +6,7 @@ use super::{
     batch::{self, NewBatch, Stored},
 };
 use chrono::{DateTime, Utc};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgExecutor, PgPool, Postgres, Transaction};
 
 /// One stored rejected message.
 #[derive(Clone, Debug)]
@@ -30,8 +30,19 @@ fn to_row((id, received_at, payload, truncated, origin): Row) -> RejectedRow {
 
 /// Up to `limit` rejected messages of `feed_id` after id `after`, oldest first.
 pub async fn page(db: &PgPool, feed_id: i64, after: i64, limit: i64) -> Result<Vec<RejectedRow>, StoreError> {
+    select(db, feed_id, after, limit, "").await
+}
+
+/// The page query, followed by `locking` (empty, or a locking clause).
+async fn select(
+    db: impl PgExecutor<'_>,
+    feed_id: i64,
+    after: i64,
+    limit: i64,
+    locking: &str,
+) -> Result<Vec<RejectedRow>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM rejected_messages WHERE feed_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        "SELECT {COLUMNS} FROM rejected_messages WHERE feed_id = $1 AND id > $2 ORDER BY id LIMIT $3{locking}"
     ))
     .bind(feed_id)
     .bind(after)
@@ -53,15 +64,8 @@ pub struct LockedPage {
 /// Locks up to `limit` rejected messages of `feed_id` after id `after`, oldest first.
 pub async fn lock_page(db: &PgPool, feed_id: i64, after: i64, limit: i64) -> Result<LockedPage, StoreError> {
     let mut tx = db.begin().await?;
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM rejected_messages WHERE feed_id = $1 AND id > $2 ORDER BY id LIMIT $3 FOR UPDATE"
-    ))
-    .bind(feed_id)
-    .bind(after)
-    .bind(limit)
-    .fetch_all(&mut *tx)
-    .await?;
-    Ok(LockedPage { tx, rows: rows.into_iter().map(to_row).collect() })
+    let rows = select(&mut *tx, feed_id, after, limit, " FOR UPDATE").await?;
+    Ok(LockedPage { tx, rows })
 }
 
 impl LockedPage {

@@ -46,6 +46,11 @@ impl<'a> Arrival<'a> {
         const NOTHING: &Envelope = &Envelope { id: None, sent_at: None };
         Arrival { origin, received_at, envelope: NOTHING }
     }
+
+    /// The time the envelope gives, else the time of arrival.
+    fn sent_or_received(&self) -> DateTime<Utc> {
+        self.envelope.sent_at.and_then(time::in_range).unwrap_or(self.received_at)
+    }
 }
 
 /// What a broker tells of a message besides its payload (AMQP's
@@ -225,13 +230,6 @@ impl<'a> Fields<'a> {
             Some(Value::Number(n)) => time::from_number(n).map(Some).ok_or_else(bad),
             Some(_) => Err(bad()),
         }
-    }
-}
-
-impl Arrival<'_> {
-    /// The time the envelope gives, else the time of arrival.
-    fn sent_or_received(&self) -> DateTime<Utc> {
-        self.envelope.sent_at.and_then(time::in_range).unwrap_or(self.received_at)
     }
 }
 
