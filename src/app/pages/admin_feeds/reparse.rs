@@ -56,19 +56,21 @@ pub fn ReparseOffer(name: String, reload: RwSignal<u32>) -> impl IntoView {
     }
 }
 
-fn messages(n: u64) -> String {
-    if n == 1 { "1 rejected message".into() } else { format!("{n} rejected messages") }
+/// "1 message", "3 messages", with `kind` before the noun when given.
+fn messages(n: u64, kind: &str) -> String {
+    let noun = if n == 1 { "message" } else { "messages" };
+    format!("{n} {kind}{noun}")
 }
 
 fn offer_text(n: u64) -> String {
-    format!("{} would parse with this feed's current mapping.", messages(n))
+    format!("{} would parse with this feed's current mapping.", messages(n, "rejected "))
 }
 
 fn stored_text(d: &Reparse) -> String {
-    let stored = d.accepted.unwrap_or(0);
+    let stored = messages(d.accepted.unwrap_or(0), "");
     match d.still_rejected {
-        0 => format!("Stored {}; none left rejected.", messages(stored).replace(" rejected", "")),
-        left => format!("Stored {}; {} still fail.", messages(stored).replace(" rejected", ""), left),
+        0 => format!("Stored {stored}; none left rejected."),
+        left => format!("Stored {stored}; {left} still fail."),
     }
 }
 
