@@ -72,55 +72,91 @@ impl Source {
         }
     }
 
-    /// The source with the URL's password masked, for showing to anyone.
+    /// The source with its secrets (the URL's password, the TLS client key)
+    /// masked, for showing to anyone.
     pub fn redacted(&self) -> Source {
         let mut copy = self.clone();
         *copy.url_mut() = redact_url(self.url());
+        if let Some(tls) = copy.tls_mut()
+            && tls.client_key().is_some()
+        {
+            tls.client_key_pem = Some(PASSWORD_MASK.into());
+        }
         copy
     }
 
-    /// Whether the URL's password is the mask (a form sent back what it was shown).
-    pub fn has_masked_password(&self) -> bool {
-        has_masked_password(self.url())
+    /// Whether a secret is the mask (a form sent back what it was shown).
+    pub fn has_masked_secret(&self) -> bool {
+        has_masked_password(self.url()) || self.tls().is_some_and(|t| t.has_masked_key())
     }
 
-    /// This source with a masked password replaced by `previous`'s, so a
-    /// form that sends back what it was shown keeps the stored password.
-    /// Only when scheme, host, port and user are unchanged: else the
-    /// stored password would go to another broker, and the answer is an
-    /// error on `source.url` asking for the password again.
+    /// This source with masked secrets replaced by `previous`'s, so a form
+    /// that sends back what it was shown keeps the stored password and key.
+    /// Only when scheme, host, port and user are unchanged: else the stored
+    /// secrets would go to another broker, and the answer is an error
+    /// asking for them again.
     pub fn unmasked(&self, previous: &Source) -> Result<Source, FieldError> {
-        let Some(mut url) = url::Url::parse(self.url()).ok().filter(|u| u.password() == Some(PASSWORD_MASK)) else {
-            return Ok(self.clone());
-        };
-        let old = url::Url::parse(previous.url()).ok();
-        let Some((old, old_password)) = old.as_ref().and_then(|o| Some((o, o.password()?))) else {
-            return Err(url_field("re-enter the password: none is stored for this feed"));
-        };
-        if !same_account(&url, old) {
-            return Err(url_field("re-enter the password: the broker address changed"));
-        }
-        // The stored form is already percent-encoded; `set_password` keeps `%XX` as it is.
-        url.set_password(Some(old_password)).map_err(|()| url_field("re-enter the password"))?;
         let mut copy = self.clone();
-        *copy.url_mut() = url.into();
+        if let Some(url) = url::Url::parse(self.url()).ok().filter(|u| u.password() == Some(PASSWORD_MASK)) {
+            *copy.url_mut() = unmasked_url(url, previous)?;
+        }
+        if self.tls().is_some_and(|t| t.has_masked_key()) {
+            let key = previous.tls().and_then(|t| t.client_key()).filter(|k| *k != PASSWORD_MASK);
+            let Some(key) = key else {
+                return Err(key_field("re-enter the client key: none is stored for this feed"));
+            };
+            if !same_broker(self.url(), previous.url()) {
+                return Err(key_field("re-enter the client key: the broker address changed"));
+            }
+            if let Some(tls) = copy.tls_mut() {
+                tls.client_key_pem = Some(key.to_owned());
+            }
+        }
         Ok(copy)
     }
 }
 
-/// Debug output never shows a password: `{:?}` of a feed is safe to log.
+/// `url` (whose password is the mask) with `previous`'s password.
+fn unmasked_url(mut url: url::Url, previous: &Source) -> Result<String, FieldError> {
+    let old = url::Url::parse(previous.url()).ok();
+    let Some((old, old_password)) = old.as_ref().and_then(|o| Some((o, o.password()?))) else {
+        return Err(url_field("re-enter the password: none is stored for this feed"));
+    };
+    if !same_account(&url, old) {
+        return Err(url_field("re-enter the password: the broker address changed"));
+    }
+    // The stored form is already percent-encoded; `set_password` keeps `%XX` as it is.
+    url.set_password(Some(old_password)).map_err(|()| url_field("re-enter the password"))?;
+    Ok(url.into())
+}
+
+/// Whether two URLs point at the same broker account (see [`same_account`]).
+fn same_broker(a: &str, b: &str) -> bool {
+    matches!((url::Url::parse(a), url::Url::parse(b)), (Ok(a), Ok(b)) if same_account(&a, &b))
+}
+
+fn key_field(message: &str) -> FieldError {
+    FieldError { field: "source.tls.client_key_pem".into(), message: message.into() }
+}
+
+/// Debug output never shows a secret: `{:?}` of a feed is safe to log.
 impl fmt::Debug for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::Mqtt { url, topic } => {
-                f.debug_struct("Mqtt").field("url", &redact_url(url)).field("topic", topic).finish()
-            }
-            Source::Amqp { url, exchange, binding_key, queue } => f
+            Source::Mqtt { url, topic, mqtt_version, tls } => f
+                .debug_struct("Mqtt")
+                .field("url", &redact_url(url))
+                .field("topic", topic)
+                .field("mqtt_version", mqtt_version)
+                .field("tls", tls)
+                .finish(),
+            Source::Amqp { url, exchange, binding_key, queue, tls } => f
                 .debug_struct("Amqp")
                 .field("url", &redact_url(url))
                 .field("exchange", exchange)
                 .field("binding_key", binding_key)
                 .field("queue", queue)
+                .field("tls", tls)
                 .finish(),
         }
     }
@@ -131,11 +167,11 @@ mod tests {
     use super::*;
 
     fn amqp(url: &str) -> Source {
-        Source::Amqp { url: url.into(), exchange: "x".into(), binding_key: "#".into(), queue: None }
+        Source::Amqp { url: url.into(), exchange: "x".into(), binding_key: "#".into(), queue: None, tls: None }
     }
 
     fn mqtt(url: &str) -> Source {
-        Source::Mqtt { url: url.into(), topic: "#".into() }
+        Source::mqtt(url, "#")
     }
 
     #[test]
@@ -210,6 +246,26 @@ mod tests {
         assert!(amqp("amqp://u:********@broker.example:1883").unmasked(&mqtt_stored).is_err(), "protocol changed");
         let err = amqp("amqp://guest:********@h/%2f").unmasked(&amqp("amqp://guest@h/%2f")).unwrap_err();
         assert!(err.message.contains("none is stored"), "{err:?}");
+    }
+
+    #[test]
+    fn a_masked_client_key_is_restored_only_for_the_same_broker() {
+        let with_key = |url: &str, key: &str| {
+            let mut source = mqtt(url);
+            *source.tls_mut() = Some(crate::TlsSettings { client_key_pem: Some(key.into()), ..Default::default() });
+            source
+        };
+        let stored = with_key("mqtts://broker.example:8883", "-----BEGIN PRIVATE KEY-----");
+        let shown = stored.redacted();
+        assert_eq!(shown.tls().and_then(|t| t.client_key()), Some(PASSWORD_MASK));
+        assert!(shown.has_masked_secret());
+        assert_eq!(shown.unmasked(&stored), Ok(stored.clone()));
+        let moved = with_key("mqtts://evil.example:8883", PASSWORD_MASK).unmasked(&stored).unwrap_err();
+        assert_eq!(moved.field, "source.tls.client_key_pem");
+        assert!(
+            with_key("mqtts://broker.example:8883", PASSWORD_MASK).unmasked(&mqtt("mqtts://broker.example")).is_err()
+        );
+        assert!(!format!("{stored:?}").contains("BEGIN PRIVATE"), "Debug hides the key");
     }
 
     mod properties {

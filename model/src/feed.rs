@@ -1,6 +1,6 @@
 //! Feeds: where messages come from, what they are, and how they are doing.
 
-use super::{FeedStorage, Mapping, MappingField, Retention};
+use super::{FeedStorage, Mapping, MappingField, Retention, Source};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -19,41 +19,6 @@ impl FeedKind {
         match self {
             FeedKind::Ticks => "ticks",
             FeedKind::Logs => "logs",
-        }
-    }
-}
-
-/// The broker side of a feed. Its `Debug` masks the URL's password
-/// (`model::broker_url`), so a feed can be logged.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-#[serde(tag = "protocol", rename_all = "lowercase")]
-pub enum Source {
-    /// An MQTT topic filter (`+`/`#` wildcards), QoS 1, persistent session.
-    Mqtt { url: String, topic: String },
-    /// An AMQP 0-9-1 exchange and binding key, into a durable queue.
-    Amqp {
-        url: String,
-        exchange: String,
-        binding_key: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        queue: Option<String>,
-    },
-}
-
-impl Source {
-    /// The broker protocol (`mqtt`, `amqp`), as the `protocol` tag says.
-    pub fn protocol(&self) -> &'static str {
-        match self {
-            Source::Mqtt { .. } => "mqtt",
-            Source::Amqp { .. } => "amqp",
-        }
-    }
-
-    /// The broker URL (password included: mask it before showing it).
-    pub fn url(&self) -> &str {
-        match self {
-            Source::Mqtt { url, .. } | Source::Amqp { url, .. } => url,
         }
     }
 }
@@ -123,6 +88,9 @@ pub struct FeedStatus {
     /// `None` while no process holds it.
     #[serde(default)]
     pub ingested_by: Option<String>,
+    /// The MQTT version the broker accepted (MQTT feeds, once connected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mqtt_version: Option<crate::MqttVersion>,
 }
 
 /// A feed with its live status, as `GET /api/v1/feeds/{name}` returns it.
@@ -149,20 +117,7 @@ impl FeedSpec {
             }
         };
         check("name", crate::Slug::parse(&self.name).map(|_| ()).map_err(|e| e.to_string()));
-        match &self.source {
-            Source::Mqtt { url, topic } => {
-                check("source.url", check_url(url, &["mqtt", "mqtts", "tcp", "ssl"]));
-                check("source.topic", check_topic_filter(topic));
-            }
-            Source::Amqp { url, exchange, binding_key, queue } => {
-                check("source.url", check_url(url, &["amqp", "amqps"]));
-                check("source.exchange", check_amqp_name(exchange, false));
-                check("source.binding_key", check_amqp_name(binding_key, true));
-                if let Some(queue) = queue {
-                    check("source.queue", check_amqp_name(queue, true));
-                }
-            }
-        }
+        self.source.validate(&mut check);
         for field in MappingField::ALL {
             let name = self.mapping.field(field);
             if name.len() > 128 {
@@ -175,61 +130,6 @@ impl FeedSpec {
     }
 }
 
-fn check_url(url: &str, schemes: &[&str]) -> Result<(), String> {
-    let expected = || format!("expected {}://host[:port]", schemes[0]);
-    let (scheme, rest) = url.split_once("://").ok_or_else(expected)?;
-    if !schemes.contains(&scheme) {
-        return Err(format!("scheme must be one of {}", schemes.join(", ")));
-    }
-    let authority = rest.split(['/', '?']).next().unwrap_or_default();
-    let host = authority.rsplit('@').next().unwrap_or_default();
-    if host.is_empty() || host.starts_with(':') {
-        return Err(expected());
-    }
-    if url.chars().any(char::is_whitespace) {
-        return Err("must not contain spaces".into());
-    }
-    // The parser the broker clients use; its messages never repeat the URL.
-    url::Url::parse(url).map(|_| ()).map_err(|e| format!("is not a valid URL: {e}"))
-}
-
-/// MQTT topic filter rules: `+` fills a whole level, `#` only as the last.
-fn check_topic_filter(topic: &str) -> Result<(), String> {
-    if topic.is_empty() {
-        return Err("must not be empty".into());
-    }
-    if topic.len() > 65_535 || topic.contains('\0') {
-        return Err("is not a valid MQTT topic".into());
-    }
-    let levels: Vec<&str> = topic.split('/').collect();
-    for (i, level) in levels.iter().enumerate() {
-        if level.contains('#') && (*level != "#" || i != levels.len() - 1) {
-            return Err("'#' must be a whole level and the last one".into());
-        }
-        if level.contains('+') && *level != "+" {
-            return Err("'+' must be a whole level".into());
-        }
-    }
-    Ok(())
-}
-
-fn check_amqp_name(name: &str, may_be_empty: bool) -> Result<(), String> {
-    if name.is_empty() && !may_be_empty {
-        return Err("must not be empty".into());
-    }
-    if name.len() > 255 {
-        return Err("must be at most 255 characters".into());
-    }
-    if name.starts_with("amq.") && !may_be_empty {
-        // Built-in exchanges (amq.topic, …) are fine to bind to.
-        return Ok(());
-    }
-    if name.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,7 +138,7 @@ mod tests {
         FeedSpec {
             name: "us-stocks".into(),
             kind: FeedKind::Ticks,
-            source: Source::Mqtt { url: url.into(), topic: topic.into() },
+            source: Source::mqtt(url, topic),
             mapping: Mapping::default(),
             enabled: true,
             retention: None,
@@ -259,6 +159,7 @@ mod tests {
                 exchange: "logs".into(),
                 binding_key: "app.#".into(),
                 queue: None,
+                tls: None,
             },
             ..mqtt("", "")
         };

@@ -21,14 +21,16 @@ mod name;
 mod node;
 mod preview;
 mod retention;
+mod source;
 pub mod time;
+mod tls;
 mod user;
 
 pub use backoff::Backoff;
 pub use broker_url::{PASSWORD_MASK, has_masked_password, redact_url};
 pub use connection::ConnectionState;
 pub use dashboard::{Dashboard, DashboardSummary, Widget, WidgetKind};
-pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus, Source};
+pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus};
 pub use field_error::FieldError;
 pub use incoming::{NewLog, NewRejected, NewTick};
 pub use interaction::{
@@ -43,4 +45,6 @@ pub use name::{Slug, SlugError};
 pub use node::{ClusterInfo, NodeInfo, NodeStats};
 pub use preview::{Preview, PreviewMessage, Reparse};
 pub use retention::{FeedStorage, MaxAge, MaxAgeError, Retention};
+pub use source::{MqttVersion, Source, is_tls_scheme};
+pub use tls::TlsSettings;
 pub use user::{Role, UserInfo};

@@ -31,17 +31,18 @@ pub async fn start(core: &Core) {
     let config = &core.config;
     let mqtt = mqtt_url(&config.demo_mqtt_url).await;
     let logs_over_amqp = publisher::amqp_reachable(&config.demo_amqp_url).await;
-    let tick_source = Source::Mqtt { url: mqtt.clone(), topic: format!("{TICK_TOPIC}/#") };
+    let tick_source = Source::mqtt(mqtt.clone(), format!("{TICK_TOPIC}/#"));
     let log_source = if logs_over_amqp {
         Source::Amqp {
             url: config.demo_amqp_url.clone(),
             exchange: LOG_EXCHANGE.into(),
             binding_key: "logs.#".into(),
             queue: None,
+            tls: None,
         }
     } else {
         tracing::info!("RabbitMQ is not reachable; the demo log feed uses MQTT");
-        Source::Mqtt { url: mqtt.clone(), topic: format!("{LOG_TOPIC}/#") }
+        Source::mqtt(mqtt.clone(), format!("{LOG_TOPIC}/#"))
     };
     ensure_feed(core, "demo-stocks", FeedKind::Ticks, tick_source).await;
     ensure_feed(core, "demo-logs", FeedKind::Logs, log_source).await;

@@ -1,8 +1,10 @@
 //! Publishing demo messages to a broker, reconnecting when it goes away.
 
-use crate::ingest::{backoff::Backoff, source::mqtt};
+use crate::ingest::{
+    backoff::Backoff,
+    source::{amqp::Broker, mqtt},
+};
 use lapin::{BasicProperties, options::BasicPublishOptions};
-use rumqttc::v5::mqttbytes::QoS;
 use std::{future::Future, time::Duration};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -56,7 +58,9 @@ impl Publisher {
         match self {
             Publisher::Mqtt { url, name } => {
                 let id = format!("feedboard-demo-{name}-{}", uuid::Uuid::new_v4().simple());
-                let (client, mut events) = mqtt::connect_ephemeral(url, &id).await.map_err(|e| e.to_string())?;
+                let target = mqtt::Target { url, tls: None, client_id: &id };
+                let (client, mut events, _) =
+                    mqtt::connect_ephemeral(&target, Default::default()).await.map_err(|e| e.to_string())?;
                 let driver = tokio::spawn(async move {
                     loop {
                         if let Err(e) = events.poll().await {
@@ -70,7 +74,7 @@ impl Publisher {
                         if driver.is_finished() {
                             return Err("connection lost".to_owned());
                         }
-                        client.publish(topic, QoS::AtLeastOnce, false, payload).await.map_err(|e| e.to_string())?;
+                        client.publish(&topic, payload).await.map_err(|e| e.to_string())?;
                     }
                     Ok(())
                 }
@@ -79,8 +83,9 @@ impl Publisher {
                 result
             }
             Publisher::Amqp { url, exchange } => {
-                let conn =
-                    crate::ingest::source::amqp::connect(url, "feedboard-demo").await.map_err(|e| e.to_string())?;
+                let conn = crate::ingest::source::amqp::connect(&Broker::at(url), "feedboard-demo")
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let channel =
                     crate::ingest::source::amqp::ensure_exchange(&conn, exchange).await.map_err(|e| e.to_string())?;
                 backoff.reset();
@@ -105,7 +110,8 @@ impl Publisher {
 
 /// Whether an AMQP broker answers at `url` (within 2 s).
 pub async fn amqp_reachable(url: &str) -> bool {
-    let attempt = crate::ingest::source::amqp::connect(url, "feedboard-demo-probe");
+    let broker = Broker::at(url);
+    let attempt = crate::ingest::source::amqp::connect(&broker, "feedboard-demo-probe");
     match tokio::time::timeout(Duration::from_secs(2), attempt).await {
         Ok(Ok(conn)) => {
             let _ = conn.close(200, "probe".into()).await;

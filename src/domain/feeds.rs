@@ -4,7 +4,7 @@
 use crate::{
     domain::Core,
     error::{AppError, ErrorCode, FieldError},
-    model::{Feed, FeedSpec, FeedStorage, Source},
+    model::{Feed, FeedSpec, FeedStorage, Source, has_masked_password},
     secrets::Keyring,
     store,
 };
@@ -31,6 +31,7 @@ pub async fn find(core: &Core, name: &str) -> Result<FeedRow, AppError> {
 
 pub async fn create(core: &Core, actor: &str, mut spec: FeedSpec) -> Result<Feed, AppError> {
     spec.validate().map_err(AppError::invalid_fields)?;
+    check_tls(&spec.source)?;
     spec.retention = spec.retention.or(Some(core.config.history.default_retention));
     let row = store::feeds::insert(&core.db, &core.secrets, &spec).await?;
     let audited = FeedSpec { source: spec.source.redacted(), ..spec.clone() };
@@ -43,6 +44,7 @@ pub async fn update(core: &Core, actor: &str, name: &str, mut spec: FeedSpec) ->
     spec.validate().map_err(AppError::invalid_fields)?;
     let before = find(core, name).await?;
     spec.source = unmask(&core.secrets, &spec.source, &before)?;
+    check_tls(&spec.source)?;
     spec.retention = spec.retention.or(before.spec.retention);
     if before.spec.kind != spec.kind {
         return Err(AppError::new(
@@ -69,12 +71,27 @@ pub async fn delete(core: &Core, actor: &str, name: &str) -> Result<(), AppError
 /// 422 on `source.url` asking for the password again. Used by every edit
 /// of a stored feed: saving it and previewing it.
 pub fn unmask(keys: &Keyring, source: &Source, before: &FeedRow) -> Result<Source, AppError> {
-    if !source.has_masked_password() {
+    if !source.has_masked_secret() {
         return Ok(source.clone());
     }
-    let reenter = |message: String| AppError::invalid_fields(vec![FieldError { field: "source.url".into(), message }]);
-    let stored = before.source(keys).map_err(|e| reenter(format!("re-enter the password: {e}")))?;
+    let (field, what) = match has_masked_password(source.url()) {
+        true => ("source.url", "password"),
+        false => ("source.tls.client_key_pem", "client key"),
+    };
+    let reenter = |message: String| AppError::invalid_fields(vec![FieldError { field: field.into(), message }]);
+    let stored = before.source(keys).map_err(|e| reenter(format!("re-enter the {what}: {e}")))?;
     source.unmasked(&stored).map_err(|e| AppError::invalid_fields(vec![e]))
+}
+
+/// The TLS settings make a client configuration (the certificates and key
+/// parse and fit together), else a 422 naming the field.
+fn check_tls(source: &Source) -> Result<(), AppError> {
+    match source.tls() {
+        Some(tls) if !tls.is_empty() => {
+            crate::ingest::source::tls::client_config(Some(tls)).map(|_| ()).map_err(AppError::invalid_fields)
+        }
+        _ => Ok(()),
+    }
 }
 
 async fn apply(core: &Core) -> Result<(), AppError> {
@@ -112,6 +129,7 @@ pub async fn preview(
     use crate::ingest::preview::{self, PreviewRequest};
     let spec = FeedSpec { name: "preview".into(), kind, source, mapping, enabled: true, retention: None };
     spec.validate().map_err(AppError::invalid_fields)?;
+    check_tls(&spec.source)?;
     let request = PreviewRequest {
         kind: spec.kind,
         source: &spec.source,
@@ -120,7 +138,10 @@ pub async fn preview(
         wait: std::time::Duration::from_millis(wait_ms.unwrap_or(5000).min(30_000)),
         max_payload: core.ingest.settings().max_payload,
     };
-    preview::preview(request).await.map_err(|e| AppError::new(ErrorCode::Invalid, format!("cannot connect: {e}")))
+    preview::preview(request).await.map_err(|e| {
+        let reason = crate::ingest::source::tls::explain(e.to_string());
+        AppError::new(ErrorCode::Invalid, format!("cannot connect: {reason}"))
+    })
 }
 
 /// The stored feeds called `names`, in no particular order; 404 naming the
@@ -143,7 +164,7 @@ mod tests {
     }
 
     fn amqp(url: &str) -> Source {
-        Source::Amqp { url: url.into(), exchange: "x".into(), binding_key: "#".into(), queue: None }
+        Source::Amqp { url: url.into(), exchange: "x".into(), binding_key: "#".into(), queue: None, tls: None }
     }
 
     /// A feed as the store reads it back: password sealed, URL masked.

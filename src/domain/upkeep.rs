@@ -221,7 +221,7 @@ mod tests {
         let spec = FeedSpec {
             name: "f".into(),
             kind,
-            source: Source::Mqtt { url: "mqtt://h".into(), topic: "t".into() },
+            source: Source::mqtt("mqtt://h", "t"),
             mapping: Default::default(),
             enabled: true,
             retention: Some(Retention { max_age: max_age.map(|a| a.parse::<MaxAge>().unwrap()) }),

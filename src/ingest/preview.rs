@@ -4,17 +4,13 @@
 
 use super::{
     parse::{self, Arrival, Parsed},
-    source::{SourceError, amqp, mqtt},
+    source::{SourceError, amqp, mqtt, mqtt::client::Happened},
 };
 use crate::model::{FeedKind, Mapping, Preview, PreviewMessage, Source};
 use futures::StreamExt;
 use lapin::{
     options::{BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions},
     types::FieldTable,
-};
-use rumqttc::v5::{
-    Event,
-    mqttbytes::{QoS, v5::Packet},
 };
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -35,9 +31,14 @@ pub struct PreviewRequest<'a> {
 pub async fn preview(req: PreviewRequest<'_>) -> Result<Preview, SourceError> {
     let deadline = Instant::now() + req.wait;
     let (payloads, note) = match req.source {
-        Source::Mqtt { url, topic } => (mqtt_payloads(url, topic, req.max_messages, deadline).await?, None),
-        Source::Amqp { url, exchange, binding_key, .. } => {
-            amqp_payloads(url, exchange, binding_key, req.max_messages, deadline).await?
+        Source::Mqtt { url, topic, mqtt_version, tls } => {
+            let client_id = format!("feedboard-preview-{}", uuid::Uuid::new_v4().simple());
+            let target = mqtt::Target { url, tls: tls.as_ref(), client_id: &client_id };
+            (mqtt_payloads(&target, *mqtt_version, topic, req.max_messages, deadline).await?, None)
+        }
+        Source::Amqp { url, exchange, binding_key, tls, .. } => {
+            let broker = amqp::Broker { url, tls: tls.as_ref() };
+            amqp_payloads(&broker, exchange, binding_key, req.max_messages, deadline).await?
         }
     };
     let messages = payloads.into_iter().map(|(origin, payload)| describe(&req, &origin, &payload)).collect();
@@ -71,29 +72,24 @@ fn to_json(parsed: Parsed) -> Value {
 
 type Payloads = Vec<(String, Vec<u8>)>;
 
-async fn mqtt_payloads(url: &str, topic: &str, max: usize, deadline: Instant) -> Result<Payloads, SourceError> {
-    let client_id = format!("feedboard-preview-{}", uuid::Uuid::new_v4().simple());
-    let (client, mut events) = mqtt::connect_ephemeral(url, &client_id).await?;
-    client.subscribe(topic, QoS::AtMostOnce).await?;
+async fn mqtt_payloads(
+    target: &mqtt::Target<'_>,
+    version: crate::model::MqttVersion,
+    topic: &str,
+    max: usize,
+    deadline: Instant,
+) -> Result<Payloads, SourceError> {
+    let (client, mut events, _) = mqtt::connect_ephemeral(target, version).await?;
+    client.subscribe(topic).await?;
     let mut out = Vec::new();
     while out.len() < max {
         match tokio::time::timeout_at(deadline, events.poll()).await {
             Err(_) => break,
             Ok(event) => match event? {
-                Event::Incoming(Packet::SubAck(ack))
-                    if ack
-                        .return_codes
-                        .iter()
-                        .any(|c| !matches!(c, rumqttc::v5::mqttbytes::v5::SubscribeReasonCode::Success(_))) =>
-                {
-                    return Err(SourceError::Subscription {
-                        topic: topic.into(),
-                        reason: format!("{:?}", ack.return_codes),
-                    });
+                Happened::SubAck { refused: Some(reason) } => {
+                    return Err(SourceError::Subscription { topic: topic.into(), reason });
                 }
-                Event::Incoming(Packet::Publish(p)) => {
-                    out.push((String::from_utf8_lossy(&p.topic).into_owned(), p.payload.to_vec()))
-                }
+                Happened::Publish { topic, payload, .. } => out.push((topic, payload.to_vec())),
                 _ => {}
             },
         }
@@ -103,13 +99,13 @@ async fn mqtt_payloads(url: &str, topic: &str, max: usize, deadline: Instant) ->
 }
 
 async fn amqp_payloads(
-    url: &str,
+    broker: &amqp::Broker<'_>,
     exchange: &str,
     binding_key: &str,
     max: usize,
     deadline: Instant,
 ) -> Result<(Payloads, Option<String>), SourceError> {
-    let conn = amqp::connect(url, "feedboard-preview").await?;
+    let conn = amqp::connect(broker, "feedboard-preview").await?;
     let channel = conn.create_channel().await?;
     if !exchange.is_empty() {
         let passive = lapin::options::ExchangeDeclareOptions { passive: true, ..Default::default() };

@@ -2,7 +2,7 @@
 
 use crate::{
     hub::{Hub, StatusUpdate},
-    model::{FeedState, FeedStatus},
+    model::{FeedState, FeedStatus, MqttVersion},
 };
 use chrono::{TimeZone, Utc};
 use std::{
@@ -23,6 +23,8 @@ pub struct FeedMonitor {
     stored: AtomicU64,
     rejected: AtomicU64,
     last_message_ms: AtomicI64,
+    /// The MQTT version the broker accepted.
+    mqtt_version: Mutex<Option<MqttVersion>>,
     /// Who ingests the feed.
     holder: Mutex<Holder>,
 }
@@ -39,6 +41,7 @@ impl FeedMonitor {
             stored: AtomicU64::new(stored),
             rejected: AtomicU64::new(rejected),
             last_message_ms: AtomicI64::new(0),
+            mqtt_version: Mutex::new(None),
             holder: Mutex::new(Holder::Unknown),
         }
     }
@@ -99,6 +102,11 @@ impl FeedMonitor {
         }
     }
 
+    /// The MQTT version the broker accepted for the current connection.
+    pub fn set_mqtt_version(&self, version: Option<MqttVersion>) {
+        *self.mqtt_version.lock().unwrap_or_else(|p| p.into_inner()) = version;
+    }
+
     fn announce(&self) {
         self.hub.publish_status(StatusUpdate {
             feed_id: self.feed_id,
@@ -143,6 +151,7 @@ impl FeedMonitor {
             stored: self.stored.load(Relaxed),
             rejected: self.rejected.load(Relaxed),
             ingested_by: holder,
+            mqtt_version: *self.mqtt_version.lock().unwrap_or_else(|p| p.into_inner()),
         }
     }
 }

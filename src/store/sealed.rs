@@ -23,15 +23,18 @@ const SECRETS_FIELD: &str = "secrets";
 pub enum Slot {
     /// The broker URL's password, percent-encoded as in the URL.
     UrlPassword,
+    /// The private key of the TLS client certificate (PEM).
+    TlsClientKey,
 }
 
 impl Slot {
-    const ALL: [Slot; 1] = [Slot::UrlPassword];
+    const ALL: [Slot; 2] = [Slot::UrlPassword, Slot::TlsClientKey];
 
     /// Its key under `secrets` in the stored JSON.
     pub fn key(self) -> &'static str {
         match self {
             Slot::UrlPassword => "url.password",
+            Slot::TlsClientKey => "tls.client_key_pem",
         }
     }
 
@@ -39,6 +42,7 @@ impl Slot {
     pub fn what(self) -> &'static str {
         match self {
             Slot::UrlPassword => "broker password",
+            Slot::TlsClientKey => "TLS client key",
         }
     }
 
@@ -57,6 +61,12 @@ impl Slot {
                 *source.url_mut() = url.into();
                 Some(Secret::new(password))
             }
+            Slot::TlsClientKey => {
+                let tls = source.tls_mut().as_mut()?;
+                let key = tls.client_key().filter(|k| *k != PASSWORD_MASK)?.to_owned();
+                tls.client_key_pem = Some(PASSWORD_MASK.into());
+                Some(Secret::new(key))
+            }
         }
     }
 
@@ -71,6 +81,13 @@ impl Slot {
                 *source.url_mut() = url.into();
                 true
             }
+            Slot::TlsClientKey => match source.tls_mut() {
+                Some(tls) if tls.has_masked_key() => {
+                    tls.client_key_pem = Some(secret.expose().to_owned());
+                    true
+                }
+                _ => false,
+            },
         }
     }
 
@@ -186,7 +203,7 @@ mod tests {
     }
 
     fn amqp(url: &str) -> Source {
-        Source::Amqp { url: url.into(), exchange: "x".into(), binding_key: "#".into(), queue: None }
+        Source::Amqp { url: url.into(), exchange: "x".into(), binding_key: "#".into(), queue: None, tls: None }
     }
 
     #[test]
@@ -206,8 +223,25 @@ mod tests {
     }
 
     #[test]
+    fn a_tls_client_key_is_sealed_like_a_password() {
+        let keys = keys();
+        let key_pem = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAsecret\n-----END PRIVATE KEY-----";
+        let mut source = Source::mqtt("mqtts://user:pw@broker.example:8883", "t/#");
+        *source.tls_mut() =
+            Some(crate::model::TlsSettings { client_key_pem: Some(key_pem.into()), ..Default::default() });
+        let (json, masked, _) = seal(&source, &keys).unwrap();
+        let text = json.to_string();
+        assert!(!text.contains("MIGHAgEAsecret") && !text.contains(":pw@"), "{text}");
+        assert_eq!(json["tls"]["client_key_pem"], PASSWORD_MASK);
+        assert!(json["secrets"]["tls.client_key_pem"].as_str().unwrap().starts_with("enc:v1:"));
+        assert_eq!(masked, source.redacted());
+        let (read, secrets) = unpack(json).unwrap();
+        assert_eq!(secrets.open(&read, &keys).unwrap(), source);
+    }
+
+    #[test]
     fn sources_without_a_password_are_stored_as_they_are() {
-        let source = Source::Mqtt { url: "mqtt://user@h:1883".into(), topic: "#".into() };
+        let source = Source::mqtt("mqtt://user@h:1883", "#");
         let (json, masked, secrets) = seal(&source, &keys()).unwrap();
         assert_eq!(json, serde_json::to_value(&source).unwrap());
         assert_eq!(masked, source);

@@ -103,3 +103,30 @@ pub async fn amqp_publish(exchange: &str, key: &str, count: u64, payload: impl F
     let _ = conn.close(200, "done".into()).await;
     Ok(took)
 }
+
+/// Publishes `payloads` with QoS 1 over MQTT 3.1.1 to the broker at
+/// `127.0.0.1:port`; returns once every publish is acknowledged.
+pub async fn mqtt311_publish(port: u16, topic: &str, payloads: Vec<Vec<u8>>) -> Result {
+    let id = format!("pub311-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let mut options = rumqttc::MqttOptions::new(id, "127.0.0.1", port);
+    options.set_keep_alive(Duration::from_secs(30)).set_max_packet_size(1024 * 1024, 1024 * 1024);
+    let (client, mut events) = rumqttc::AsyncClient::new(options, payloads.len() + 16);
+    let count = payloads.len();
+    for payload in payloads {
+        client
+            .publish(topic, rumqttc::QoS::AtLeastOnce, false, payload)
+            .await
+            .map_err(context("MQTT 3.1.1 publish"))?;
+    }
+    let mut acked = 0;
+    while acked < count {
+        match tokio::time::timeout(STALL, events.poll()).await {
+            Ok(Ok(rumqttc::Event::Incoming(rumqttc::Packet::PubAck(_)))) => acked += 1,
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(format!("MQTT 3.1.1 publisher: {e}")),
+            Err(_) => return Err(format!("MQTT 3.1.1 publisher stalled at {acked} of {count} acknowledged")),
+        }
+    }
+    let _ = client.disconnect().await;
+    Ok(())
+}

@@ -3,6 +3,8 @@
 //! brokers. Everything talks to loopback only.
 
 pub mod brokers;
+pub mod pki;
+pub mod processes;
 pub mod sse;
 
 /// Result of a step; the message says what failed.

@@ -119,6 +119,8 @@ fn test() -> Result {
     cmd::cargo(&["clippy", "-p", "xtask", "--all-targets", "--", "-D", "warnings"])?;
     // The release server first: the fault test drives it as a process.
     build()?;
+    cmd::step("the MQTT 3.1.1 + WebSocket test broker (testkit)");
+    cmd::cargo(&["build", "-p", "feedboard-testkit", "--bin", "feedboard-test-broker"])?;
     cmd::step("unit and integration tests (real Postgres, Mosquitto, RabbitMQ)");
     cmd::run(
         cmd::cargo_env(std::process::Command::new("cargo"))

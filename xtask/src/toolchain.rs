@@ -60,6 +60,8 @@ pub fn setup(needs: Needs) -> Result {
     npm_packages()?;
     if needs == Needs::Everything {
         chromium()?;
+        // The TLS terminator in front of RabbitMQ for the `amqps` tests.
+        apt_install("stunnel4", "/usr/bin/stunnel4")?;
     }
     Ok(())
 }

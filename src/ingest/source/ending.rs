@@ -81,14 +81,12 @@ pub fn mqtt_leave(url: &str, topic: &str, ending: &Ending) -> MqttLeave {
     match ending {
         Ending::Shutdown => MqttLeave::Keep,
         Ending::Deleted => MqttLeave::Discard,
-        Ending::Replaced(next) => {
-            match &next.source {
-                Source::Mqtt { url: next_url, topic: next_topic } if same_broker(url, next_url) => {
-                    if next_topic == topic { MqttLeave::Keep } else { MqttLeave::Unsubscribe }
-                }
-                _ => MqttLeave::Discard,
+        Ending::Replaced(next) => match &next.source {
+            Source::Mqtt { url: next_url, topic: next_topic, .. } if same_broker(url, next_url) => {
+                if next_topic == topic { MqttLeave::Keep } else { MqttLeave::Unsubscribe }
             }
-        }
+            _ => MqttLeave::Discard,
+        },
     }
 }
 
@@ -116,7 +114,7 @@ pub fn amqp_leave(url: &str, current: &Binding, ending: &Ending) -> AmqpLeave {
         Ending::Replaced(next) => match &next.source {
             // The next session takes over what changed (see `handover`); its
             // binding is made now, so nothing published meanwhile is lost.
-            Source::Amqp { url: next_url, exchange, binding_key, queue } if same_broker(url, next_url) => {
+            Source::Amqp { url: next_url, exchange, binding_key, queue, .. } if same_broker(url, next_url) => {
                 let next = Binding::of(&next.name, exchange, binding_key, queue.as_deref());
                 AmqpLeave { prepare: Some(next).filter(|next| next != current), ..keep }
             }
@@ -137,8 +135,8 @@ pub struct Handover {
 /// The handover an edit from `before` to `after` calls for, if any.
 pub fn handover(before: &FeedSpec, after: &FeedSpec) -> Option<Handover> {
     let (
-        Source::Amqp { url: a, exchange: ea, binding_key: ka, queue: qa },
-        Source::Amqp { url: b, exchange: eb, binding_key: kb, queue: qb },
+        Source::Amqp { url: a, exchange: ea, binding_key: ka, queue: qa, .. },
+        Source::Amqp { url: b, exchange: eb, binding_key: kb, queue: qb, .. },
     ) = (&before.source, &after.source)
     else {
         return None;
@@ -170,7 +168,7 @@ mod tests {
     }
 
     fn mqtt(url: &str, topic: &str) -> Source {
-        Source::Mqtt { url: url.into(), topic: topic.into() }
+        Source::mqtt(url, topic)
     }
 
     fn amqp(url: &str, exchange: &str, key: &str, queue: Option<&str>) -> Source {
@@ -179,6 +177,7 @@ mod tests {
             exchange: exchange.into(),
             binding_key: key.into(),
             queue: queue.map(Into::into),
+            tls: None,
         }
     }
 

@@ -11,6 +11,7 @@
 pub mod amqp;
 pub mod ending;
 pub mod mqtt;
+pub mod tls;
 
 pub use ending::{Ending, Stopping};
 
@@ -111,9 +112,13 @@ pub enum SourceError {
     #[error("invalid broker URL: {0}")]
     Url(String),
     #[error("MQTT: {0}")]
-    Mqtt(#[from] rumqttc::v5::ConnectionError),
+    Mqtt(Box<rumqttc::v5::ConnectionError>),
+    #[error("MQTT 3.1.1: {0}")]
+    Mqtt311(Box<rumqttc::ConnectionError>),
     #[error("MQTT client: {0}")]
-    MqttClient(Box<rumqttc::v5::ClientError>),
+    MqttClient(String),
+    #[error("TLS settings: {}", .0.join("; "))]
+    TlsSettings(Vec<String>),
     #[error("MQTT subscription to {topic:?} refused: {reason}")]
     Subscription { topic: String, reason: String },
     #[error("AMQP: {0}")]
@@ -124,9 +129,34 @@ pub enum SourceError {
     Timeout(&'static str),
 }
 
+impl SourceError {
+    /// TLS settings that do not make a client configuration, one line per field.
+    pub fn tls_settings(errors: Vec<crate::error::FieldError>) -> Self {
+        SourceError::TlsSettings(errors.into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect())
+    }
+}
+
 impl From<rumqttc::v5::ClientError> for SourceError {
     fn from(e: rumqttc::v5::ClientError) -> Self {
-        SourceError::MqttClient(Box::new(e))
+        SourceError::MqttClient(e.to_string())
+    }
+}
+
+impl From<rumqttc::v5::ConnectionError> for SourceError {
+    fn from(e: rumqttc::v5::ConnectionError) -> Self {
+        SourceError::Mqtt(Box::new(e))
+    }
+}
+
+impl From<rumqttc::ConnectionError> for SourceError {
+    fn from(e: rumqttc::ConnectionError) -> Self {
+        SourceError::Mqtt311(Box::new(e))
+    }
+}
+
+impl From<rumqttc::ClientError> for SourceError {
+    fn from(e: rumqttc::ClientError) -> Self {
+        SourceError::MqttClient(e.to_string())
     }
 }
 
@@ -150,16 +180,23 @@ pub struct SourceContext {
 /// on any error records it and reconnects with backoff.
 pub async fn run(source: Source, ctx: SourceContext, stopping: Stopping) {
     let mut backoff = Backoff::default();
+    let mut negotiated = match &source {
+        Source::Mqtt { mqtt_version, .. } => mqtt::Negotiated::new(*mqtt_version),
+        Source::Amqp { .. } => mqtt::Negotiated::new(Default::default()),
+    };
     loop {
         if stopping.is_requested() {
             return;
         }
         ctx.monitor.set_state(FeedState::Connecting, None);
         let ended = match &source {
-            Source::Mqtt { url, topic } => mqtt::session(url, topic, &ctx, &stopping, &mut backoff).await,
-            Source::Amqp { url, exchange, binding_key, queue } => {
+            Source::Mqtt { url, topic, tls, .. } => {
+                let target = mqtt::Target { url, tls: tls.as_ref(), client_id: &ctx.client_id };
+                mqtt::session(&target, topic, &mut negotiated, &ctx, &stopping, &mut backoff).await
+            }
+            Source::Amqp { url, exchange, binding_key, queue, tls } => {
                 let binding = amqp::Binding::of(&ctx.feed_name, exchange, binding_key, queue.as_deref());
-                amqp::session(url, &binding, &ctx, &stopping, &mut backoff).await
+                amqp::session(&amqp::Broker { url, tls: tls.as_ref() }, &binding, &ctx, &stopping, &mut backoff).await
             }
         };
         let error = match ended {
@@ -167,7 +204,7 @@ pub async fn run(source: Source, ctx: SourceContext, stopping: Stopping) {
             Err(e) => e,
         };
         tracing::warn!(feed = %ctx.feed_name, error = %error, "broker session ended; reconnecting");
-        ctx.monitor.set_state(FeedState::Error, Some(error.to_string()));
+        ctx.monitor.set_state(FeedState::Error, Some(tls::explain(error.to_string())));
         tokio::select! {
             _ = tokio::time::sleep(backoff.next_delay()) => {}
             _ = stopping.requested() => return,
@@ -179,10 +216,13 @@ pub async fn run(source: Source, ctx: SourceContext, stopping: Stopping) {
 /// MQTT session or its own AMQP queue. Best effort; errors are logged.
 pub async fn forget(source: Source, feed_name: String, client_id: String) {
     let result = match &source {
-        Source::Mqtt { url, .. } => mqtt::discard_session(url, &client_id).await,
-        Source::Amqp { url, exchange, binding_key, queue } => {
+        Source::Mqtt { url, tls, mqtt_version, .. } => {
+            let target = mqtt::Target { url, tls: tls.as_ref(), client_id: &client_id };
+            mqtt::discard_session(&target, *mqtt_version).await
+        }
+        Source::Amqp { url, exchange, binding_key, queue, tls } => {
             let binding = amqp::Binding::of(&feed_name, exchange, binding_key, queue.as_deref());
-            amqp::forget(url, &binding).await
+            amqp::forget(&amqp::Broker { url, tls: tls.as_ref() }, &binding).await
         }
     };
     if let Err(e) = result {

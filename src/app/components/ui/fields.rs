@@ -29,6 +29,9 @@ pub fn Field(
     #[prop(optional, into)]
     hint: MaybeProp<String>,
     #[prop(optional, into)] disabled: Signal<bool>,
+    /// The id of a `<datalist>` of suggestions.
+    #[prop(optional, into)]
+    list: Option<String>,
 ) -> impl IntoView {
     let id = id.unwrap_or_else(|| format!("field-{name}"));
     let note_id = format!("{id}-note");
@@ -37,6 +40,7 @@ pub fn Field(
             <input
                 id=id
                 name=name
+                list=list
                 type=kind
                 autocomplete=autocomplete
                 required=required
@@ -52,6 +56,36 @@ pub fn Field(
                     }
                 }
             />
+        </Labelled>
+    }
+}
+
+/// A labelled multi-line input bound to `value` (PEM text and the like).
+#[component]
+pub fn TextArea(
+    #[prop(into)] label: String,
+    #[prop(into)] name: String,
+    value: RwSignal<String>,
+    #[prop(optional, into)] error: Signal<Option<String>>,
+    #[prop(optional, into)] placeholder: Option<String>,
+    #[prop(optional, into)] hint: MaybeProp<String>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let note_id = format!("{id}-note");
+    view! {
+        <Labelled id=id.clone() label hint error>
+            <textarea
+                id=id
+                name=name
+                rows="4"
+                spellcheck="false"
+                placeholder=placeholder
+                class=format!("{INPUT} font-mono text-xs")
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=note_id
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            ></textarea>
         </Labelled>
     }
 }

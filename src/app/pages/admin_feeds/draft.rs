@@ -1,10 +1,10 @@
 //! The feed form's state: one signal per input, and the conversion to and
 //! from the `FeedSpec` that the server validates.
 
-use super::retention::KeepDraft;
+use super::{retention::KeepDraft, tls_fields::TlsDraft};
 use crate::{
     error::FieldError,
-    model::{FeedKind, FeedSpec, Mapping, MappingField, Source},
+    model::{FeedKind, FeedSpec, Mapping, MappingField, MqttVersion, Source},
 };
 use leptos::prelude::*;
 
@@ -38,10 +38,14 @@ pub struct FeedDraft {
     pub protocol: RwSignal<String>,
     pub mqtt_url: RwSignal<String>,
     pub topic: RwSignal<String>,
+    /// `auto`, `5` or `3.1.1`.
+    pub mqtt_version: RwSignal<String>,
     pub amqp_url: RwSignal<String>,
     pub exchange: RwSignal<String>,
     pub binding_key: RwSignal<String>,
     pub queue: RwSignal<String>,
+    /// TLS settings (shown for TLS URLs).
+    pub tls: TlsDraft,
     /// Custom JSON field names, in [`MappingField::ALL`] order; empty = default.
     mapping: [RwSignal<String>; 8],
     pub enabled: RwSignal<bool>,
@@ -59,10 +63,12 @@ impl FeedDraft {
             protocol: text("mqtt"),
             mqtt_url: text(DEFAULT_MQTT_URL),
             topic: text(""),
+            mqtt_version: text(MqttVersion::Auto.as_str()),
             amqp_url: text(DEFAULT_AMQP_URL),
             exchange: text(""),
             binding_key: text("#"),
             queue: text(""),
+            tls: TlsDraft::new(),
             mapping: MappingField::ALL.map(|_| text("")),
             enabled: RwSignal::new(true),
             keep: KeepDraft::new(None),
@@ -77,12 +83,14 @@ impl FeedDraft {
         self.name.set(spec.name.clone());
         self.kind.set(spec.kind.as_str().to_owned());
         self.protocol.set(spec.source.protocol().to_owned());
+        self.tls.load(spec.source.tls());
         match &spec.source {
-            Source::Mqtt { url, topic } => {
+            Source::Mqtt { url, topic, mqtt_version, .. } => {
                 self.mqtt_url.set(url.clone());
                 self.topic.set(topic.clone());
+                self.mqtt_version.set(mqtt_version.as_str().to_owned());
             }
-            Source::Amqp { url, exchange, binding_key, queue } => {
+            Source::Amqp { url, exchange, binding_key, queue, .. } => {
                 self.amqp_url.set(url.clone());
                 self.exchange.set(exchange.clone());
                 self.binding_key.set(binding_key.clone());
@@ -144,9 +152,15 @@ impl FeedDraft {
                 exchange: trimmed(self.exchange),
                 binding_key: trimmed(self.binding_key),
                 queue: (!queue.is_empty()).then_some(queue),
+                tls: self.tls.settings(),
             }
         } else {
-            Source::Mqtt { url: trimmed(self.mqtt_url), topic: trimmed(self.topic) }
+            Source::Mqtt {
+                url: trimmed(self.mqtt_url),
+                topic: trimmed(self.topic),
+                mqtt_version: MqttVersion::parse(&self.mqtt_version.get()).unwrap_or_default(),
+                tls: self.tls.settings(),
+            }
         }
     }
 
@@ -175,6 +189,7 @@ mod tests {
                 exchange: "logs".into(),
                 binding_key: "app.#".into(),
                 queue: Some("mine".into()),
+                tls: None,
             },
             mapping: Mapping { message: Some("msg".into()), ..Mapping::default() },
             enabled: false,
@@ -196,7 +211,7 @@ mod tests {
             let spec = draft.spec().unwrap();
             assert_eq!(spec.name, "us-stocks");
             assert_eq!(spec.kind, FeedKind::Ticks);
-            assert_eq!(spec.source, Source::Mqtt { url: DEFAULT_MQTT_URL.into(), topic: "ticks/#".into() });
+            assert_eq!(spec.source, Source::mqtt(DEFAULT_MQTT_URL, "ticks/#"));
             assert_eq!(spec.mapping, Mapping::default());
             assert!(spec.enabled);
             assert_eq!(spec.retention, None, "the server's default");
@@ -212,7 +227,15 @@ mod tests {
             assert_eq!(FeedDraft::new(Some(&spec)).spec(), Ok(spec));
             let mqtt = FeedSpec {
                 kind: FeedKind::Ticks,
-                source: Source::Mqtt { url: "mqtt://h".into(), topic: "a/+".into() },
+                source: Source::Mqtt {
+                    url: "mqtts://h".into(),
+                    topic: "a/+".into(),
+                    mqtt_version: MqttVersion::V311,
+                    tls: Some(crate::model::TlsSettings {
+                        server_name: Some("broker.internal".into()),
+                        ..Default::default()
+                    }),
+                },
                 mapping: Mapping { price: Some("p".into()), ..Mapping::default() },
                 retention: Some(Retention::keep("36h".parse().unwrap())),
                 ..amqp_spec()

@@ -7,6 +7,7 @@ use super::{
     preview::{PreviewInput, PreviewPanel, preview_action},
     retention::{self, describe},
     retention_field::RetentionField,
+    tls_fields::ConnectionFields,
 };
 use crate::{
     app::{
@@ -95,6 +96,7 @@ pub fn FeedForm(original: Option<FeedSpec>, on_saved: Callback<String>, on_cance
             </div>
             <RadioGroup label="Protocol" name="protocol" value=draft.protocol options=vec![("mqtt", "MQTT"), ("amqp", "AMQP")] />
             <SourceFields draft errors />
+            <ConnectionFields draft errors />
             <RetentionField keep=draft.keep default_label=is_new.then(default_label) custom_input
                 server_error=Signal::derive(move || errors.with(|e| {
                     e.as_ref().and_then(|e| e.field(retention::FIELD).or_else(|| e.field("retention"))).map(str::to_owned)
@@ -183,7 +185,7 @@ fn settings(draft: &FeedDraft, amqp: bool) -> Vec<Setting> {
                 "source.url",
                 draft.mqtt_url,
                 "",
-                "mqtt:// or mqtts://, with user:password@ if needed; a saved password shows as ********.",
+                "mqtt://, mqtts://, ws:// or wss:// (with the path, e.g. /mqtt); user:password@ if needed; a saved password shows as ********.",
             ),
             setting("Topic filter", "source.topic", draft.topic, "ticks/#", "'+' matches one level, '#' all the rest."),
         ]

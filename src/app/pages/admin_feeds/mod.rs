@@ -11,6 +11,7 @@ mod retention_field;
 mod row;
 mod status;
 mod storage;
+mod tls_fields;
 
 use crate::{
     app::{

@@ -12,7 +12,7 @@ use crate::{
         components::ui::{BUTTON_SECONDARY, Badge, ConfirmButton, ErrorAlert, Toggle, Tone},
     },
     error::AppError,
-    model::{Feed, Source},
+    model::{Feed, MqttVersion, Source, TlsSettings},
 };
 use leptos::prelude::*;
 
@@ -122,13 +122,32 @@ pub fn FeedRow(
 /// Label and value of each source setting, in reading order; `None` for
 /// a setting left to its default.
 fn source_details(source: &Source) -> Vec<(&'static str, Option<String>)> {
-    match source {
-        Source::Mqtt { url, topic } => vec![("URL", Some(url.clone())), ("Topic", Some(topic.clone()))],
-        Source::Amqp { url, exchange, binding_key, queue } => vec![
+    let mut details = match source {
+        Source::Mqtt { url, topic, mqtt_version, .. } => vec![
+            ("URL", Some(url.clone())),
+            ("Topic", Some(topic.clone())),
+            ("MQTT version", (*mqtt_version != MqttVersion::Auto).then(|| mqtt_version.as_str().to_owned())),
+        ],
+        Source::Amqp { url, exchange, binding_key, queue, .. } => vec![
             ("URL", Some(url.clone())),
             ("Exchange", Some(exchange.clone())),
             ("Binding key", Some(binding_key.clone())),
             ("Queue", queue.clone()),
         ],
-    }
+    };
+    details.push(("TLS", source.tls().and_then(tls_summary)));
+    details
+}
+
+/// What a feed's TLS settings add to the defaults, in words.
+fn tls_summary(tls: &TlsSettings) -> Option<String> {
+    let parts: Vec<String> = [
+        tls.ca().map(|_| "own CA".to_owned()),
+        tls.client_cert().map(|_| "client certificate".to_owned()),
+        tls.server_name().map(|name| format!("server name {name}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }

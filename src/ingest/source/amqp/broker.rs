@@ -1,11 +1,13 @@
 //! What a feed's AMQP session stands on: the connection, its exchange,
 //! its durable queue and binding.
 
-use crate::ingest::source::SourceError;
+use crate::{ingest::source::SourceError, model::TlsSettings};
 use lapin::{
     Channel, Connection, ConnectionProperties, ExchangeKind,
     options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions},
+    tcp::{AsyncTcpStream, RustlsConnector},
     types::{AMQPValue, FieldTable},
+    uri::AMQPScheme,
 };
 use std::time::Duration;
 
@@ -40,15 +42,50 @@ impl Binding {
     }
 }
 
-/// Connects to `url` with a name the broker's management UI shows. The
-/// URL is parsed here, not by lapin, whose errors may quote it whole.
-pub async fn connect(url: &str, name: &str) -> Result<Connection, SourceError> {
-    let uri: lapin::uri::AMQPUri = url.parse().map_err(|e: String| {
-        let reason = if e.contains(url) { "not an AMQP URL".to_owned() } else { e };
+/// A broker to connect to: its URL and, for `amqps`, the TLS settings.
+#[derive(Clone, Copy, Debug)]
+pub struct Broker<'a> {
+    pub url: &'a str,
+    pub tls: Option<&'a TlsSettings>,
+}
+
+impl<'a> Broker<'a> {
+    /// A broker reached with default TLS settings (system roots).
+    pub fn at(url: &'a str) -> Self {
+        Broker { url, tls: None }
+    }
+}
+
+/// Connects to `broker` with a name the broker's management UI shows. The
+/// URL is parsed here, not by lapin, whose errors may quote it whole; TLS
+/// (`amqps`) uses the feed's own settings (CA, client certificate, name).
+pub async fn connect(broker: &Broker<'_>, name: &str) -> Result<Connection, SourceError> {
+    let uri: lapin::uri::AMQPUri = broker.url.parse().map_err(|e: String| {
+        let reason = if e.contains(broker.url) { "not an AMQP URL".to_owned() } else { e };
         SourceError::Url(reason)
     })?;
     let properties = ConnectionProperties::default().with_connection_name(name.into());
-    let connect = Connection::connect_uri(uri, properties);
+    let tls = match uri.scheme {
+        AMQPScheme::AMQPS => Some(super::super::tls::client_config(broker.tls).map_err(SourceError::tls_settings)?),
+        AMQPScheme::AMQP => None,
+    };
+    let connect = async {
+        let Some(config) = tls else { return Connection::connect_uri(uri, properties).await };
+        let server_name = broker.tls.and_then(|t| t.server_name()).unwrap_or(&uri.authority.host).to_owned();
+        let connector = RustlsConnector::from(config);
+        Connection::connector(
+            uri,
+            lapin::runtime::default_runtime()?,
+            async move |uri, runtime| {
+                let host = (uri.authority.host.as_str(), uri.authority.port);
+                let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(host).await?.collect();
+                let stream = AsyncTcpStream::connect(&runtime, addrs).await?;
+                Ok(stream.into_rustls(&connector, &server_name).await?)
+            },
+            properties,
+        )
+        .await
+    };
     tokio::time::timeout(Duration::from_secs(5), connect)
         .await
         .map_err(|_| SourceError::Timeout("AMQP connect"))?

@@ -9,7 +9,7 @@ mod broker;
 #[cfg(test)]
 mod tests;
 
-pub use broker::{Binding, connect, default_queue, ensure_exchange, is_not_found};
+pub use broker::{Binding, Broker, connect, default_queue, ensure_exchange, is_not_found};
 
 use crate::ingest::{backoff::Backoff, parse::Envelope};
 use crate::model::FeedState;
@@ -50,13 +50,13 @@ impl AmqpAck {
 /// the feed's ending asks. Ends with `Ok` after a stop, with the error that
 /// broke the connection otherwise.
 pub async fn session(
-    url: &str,
+    broker: &Broker<'_>,
     binding: &Binding,
     ctx: &SourceContext,
     stopping: &Stopping,
     backoff: &mut Backoff,
 ) -> Result<(), SourceError> {
-    let conn = connect(url, &ctx.client_id).await?;
+    let conn = connect(broker, &ctx.client_id).await?;
     let channel = ensure_exchange(&conn, &binding.exchange).await?;
     let channel = declare(&conn, channel, binding).await?;
     channel.basic_qos(ctx.settings.amqp_prefetch, BasicQosOptions::default()).await?;
@@ -82,7 +82,7 @@ pub async fn session(
     let _ = channel.basic_cancel(tag.into(), BasicCancelOptions::default()).await;
     stopping.drained().await;
     let ending = stopping.ending();
-    let leave = amqp_leave(url, binding, &ending);
+    let leave = amqp_leave(broker.url, binding, &ending);
     if let Err(e) = apply_leave(&conn, &channel, binding, &leave).await {
         tracing::warn!(feed = %ctx.feed_name, error = %e, "could not clean up the feed's AMQP queue");
     }
@@ -203,10 +203,10 @@ async fn apply_leave(
 }
 
 /// Cleans up after a feed deleted while it was not running.
-pub async fn forget(url: &str, binding: &Binding) -> Result<(), SourceError> {
-    let conn = connect(url, "feedboard-cleanup").await?;
+pub async fn forget(broker: &Broker<'_>, binding: &Binding) -> Result<(), SourceError> {
+    let conn = connect(broker, "feedboard-cleanup").await?;
     let channel = conn.create_channel().await?;
-    let leave = amqp_leave(url, binding, &super::Ending::Deleted);
+    let leave = amqp_leave(broker.url, binding, &super::Ending::Deleted);
     let result = apply_leave(&conn, &channel, binding, &leave).await;
     let _ = conn.close(200, "cleaned up".into()).await;
     result

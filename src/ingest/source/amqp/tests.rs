@@ -11,7 +11,7 @@ async fn connect_errors_never_show_the_url() {
         // Nothing listens on port 1.
         "amqp://guest:hunter2@127.0.0.1:1/%2f",
     ] {
-        let Err(err) = connect(url, "feedboard-test").await else { panic!("{url}: connected") };
+        let Err(err) = connect(&Broker::at(url), "feedboard-test").await else { panic!("{url}: connected") };
         assert!(!err.to_string().contains("hunter2") && !format!("{err:?}").contains("hunter2"), "{url}: {err:?}");
     }
 }

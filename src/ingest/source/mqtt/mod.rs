@@ -1,28 +1,24 @@
-//! MQTT (v5) sessions: QoS 1 subscription in a persistent session with a
-//! stable client id, acknowledged only after the message is stored.
+//! MQTT sessions (version 5 or 3.1.1, over TCP, TLS or WebSocket): QoS 1
+//! subscription in a persistent session with a stable client id,
+//! acknowledged only after the message is stored.
 
 use super::{
-    Ack, Delivery, SourceContext, SourceError, Stopping, credentials,
+    Ack, Delivery, SourceContext, SourceError, Stopping,
     ending::{MqttLeave, mqtt_leave},
 };
+pub mod client;
 mod ephemeral;
 #[cfg(test)]
 mod tests;
+mod version;
 
+pub use client::{Client, Protocol, Target};
 pub use ephemeral::{connect_ephemeral, discard_session};
+pub use version::Negotiated;
 
 use crate::ingest::backoff::Backoff;
 use crate::model::FeedState;
-use rumqttc::{
-    Outgoing,
-    v5::{
-        AsyncClient, Event, EventLoop, MqttOptions,
-        mqttbytes::{
-            QoS,
-            v5::{Packet, Publish, SubscribeReasonCode},
-        },
-    },
-};
+use client::{Events, Happened, Receipt, SessionKind};
 use std::{
     sync::{
         Arc,
@@ -32,10 +28,6 @@ use std::{
 };
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-
-/// How long the broker keeps our session (and queued messages) while we
-/// are away.
-const SESSION_EXPIRY_SECS: u32 = 7 * 24 * 3600;
 
 /// Largest incoming packet. Bigger payloads than the feed's limit are still
 /// taken (and rejected with a reason, keeping a prefix); the byte budget
@@ -47,9 +39,8 @@ const LEAVE_LIMIT: Duration = Duration::from_secs(5);
 
 /// Acknowledges one MQTT delivery, if its connection is still the current one.
 pub struct MqttAck {
-    client: AsyncClient,
-    /// The delivery without its payload: only the packet id counts.
-    publish: Publish,
+    client: Client,
+    receipt: Receipt,
     epoch: u64,
     current: Arc<AtomicU64>,
 }
@@ -59,38 +50,16 @@ impl MqttAck {
         if self.current.load(Ordering::Acquire) != self.epoch {
             return;
         }
-        if let Err(e) = self.client.ack(&self.publish).await {
+        if let Err(e) = self.client.ack(&self.receipt).await {
             tracing::debug!(error = %e, "MQTT ack not sent; the broker will redeliver");
         }
     }
 }
 
-/// Builds client options from a `mqtt://` / `mqtts://` URL (credentials in
-/// the URL's user info). Errors name the problem, never the URL.
-pub fn options(url: &str, client_id: &str) -> Result<MqttOptions, SourceError> {
-    let parsed = url::Url::parse(url).map_err(|e| SourceError::Url(e.to_string()))?;
-    let tls = match parsed.scheme() {
-        "mqtts" | "ssl" => true,
-        "mqtt" | "tcp" => false,
-        other => return Err(SourceError::Url(format!("unsupported scheme {other:?}"))),
-    };
-    let host = parsed.host_str().filter(|h| !h.is_empty()).ok_or_else(|| SourceError::Url("no host".into()))?;
-    let port = parsed.port().unwrap_or(if tls { 8883 } else { 1883 });
-    let mut options = MqttOptions::new(client_id, host.trim_matches(['[', ']']), port);
-    options.set_keep_alive(Duration::from_secs(15)).set_connection_timeout(5);
-    if let Some((user, password)) = credentials(&parsed) {
-        options.set_credentials(user, password);
-    }
-    if tls {
-        options.set_transport(rumqttc::Transport::tls_with_default_config());
-    }
-    Ok(options)
-}
-
 /// What the poller hands the session: a delivery, or another event.
 enum Polled {
     Delivery(Delivery),
-    Event(Event),
+    Event(Happened),
     Failed(SourceError),
 }
 
@@ -101,8 +70,8 @@ enum Polled {
 /// After `forwarding` is cancelled, publishes are neither forwarded nor
 /// acknowledged: the broker keeps them for the next session.
 fn spawn_poller(
-    mut events: EventLoop,
-    client: AsyncClient,
+    mut events: Events,
+    client: Client,
     ctx: &SourceContext,
     forwarding: CancellationToken,
 ) -> (mpsc::UnboundedReceiver<Polled>, AbortOnDrop) {
@@ -113,41 +82,37 @@ fn spawn_poller(
         loop {
             let polled = match events.poll().await {
                 Err(e) => {
-                    let _ = tx.send(Polled::Failed(e.into()));
+                    let _ = tx.send(Polled::Failed(e));
                     return;
                 }
-                Ok(Event::Incoming(Packet::ConnAck(ack))) => {
+                Ok(Happened::ConnAck) => {
                     epoch.fetch_add(1, Ordering::AcqRel);
-                    Polled::Event(Event::Incoming(Packet::ConnAck(ack)))
+                    Polled::Event(Happened::ConnAck)
                 }
-                Ok(Event::Incoming(Packet::Publish(publish))) => {
+                Ok(Happened::Publish { topic, payload, receipt }) => {
                     if forwarding.is_cancelled() {
                         continue;
                     }
                     monitor.add_received(1);
                     let held = tokio::select! {
-                        held = budget.take(publish.payload.len()) => held,
+                        held = budget.take(payload.len()) => held,
                         _ = forwarding.cancelled() => continue,
                     };
-                    let Publish { payload, topic, .. } = &publish;
                     Polled::Delivery(Delivery {
-                        payload: payload.clone(),
-                        origin: String::from_utf8_lossy(topic).into_owned(),
+                        payload,
+                        origin: topic,
                         envelope: Default::default(),
                         received_at: chrono::Utc::now(),
                         held: Some(held),
                         ack: Ack::Mqtt(MqttAck {
                             client: client.clone(),
+                            receipt,
                             epoch: epoch.load(Ordering::Acquire),
                             current: epoch.clone(),
-                            publish: Publish { payload: bytes::Bytes::new(), ..publish },
                         }),
                     })
                 }
-                Ok(event) => {
-                    let _ = tx.send(Polled::Event(event));
-                    continue;
-                }
+                Ok(event) => Polled::Event(event),
             };
             if tx.send(polled).is_err() {
                 return;
@@ -157,45 +122,84 @@ fn spawn_poller(
     (rx, AbortOnDrop(task))
 }
 
-/// One connection: subscribe on every CONNACK, forward publishes; on a stop,
-/// keep the connection until what was delivered is acknowledged, then leave.
+/// A feed's MQTT source: connects with the version `negotiated` says,
+/// falling back to 3.1.1 once when `auto` meets a broker that refuses 5.
 /// Ends with `Ok` after a stop, with the error that broke the connection
 /// otherwise.
 pub async fn session(
-    url: &str,
+    target: &Target<'_>,
     topic: &str,
+    negotiated: &mut Negotiated,
     ctx: &SourceContext,
     stopping: &Stopping,
     backoff: &mut Backoff,
 ) -> Result<(), SourceError> {
-    let mut options = options(url, &ctx.client_id)?;
+    let mut first_error = None;
+    loop {
+        let protocol = negotiated.next();
+        let error = match connection(target, topic, protocol, ctx, stopping, backoff).await {
+            Ok(()) => return Ok(()),
+            Err(Broke { error, accepted: true }) => {
+                negotiated.accepted(protocol);
+                return Err(error);
+            }
+            Err(Broke { error, accepted: false }) => error,
+        };
+        if first_error.is_none() && negotiated.falls_back_after(&error) {
+            tracing::info!(feed = %ctx.feed_name, %error, "the broker refused MQTT 5; trying 3.1.1");
+            first_error = Some(error);
+            continue;
+        }
+        if let Some(first) = first_error {
+            negotiated.reset();
+            return Err(first);
+        }
+        return Err(error);
+    }
+}
+
+/// Why a connection ended, and whether the broker had accepted it.
+struct Broke {
+    error: SourceError,
+    accepted: bool,
+}
+
+/// One connection: subscribe on every CONNACK, forward publishes; on a stop,
+/// keep the connection until what was delivered is acknowledged, then leave.
+async fn connection(
+    target: &Target<'_>,
+    topic: &str,
+    protocol: Protocol,
+    ctx: &SourceContext,
+    stopping: &Stopping,
+    backoff: &mut Backoff,
+) -> Result<(), Broke> {
     let receive_max = ctx.settings.mqtt_receive_maximum;
-    options
-        .set_clean_start(false)
-        .set_session_expiry_interval(Some(SESSION_EXPIRY_SECS))
-        .set_manual_acks(true)
-        .set_receive_maximum(Some(receive_max))
-        .set_max_packet_size(Some(MAX_PACKET))
-        // Acks queue here; room for one per message the broker may have in flight.
-        .set_request_channel_capacity(usize::from(receive_max) + 64);
-    let (client, events) = AsyncClient::new(options, usize::from(receive_max) + 64);
+    // Acks queue in the request channel; room for one per message the broker may have in flight.
+    let kind = SessionKind::Persistent { receive_max };
+    let opened = client::open(target, protocol, kind, usize::from(receive_max) + 64);
+    let (client, events) = opened.map_err(|error| Broke { error, accepted: false })?;
     let forwarding = CancellationToken::new();
     let (mut polled, _poller) = spawn_poller(events, client.clone(), ctx, forwarding.clone());
+    let mut accepted = false;
+    let broke = |error, accepted| Broke { error, accepted };
     loop {
         let next = tokio::select! {
             next = polled.recv() => next,
             _ = stopping.requested() => break,
         };
         match next {
-            None => return Err(SourceError::Timeout("MQTT event loop ended")),
-            Some(Polled::Failed(e)) => return Err(e),
-            Some(Polled::Event(Event::Incoming(Packet::ConnAck(_)))) => {
-                client.subscribe(topic, QoS::AtLeastOnce).await?;
+            None => return Err(broke(SourceError::Timeout("MQTT event loop ended"), accepted)),
+            Some(Polled::Failed(e)) => return Err(broke(e, accepted)),
+            Some(Polled::Event(Happened::ConnAck)) => {
+                accepted = true;
+                ctx.monitor.set_mqtt_version(Some(protocol.version()));
+                client.subscribe(topic).await.map_err(|e| broke(e, accepted))?;
             }
-            Some(Polled::Event(Event::Incoming(Packet::SubAck(ack)))) => {
-                if let Some(refused) = ack.return_codes.iter().find(|c| !matches!(c, SubscribeReasonCode::Success(_))) {
-                    return Err(SourceError::Subscription { topic: topic.to_owned(), reason: format!("{refused:?}") });
-                }
+            Some(Polled::Event(Happened::SubAck { refused: Some(reason) })) => {
+                return Err(broke(SourceError::Subscription { topic: topic.to_owned(), reason }, accepted));
+            }
+            Some(Polled::Event(Happened::SubAck { refused: None })) => {
                 ctx.monitor.set_state(FeedState::Connected, None);
                 backoff.reset();
             }
@@ -208,7 +212,7 @@ pub async fn session(
         }
     }
     forwarding.cancel();
-    leave(url, topic, ctx, stopping, &client, &mut polled).await;
+    leave(target, topic, protocol, ctx, stopping, &client, &mut polled).await;
     Ok(())
 }
 
@@ -216,11 +220,12 @@ pub async fn session(
 /// then leaves the broker as the feed's ending asks. (The pipeline stops the
 /// source before it says `drained`.)
 async fn leave(
-    url: &str,
+    target: &Target<'_>,
     topic: &str,
+    protocol: Protocol,
     ctx: &SourceContext,
     stopping: &Stopping,
-    client: &AsyncClient,
+    client: &Client,
     polled: &mut mpsc::UnboundedReceiver<Polled>,
 ) {
     loop {
@@ -229,14 +234,14 @@ async fn leave(
             next = polled.recv() => if matches!(next, None | Some(Polled::Failed(_))) { return },
         }
     }
-    let leave = mqtt_leave(url, topic, &stopping.ending());
+    let leave = mqtt_leave(target.url, topic, &stopping.ending());
     let left = async {
         if leave == MqttLeave::Unsubscribe {
             client.unsubscribe(topic).await?;
-            until(polled, |e| matches!(e, Event::Incoming(Packet::UnsubAck(_)))).await?;
+            until(polled, |e| matches!(e, Happened::UnsubAck)).await?;
         }
         client.disconnect().await?;
-        until(polled, |e| matches!(e, Event::Outgoing(Outgoing::Disconnect))).await?;
+        until(polled, |e| matches!(e, Happened::DisconnectSent)).await?;
         // Read on until the broker closes the connection: closing a socket
         // with unread data resets it, and the broker may then drop the acks
         // and the DISCONNECT it had not read yet.
@@ -253,14 +258,14 @@ async fn leave(
         Err(_) => tracing::debug!(feed = %ctx.feed_name, "MQTT disconnect timed out"),
     }
     if leave == MqttLeave::Discard
-        && let Err(e) = discard_session(url, &ctx.client_id).await
+        && let Err(e) = discard_session(target, protocol.version()).await
     {
         tracing::warn!(feed = %ctx.feed_name, error = %e, "could not remove the feed's MQTT session");
     }
 }
 
 /// Reads the poller's output until an event `wanted` picks.
-async fn until(polled: &mut mpsc::UnboundedReceiver<Polled>, wanted: fn(&Event) -> bool) -> Result<(), SourceError> {
+async fn until(polled: &mut mpsc::UnboundedReceiver<Polled>, wanted: fn(&Happened) -> bool) -> Result<(), SourceError> {
     loop {
         match polled.recv().await {
             Some(Polled::Event(e)) if wanted(&e) => return Ok(()),
