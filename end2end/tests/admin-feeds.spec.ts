@@ -278,10 +278,22 @@ test('an admin fixes a failing mapping, sees the preview parse, and re-ingests t
   await row.getByRole('button', { name: `Edit ${name}` }).click();
   const edit = page.getByTestId('feed-form');
   await edit.getByText('Advanced: payload mapping').click();
+  // The preview with the old mapping says why the messages fail, and the
+  // mapping inputs then offer the paths the messages hold.
+  await edit.getByRole('button', { name: 'Preview' }).click();
+  const preview = page.getByTestId('preview');
+  await expect(async () => {
+    await publishMqtt(`${topic}/MSFT`, nested(420.5));
+    await expect(preview.getByTestId('preview-error').first()).toContainText('missing field', { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(preview.getByText('would be rejected').first()).toBeVisible();
+  const paths = edit.getByTestId('mapping-paths');
+  await expect(paths.locator('option[value="/data/last/px"]')).toHaveCount(1);
+  await expect(paths.locator('option[value="topic[2]"]')).toHaveText('MSFT');
+  await expect(edit.getByLabel('Price field')).toHaveAttribute('list', 'mapping-paths');
   await edit.getByLabel('Symbol field').fill('topic[2]');
   await edit.getByLabel('Price field').fill('/data/last/px');
   await edit.getByRole('button', { name: 'Preview' }).click();
-  const preview = page.getByTestId('preview');
   await expect(async () => {
     await publishMqtt(`${topic}/MSFT`, nested(420.5));
     await expect(preview.getByTestId('preview-parsed').first()).toContainText('"symbol": "MSFT"', { timeout: 1_000 });

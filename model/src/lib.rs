@@ -43,7 +43,7 @@ pub use mapping::{FieldPath, Mapping, MappingField};
 pub use message::{Candle, Items, LogFilter, LogLine, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick};
 pub use name::{Slug, SlugError};
 pub use node::{ClusterInfo, NodeInfo, NodeStats};
-pub use preview::{Preview, PreviewMessage, Reparse};
+pub use preview::{PathSuggestion, Preview, PreviewMessage, Reparse};
 pub use retention::{FeedStorage, MaxAge, MaxAgeError, Retention};
 pub use source::{MqttVersion, Source, is_tls_scheme};
 pub use tls::TlsSettings;

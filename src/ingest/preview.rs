@@ -52,8 +52,8 @@ fn describe(req: &PreviewRequest<'_>, origin: &str, payload: &[u8]) -> PreviewMe
     }
     let arrival = Arrival::at(origin, chrono::Utc::now());
     match parse::parse(req.kind, req.mapping, payload, arrival, req.max_payload) {
-        Ok(parsed) => PreviewMessage { raw, parsed: Some(to_json(parsed)), error: None },
-        Err(reason) => PreviewMessage { raw, parsed: None, error: Some(reason) },
+        Ok(parsed) => PreviewMessage { raw, parsed: Some(to_json(parsed)), error: None, origin: Some(origin.into()) },
+        Err(reason) => PreviewMessage { raw, parsed: None, error: Some(reason), origin: Some(origin.into()) },
     }
 }
 

@@ -15,7 +15,7 @@ use crate::{
         components::ui::{BUTTON_SECONDARY, ErrorAlert, Field, RadioGroup, SubmitButton, Toggle, field_message},
     },
     error::AppError,
-    model::{FeedSpec, MappingField},
+    model::{FeedSpec, MappingField, PathSuggestion, Preview},
 };
 use leptos::prelude::*;
 
@@ -38,6 +38,10 @@ pub fn FeedForm(original: Option<FeedSpec>, on_saved: Callback<String>, on_cance
         }
     });
     let preview = preview_action();
+    // Paths found in the previewed messages, offered by the mapping inputs.
+    let suggestions = Signal::derive(move || {
+        preview.value().with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).map(Preview::path_suggestions))
+    });
     // Results are handled in effects, once the action has settled: closing
     // the form from inside the action would dispose it mid-update.
     Effect::new(move |_| match save.value().get() {
@@ -101,7 +105,7 @@ pub fn FeedForm(original: Option<FeedSpec>, on_saved: Callback<String>, on_cance
                 server_error=Signal::derive(move || errors.with(|e| {
                     e.as_ref().and_then(|e| e.field(retention::FIELD).or_else(|| e.field("retention"))).map(str::to_owned)
                 })) />
-            <MappingFields draft errors />
+            <MappingFields draft errors suggestions />
             <Toggle label="Enabled" checked=draft.enabled on_change=Callback::new(move |on| draft.enabled.set(on)) />
             <ErrorAlert error=save_error />
             <div class="flex flex-wrap gap-2">
@@ -208,7 +212,11 @@ fn SourceFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl Into
 
 /// The payload field names, folded away unless set or at fault.
 #[component]
-fn MappingFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl IntoView {
+fn MappingFields(
+    draft: FeedDraft,
+    errors: Signal<Option<AppError>>,
+    suggestions: Signal<Option<Vec<PathSuggestion>>>,
+) -> impl IntoView {
     let details = NodeRef::<leptos::html::Details>::new();
     let customised = MappingField::for_kind(untrack(|| draft.kind()))
         .iter()
@@ -229,7 +237,15 @@ fn MappingFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl Int
                 <code>"/data/last/px"</code> ") or a level of the topic (" <code>"topic[1]"</code>
                 ", counted from 0). Numbers may be sent as strings; times as RFC 3339 or epoch s/ms/µs/ns. "
                 "Leave a field empty to use its usual name."
+                {move || suggestions.with(|s| s.as_ref().is_some_and(|s| !s.is_empty())).then_some(
+                    " After a preview, each field offers the paths found in the messages."
+                )}
             </p>
+            <datalist id="mapping-paths" data-testid="mapping-paths">
+                {move || suggestions.get().unwrap_or_default().into_iter().map(|s| view! {
+                    <option value=s.path>{s.example}</option>
+                }).collect_view()}
+            </datalist>
             <div class="mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
                 {move || {
                     MappingField::for_kind(draft.kind())
@@ -239,7 +255,7 @@ fn MappingFields(draft: FeedDraft, errors: Signal<Option<AppError>>) -> impl Int
                             let name = format!("mapping.{field}");
                             Some(view! {
                                 <Field label=mapping_label(field) name=name.clone() value=input placeholder=field.as_str()
-                                    error=field_message(errors, name) />
+                                    list="mapping-paths" error=field_message(errors, name) />
                             })
                         })
                         .collect_view()

@@ -115,7 +115,13 @@ fn Message(index: usize, message: PreviewMessage) -> impl IntoView {
     };
     view! {
         <li class="rounded-md border border-slate-200 p-3 dark:border-slate-800" data-testid="preview-message">
-            <p class="mb-2 flex items-center gap-2 text-sm font-medium">{format!("Message {index}")}{badge}</p>
+            <p class="mb-2 flex flex-wrap items-center gap-2 text-sm font-medium">
+                {format!("Message {index}")}
+                {badge}
+                {message.origin.map(|origin| view! {
+                    <span class="font-mono text-xs font-normal text-slate-600 dark:text-slate-300">{origin}</span>
+                })}
+            </p>
             <div class="grid gap-3 md:grid-cols-2">
                 <div>
                     <p class=label>"Raw"</p>

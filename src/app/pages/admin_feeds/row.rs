@@ -75,7 +75,14 @@ pub fn FeedRow(
                 <h3 class="mr-1 font-semibold">{name.clone()}</h3>
                 <Badge text=kind tone=Tone::Info />
                 <Badge text=protocol />
-                <span class="ml-auto"><StateBadge state=Signal::derive(move || status.with(|s| s.state)) /></span>
+                <span class="ml-auto flex items-center gap-2">
+                    {move || status.with(|s| s.mqtt_version).map(|v| view! {
+                        <span class="text-xs text-slate-600 dark:text-slate-300" data-testid="feed-protocol">
+                            {format!("MQTT {}", v.as_str())}
+                        </span>
+                    })}
+                    <StateBadge state=Signal::derive(move || status.with(|s| s.state)) />
+                </span>
             </div>
             <div class="mt-3 grid gap-4 lg:grid-cols-2">
                 <dl class="grid content-start gap-x-4 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
