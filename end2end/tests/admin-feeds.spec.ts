@@ -96,7 +96,7 @@ test('invalid settings show an error next to each field', async ({ page }) => {
   await form.getByRole('button', { name: 'Create feed' }).click();
 
   await expect(form.getByLabel('Name')).toHaveAccessibleDescription("may only contain a-z, 0-9 and '-'");
-  await expect(form.getByLabel('Broker URL')).toHaveAccessibleDescription('scheme must be one of mqtt, mqtts, tcp, ssl');
+  await expect(form.getByLabel('Broker URL')).toHaveAccessibleDescription('scheme must be one of mqtt, mqtts, ws, wss, tcp, ssl');
   await expect(form.getByLabel('Topic filter')).toHaveAccessibleDescription("'#' must be a whole level and the last one");
   await expect(form.getByLabel('Topic filter')).toHaveAttribute('aria-invalid', 'true');
 

@@ -18,12 +18,21 @@ pub enum LiveEvent {
     Reset,
     /// Nothing else to say; proves the connection is alive.
     Heartbeat,
+    /// A replay reached the end of its window.
+    End,
 }
 
 impl LiveEvent {
     /// Every event the stream sends.
-    pub const ALL: [LiveEvent; 6] =
-        [LiveEvent::Ready, LiveEvent::Tick, LiveEvent::Log, LiveEvent::Status, LiveEvent::Reset, LiveEvent::Heartbeat];
+    pub const ALL: [LiveEvent; 7] = [
+        LiveEvent::Ready,
+        LiveEvent::Tick,
+        LiveEvent::Log,
+        LiveEvent::Status,
+        LiveEvent::Reset,
+        LiveEvent::Heartbeat,
+        LiveEvent::End,
+    ];
 
     /// The name on the wire (`ready`, `tick`, …).
     pub const fn as_str(self) -> &'static str {
@@ -34,6 +43,7 @@ impl LiveEvent {
             LiveEvent::Status => "status",
             LiveEvent::Reset => "reset",
             LiveEvent::Heartbeat => "heartbeat",
+            LiveEvent::End => "end",
         }
     }
 

@@ -184,7 +184,7 @@ pub async fn logs(core: &Core, feed: &str, p: LogParams) -> Result<LogPage, AppE
         before_seq: p.before_seq,
         after_seq: p.after_seq,
         limit: p.limit.unwrap_or(200).clamp(1, 10_000),
-        window: None,
+        ..LogQuery::default()
     };
     let searched = match &query.text {
         Some(text) => {

@@ -9,7 +9,7 @@ use crate::{
     hub::{
         StatusUpdate,
         cursor::Cursor,
-        stream::{self, PumpLimits, Resume, StreamFeed, StreamRequest},
+        stream::{self, PumpLimits, ReplayRequest, Resume, StreamFeed, StreamRequest, Window},
     },
     model::LiveEvent,
 };
@@ -25,7 +25,8 @@ use serde::Deserialize;
 use std::{convert::Infallible, net::SocketAddr, time::Duration};
 use tokio_stream::{StreamExt, wrappers::ReceiverStream};
 
-/// `?feeds=a,b&last_event_id=…`.
+/// `?feeds=a,b&last_event_id=…`, or a replay:
+/// `?feeds=a,b&replay_from=…&replay_to=…&speed=10`.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StreamParams {
@@ -33,9 +34,41 @@ pub struct StreamParams {
     pub feeds: String,
     /// Resume point, for clients that cannot set the `Last-Event-ID` header.
     pub last_event_id: Option<String>,
+    /// Replay the window from this time (RFC 3339) instead of following live.
+    pub replay_from: Option<String>,
+    /// End of the replay window (RFC 3339, exclusive).
+    pub replay_to: Option<String>,
+    /// Replay speed, 1 to 100 (default 1).
+    pub speed: Option<f64>,
 }
 
-/// Server-sent events: `ready`, `tick`, `log`, `status`, `reset`.
+impl StreamParams {
+    /// The replay asked for, if any; a 400 for an incomplete or bad one.
+    fn replay(&self) -> Result<Option<(Window, f64)>, AppError> {
+        let (from, to) = match (&self.replay_from, &self.replay_to) {
+            (None, None) if self.speed.is_none() => return Ok(None),
+            (Some(from), Some(to)) => (from, to),
+            _ => return Err(AppError::bad_request("a replay needs both replay_from and replay_to")),
+        };
+        let time = |name: &str, text: &str| {
+            chrono::DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&chrono::Utc)).map_err(|_| {
+                AppError::bad_request(format!("{name} must be an RFC 3339 time, e.g. 2026-11-30T10:00:00Z"))
+            })
+        };
+        let window = Window { from: time("replay_from", from)?, to: time("replay_to", to)? };
+        if window.from >= window.to {
+            return Err(AppError::bad_request("replay_from must be before replay_to"));
+        }
+        let speed = self.speed.unwrap_or(1.0);
+        if !(1.0..=100.0).contains(&speed) {
+            return Err(AppError::bad_request("speed must be between 1 and 100"));
+        }
+        Ok(Some((window, speed)))
+    }
+}
+
+/// Server-sent events: `ready`, `tick`, `log`, `status`, `reset`; for a
+/// replay `ready`, `tick`, `log`, then `end`.
 #[utoipa::path(get, path = "/api/v1/stream", tag = "live", params(StreamParams), responses(
     (status = 200, content_type = "text/event-stream", description = "the live stream"),
     (status = 404, body = ErrorBody, description = "an unknown feed"),
@@ -54,7 +87,16 @@ pub async fn stream(
     if names.is_empty() || names.len() > 32 {
         return Err(AppError::bad_request("feeds must name 1 to 32 feeds, comma-separated"));
     }
+    let replay = params.replay()?;
     let rows = crate::domain::feeds::find_all(&state.core, &names).await?;
+    let limits = PumpLimits { replays: state.replays.clone(), send_timeout: state.core.config.limits.write_timeout };
+    let feeds = rows.iter().map(|r| StreamFeed { id: r.id, name: r.spec.name.clone(), kind: r.spec.kind });
+    if let Some((window, speed)) = replay {
+        let request = ReplayRequest { feeds: feeds.collect(), window, speed };
+        let events = stream::spawn_replay(state.core.db.clone(), request, limits, state.core.shutdown.clone());
+        return Ok(sse_response(events, slot));
+    }
+    let feeds = feeds.collect();
     let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -70,12 +112,15 @@ pub async fn stream(
             serde_json::to_string(&update).unwrap_or_default()
         })
         .collect();
-    let feeds = rows.into_iter().map(|r| StreamFeed { id: r.id, name: r.spec.name, kind: r.spec.kind }).collect();
     let request = StreamRequest { feeds, resume, initial_status, max_replay: state.core.config.max_replay };
-    let limits = PumpLimits { replays: state.replays.clone(), send_timeout: state.core.config.limits.write_timeout };
     let events =
         stream::spawn(state.core.hub.clone(), state.core.db.clone(), request, limits, state.core.shutdown.clone());
+    Ok(sse_response(events, slot))
+}
 
+/// The SSE response for a stream's events; `slot` (the client's admission)
+/// is held until the connection ends.
+fn sse_response(events: tokio::sync::mpsc::Receiver<stream::Outgoing>, slot: impl Send + Sync + 'static) -> Response {
     let body = ReceiverStream::new(events).map(move |out| {
         let _held = &slot;
         if out.event.is_empty() {
@@ -96,5 +141,5 @@ pub async fn stream(
     // Proxies must neither buffer nor cache the stream.
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, no-transform"));
     response.headers_mut().insert("x-accel-buffering", HeaderValue::from_static("no"));
-    Ok(response)
+    response
 }

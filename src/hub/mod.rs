@@ -49,6 +49,8 @@ pub struct LiveMessage {
     pub kind: EventKind,
     /// The SSE `data:` JSON, `feed` name included.
     pub data: Box<str>,
+    /// The message's own time (what a replay is paced by).
+    pub ts: chrono::DateTime<chrono::Utc>,
     /// When the batch holding it committed (for push-latency metrics);
     /// `None` for messages replayed from Postgres.
     pub committed_at: Option<Instant>,
@@ -72,13 +74,13 @@ impl LiveMessage {
     /// The `tick` event of a stored tick.
     pub fn tick(feed_id: i64, feed: &str, tick: &Tick, committed_at: Option<Instant>) -> Self {
         let data = serde_json::to_string(&TickEvent { feed, tick }).expect("ticks serialize").into_boxed_str();
-        LiveMessage { feed_id, seq: tick.seq, kind: EventKind::Tick, data, committed_at }
+        LiveMessage { feed_id, seq: tick.seq, kind: EventKind::Tick, data, ts: tick.ts, committed_at }
     }
 
     /// The `log` event of a stored log line.
     pub fn log(feed_id: i64, feed: &str, log: &LogLine, committed_at: Option<Instant>) -> Self {
         let data = serde_json::to_string(&LogEvent { feed, log }).expect("log lines serialize").into_boxed_str();
-        LiveMessage { feed_id, seq: log.seq, kind: EventKind::Log, data, committed_at }
+        LiveMessage { feed_id, seq: log.seq, kind: EventKind::Log, data, ts: log.ts, committed_at }
     }
 }
 

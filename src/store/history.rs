@@ -118,6 +118,9 @@ pub struct LogQuery {
     pub limit: i64,
     /// Only lines with `seq` in this range (inclusive).
     pub window: Option<(i64, i64)>,
+    /// Only lines with `from <= ts < to` (a replay window).
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
 }
 
 /// Newest first (with `before_seq` or no cursor), oldest first with `after_seq`.
@@ -127,6 +130,12 @@ pub async fn logs(db: &PgPool, feed_id: i64, q: &LogQuery) -> Result<Vec<LogLine
     push_log_filters(&mut sql, &q.levels, q.source.as_ref(), q.text.as_deref(), q.before_seq, q.after_seq);
     if let Some((from, to)) = q.window {
         sql.push(" AND seq BETWEEN ").push_bind(from).push(" AND ").push_bind(to);
+    }
+    if let Some(from) = q.from {
+        sql.push(" AND ts >= ").push_bind(from);
+    }
+    if let Some(to) = q.to {
+        sql.push(" AND ts < ").push_bind(to);
     }
     let newest_first = q.after_seq.is_none();
     sql.push(if newest_first { " ORDER BY seq DESC" } else { " ORDER BY seq" });

@@ -43,6 +43,11 @@ pub async fn connect(http: &reqwest::Client, base: &str, feeds: &str, last_id: O
     if let Some(id) = last_id {
         req = req.header("Last-Event-ID", id);
     }
+    open(req).await
+}
+
+/// Opens the stream `req` asks for (e.g. a replay's query).
+pub async fn open(req: reqwest::RequestBuilder) -> Result<Sse> {
     let res = req.send().await.map_err(context("SSE connect"))?;
     if res.status() != 200 {
         return Err(format!("SSE stream answered {}", res.status()));

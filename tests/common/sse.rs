@@ -22,6 +22,13 @@ pub async fn connect(base: &str, feeds: &[&str], last_id: Option<&str>) -> SseSt
     SseStream(stream)
 }
 
+/// Opens a replay of `feeds` over `from..to` at `speed`.
+pub async fn replay(base: &str, feeds: &[&str], from: &str, to: &str, speed: u32) -> SseStream {
+    let query = [("feeds", feeds.join(",")), ("replay_from", from.into()), ("replay_to", to.into())];
+    let req = reqwest::Client::new().get(format!("{base}/api/v1/stream")).query(&query).query(&[("speed", speed)]);
+    SseStream(sse::open(req).await.expect("replay request"))
+}
+
 impl SseStream {
     /// The next event (comments skipped), or `None` after `wait` without one
     /// or when the stream ended.

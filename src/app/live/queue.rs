@@ -128,7 +128,9 @@ impl LiveQueue {
                     self.queue.push_back(Queued::Status(s));
                 }
             }
-            LiveEvent::Heartbeat => {} // only proves the connection is alive
+            // Heartbeats only prove the connection is alive; `end` comes on
+            // replay streams only, which the replay controls read.
+            LiveEvent::Heartbeat | LiveEvent::End => {}
         }
         if self.queue.len() > self.cap {
             self.shed_ticks();

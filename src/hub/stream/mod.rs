@@ -8,14 +8,18 @@
 
 mod pump;
 mod replay;
+mod sink;
 #[cfg(test)]
 mod tests;
+mod time_travel;
 
 pub use replay::Replay;
+pub use time_travel::{ReplayRequest, Window, spawn_replay};
 
 use super::{Hub, cursor::Cursor, replays::ReplayLimiter};
 use crate::model::{FeedKind, LiveEvent};
 use pump::{Pump, PumpError};
+use sink::Sink;
 use std::time::Duration;
 use tokio::{sync::mpsc, time::MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
@@ -111,21 +115,27 @@ pub fn spawn<R: Replay>(
         metrics::gauge!("feedboard_sse_clients").increment(1.0);
         let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let sink = Sink { tx, send_timeout: limits.send_timeout };
         let mut pump =
-            Pump { replay, tx, cursor: Cursor::default(), max_replay: request.max_replay, limits, heartbeat };
+            Pump { replay, sink, cursor: Cursor::default(), max_replay: request.max_replay, limits, heartbeat };
         let result = tokio::select! {
             r = pump.run(hub, request) => r,
             _ = shutdown.cancelled() => Ok(()),
         };
-        match result {
-            Err(PumpError::Store(e)) => tracing::warn!(error = %e, "live stream ended: database error"),
-            Err(PumpError::Stalled) => {
-                metrics::counter!("feedboard_sse_stalled_total").increment(1);
-                tracing::debug!("live stream ended: the client read nothing for the send timeout");
-            }
-            Ok(()) | Err(PumpError::Closed) => {}
-        }
+        report(result);
         metrics::gauge!("feedboard_sse_clients").decrement(1.0);
     });
     rx
+}
+
+/// Logs why a stream ended, when that is worth knowing.
+fn report(result: Result<(), PumpError>) {
+    match result {
+        Err(PumpError::Store(e)) => tracing::warn!(error = %e, "live stream ended: database error"),
+        Err(PumpError::Stalled) => {
+            metrics::counter!("feedboard_sse_stalled_total").increment(1);
+            tracing::debug!("live stream ended: the client read nothing for the send timeout");
+        }
+        Ok(()) | Err(PumpError::Closed) => {}
+    }
 }

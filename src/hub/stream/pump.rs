@@ -1,7 +1,7 @@
 //! The pump of one stream: start positions, replay, then the hub, one
 //! `seq` after the other per feed.
 
-use super::{Outgoing, PumpLimits, REPLAY_PAGE, Replay, Resume, StreamFeed, StreamRequest};
+use super::{Outgoing, PumpLimits, REPLAY_PAGE, Replay, Resume, StreamFeed, StreamRequest, sink::Sink};
 use crate::{
     hub::{Hub, LiveMessage, cursor::Cursor},
     model::LiveEvent,
@@ -34,7 +34,7 @@ impl From<StoreError> for PumpError {
 /// One stream's state: what it delivered, where it reads and writes.
 pub(super) struct Pump<R> {
     pub(super) replay: R,
-    pub(super) tx: mpsc::Sender<Outgoing>,
+    pub(super) sink: Sink,
     /// Last `seq` delivered per feed.
     pub(super) cursor: Cursor,
     pub(super) max_replay: i64,
@@ -87,8 +87,8 @@ impl<R: Replay> Pump<R> {
         }
         loop {
             tokio::select! {
-                _ = self.tx.closed() => return Err(PumpError::Closed),
-                _ = self.heartbeat.tick() => self.beat().await?,
+                _ = self.sink.closed() => return Err(PumpError::Closed),
+                _ = self.heartbeat.tick() => self.sink.beat().await?,
                 Some((i, item)) = live.next() => {
                     let feed = &request.feeds[i];
                     match item {
@@ -176,21 +176,13 @@ impl<R: Replay> Pump<R> {
                 permit = &mut acquire => return Ok(permit),
                 _ = self.heartbeat.tick() => {
                     for out in Outgoing::heartbeat() {
-                        if let Err(mpsc::error::TrySendError::Closed(_)) = self.tx.try_send(out) {
+                        if let Err(mpsc::error::TrySendError::Closed(_)) = self.sink.tx.try_send(out) {
                             return Err(PumpError::Closed);
                         }
                     }
                 }
             }
         }
-    }
-
-    /// The `: keep-alive` comment and the `heartbeat` event.
-    async fn beat(&self) -> Result<(), PumpError> {
-        for out in Outgoing::heartbeat() {
-            self.write(out).await?;
-        }
-        Ok(())
     }
 
     async fn reset(&mut self, feed: &StreamFeed, reason: &str) -> Result<(), PumpError> {
@@ -200,16 +192,6 @@ impl<R: Replay> Pump<R> {
 
     /// Sends `event`, with the cursor as its `id:` if `with_id`.
     async fn send(&self, event: LiveEvent, with_id: bool, data: String) -> Result<(), PumpError> {
-        let id = with_id.then(|| self.cursor.to_string());
-        self.write(Outgoing { event: event.as_str(), id, data }).await
-    }
-
-    /// Hands `out` to the client, waiting at most the send timeout.
-    async fn write(&self, out: Outgoing) -> Result<(), PumpError> {
-        match tokio::time::timeout(self.limits.send_timeout, self.tx.send(out)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(PumpError::Closed),
-            Err(_) => Err(PumpError::Stalled),
-        }
+        self.sink.send(event, with_id.then(|| self.cursor.to_string()), data).await
     }
 }

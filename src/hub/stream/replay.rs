@@ -2,7 +2,7 @@
 //! feed and pages of stored messages. Postgres in production; tests give
 //! the pump a replay of their own.
 
-use super::StreamFeed;
+use super::{StreamFeed, Window};
 use crate::{
     hub::LiveMessage,
     model::FeedKind,
@@ -29,6 +29,16 @@ pub trait Replay: Send + Sync + 'static {
         after_seq: i64,
         limit: i64,
     ) -> impl Future<Output = Result<Vec<LiveMessage>, StoreError>> + Send;
+
+    /// Up to `limit` messages of `feed` after `after_seq` whose `ts` is in
+    /// `window`, in `seq` order (a time-travel replay).
+    fn window_page(
+        &self,
+        feed: &StreamFeed,
+        window: &Window,
+        after_seq: i64,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<LiveMessage>, StoreError>> + Send;
 }
 
 impl Replay for PgPool {
@@ -41,20 +51,33 @@ impl Replay for PgPool {
     }
 
     async fn page(&self, feed: &StreamFeed, after_seq: i64, limit: i64) -> Result<Vec<LiveMessage>, StoreError> {
-        replay_page(self, feed, after_seq, limit).await
+        replay_page(self, feed, None, after_seq, limit).await
+    }
+
+    async fn window_page(
+        &self,
+        feed: &StreamFeed,
+        window: &Window,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<LiveMessage>, StoreError> {
+        replay_page(self, feed, Some(window), after_seq, limit).await
     }
 }
 
-/// Stored messages of `feed` after `after_seq`, oldest first, as live events.
+/// Stored messages of `feed` after `after_seq` (with `ts` in `window`, if
+/// given), oldest first, as live events.
 async fn replay_page(
     db: &PgPool,
     feed: &StreamFeed,
+    window: Option<&Window>,
     after_seq: i64,
     limit: i64,
 ) -> Result<Vec<LiveMessage>, StoreError> {
+    let (from, to) = (window.map(|w| w.from), window.map(|w| w.to));
     Ok(match feed.kind {
         FeedKind::Ticks => {
-            let q = TickQuery { after_seq: Some(after_seq), limit, ..TickQuery::default() };
+            let q = TickQuery { after_seq: Some(after_seq), limit, from, to, ..TickQuery::default() };
             store::history::ticks(db, feed.id, &q)
                 .await?
                 .iter()
@@ -62,7 +85,7 @@ async fn replay_page(
                 .collect()
         }
         FeedKind::Logs => {
-            let q = LogQuery { after_seq: Some(after_seq), limit, ..LogQuery::default() };
+            let q = LogQuery { after_seq: Some(after_seq), limit, from, to, ..LogQuery::default() };
             store::history::logs(db, feed.id, &q)
                 .await?
                 .iter()

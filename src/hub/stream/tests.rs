@@ -50,6 +50,16 @@ impl Replay for Stored {
         let first = self.1.load(std::sync::atomic::Ordering::Relaxed) + 1;
         Ok((first.max(after_seq + 1)..=self.head()).take(limit as usize).map(|s| tick(s, None)).collect())
     }
+
+    async fn window_page(
+        &self,
+        feed: &StreamFeed,
+        _: &super::Window,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<LiveMessage>, StoreError> {
+        self.page(feed, after_seq, limit).await
+    }
 }
 
 fn tick(seq: i64, committed_at: Option<std::time::Instant>) -> LiveMessage {
