@@ -146,6 +146,23 @@ async fn mqtts_with_a_private_ca_and_a_client_certificate_stores_everything() {
 }
 
 #[tokio::test]
+async fn mqtt_over_secure_websocket_with_a_private_ca_stores_everything() {
+    let pki = TestPki::generate().unwrap();
+    let broker = processes::mqtt311_broker().unwrap();
+    let terminator = processes::tls_terminator(&pki, broker.port(1)).unwrap();
+    let app = spawn_app().await;
+    let (name, topic) = (unique("wss"), unique("wss"));
+    let mut source = mqtt_source(format!("wss://127.0.0.1:{}/mqtt", terminator.port(0)), &topic, "auto");
+    source["tls"] = json!({"ca_pem": pki.ca_pem, "server_name": SERVER_NAME});
+    app.feed(json!({"name": name, "kind": "ticks", "source": source})).await;
+    assert_eq!(status(&app, &name).await["mqtt_version"], "3.1.1");
+    mqtt311_publish(broker.port(0), &topic, ticks(0..300)).await.unwrap();
+    wait_stored(&app, &name, 300).await;
+    assert_eq!(stored(&app, &name).await, (300, 300));
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn amqps_with_a_private_ca_stores_everything() {
     let pki = TestPki::generate().unwrap();
     let terminator = processes::amqps_terminator(&pki).unwrap();

@@ -165,15 +165,21 @@ pub fn mosquitto_tls(pki: &TestPki) -> Result<BrokerProcess> {
 /// stunnel on port 0: TLS with the test CA's server certificate, in front
 /// of the local RabbitMQ (127.0.0.1:5672).
 pub fn amqps_terminator(pki: &TestPki) -> Result<BrokerProcess> {
+    tls_terminator(pki, 5672)
+}
+
+/// stunnel on port 0: TLS with the test CA's server certificate, in front
+/// of `127.0.0.1:target` (e.g. a broker's WebSocket listener, for `wss`).
+pub fn tls_terminator(pki: &TestPki, target: u16) -> Result<BrokerProcess> {
     let dir = files_dir("stunnel")?;
     let port = free_port()?;
     let cert = write(&dir, "server.pem", &pki.server.cert_pem)?;
     let key = write(&dir, "server.key", &pki.server.key_pem)?;
     let conf = format!(
         "foreground = yes\npid =\nsyslog = no\ndebug = crit\n\n[amqps]\naccept = 127.0.0.1:{port}\n\
-         connect = 127.0.0.1:5672\ncert = {cert}\nkey = {key}\n"
+         connect = 127.0.0.1:{target}\ncert = {cert}\nkey = {key}\n"
     );
     let conf = write(&dir, "stunnel.conf", &conf)?;
     let command = vec!["stunnel".into(), conf];
-    BrokerProcess::start("stunnel in front of RabbitMQ", command, vec![port], Some(dir))
+    BrokerProcess::start("stunnel", command, vec![port], Some(dir))
 }
