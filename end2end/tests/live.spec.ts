@@ -158,3 +158,42 @@ test('a search that looked back as far as it may says so and searches further on
   await expect(page.getByTestId('log-line')).toContainText('the needle is here');
   await expect(further).toHaveCount(0);
 });
+
+test('replaying a past window at 10× moves the ticker and log tail, stops at its end, and goes back to live', async ({ page, request }) => {
+  const { slug, logs, ticks } = await liveDashboard(request);
+  const started = Date.now();
+  await publishMqtt(`e2e/${ticks}/x`, JSON.stringify({ symbol: 'AAPL', price: 101.5, size: 10 }));
+  await publishLines(logs, 0, 5);
+  await storedLines(request, logs, 5);
+  await openLive(page, slug);
+  await expect(page.getByTestId('log-line')).toHaveCount(5);
+
+  const controls = page.getByTestId('replay-controls');
+  await controls.getByRole('button', { name: 'Replay…' }).click();
+  // From 20 s before the data to now (the form's end), at 10×: the data comes about 2 s in.
+  const from = await page.evaluate((ms) => {
+    const d = new Date(ms);
+    d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+    return d.toISOString().slice(0, 19);
+  }, started - 20_000);
+  await controls.getByLabel('Replay from').fill(from);
+  await controls.getByLabel('Replay speed').selectOption('10');
+  await controls.getByRole('button', { name: 'Play' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('replay');
+  await expect(page.getByTestId('log-line')).toHaveCount(0);
+  await expect(page.getByTestId('log-line')).toHaveCount(5, { timeout: 20_000 });
+  const price = page.locator('[data-testid="ticker-row"][data-symbol="AAPL"]').getByTestId('ticker-price');
+  await expect(price).toHaveText('101.50');
+  await expect(controls.getByTestId('replay-state')).toContainText('Replay finished', { timeout: 30_000 });
+  await expect(page.getByTestId('connection-status')).toHaveText('replay');
+
+  // What arrives meanwhile waits for the return to live, and none of it is missed.
+  await publishLines(logs, 5, 7);
+  await storedLines(request, logs, 7);
+  await expect(page.getByTestId('log-line')).toHaveCount(5);
+  await controls.getByRole('button', { name: 'Back to live' }).click();
+  await expect(page.getByTestId('connection-status')).toHaveText('live');
+  await expect(page.getByTestId('log-line')).toHaveCount(7);
+  expect(await shownSeqs(page)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  await expect(price).toHaveText('101.50');
+});

@@ -15,6 +15,8 @@ pub enum ConnectionState {
     Reconnecting,
     /// The browser is offline.
     Offline,
+    /// Playing back a past window instead of following live.
+    Replay,
 }
 
 impl ConnectionState {
@@ -25,6 +27,7 @@ impl ConnectionState {
             ConnectionState::Live => "live",
             ConnectionState::Reconnecting => "reconnecting",
             ConnectionState::Offline => "offline",
+            ConnectionState::Replay => "replay",
         }
     }
 }
@@ -40,8 +43,9 @@ mod tests {
             ConnectionState::Live,
             ConnectionState::Reconnecting,
             ConnectionState::Offline,
+            ConnectionState::Replay,
         ];
         let labels: Vec<&str> = states.into_iter().map(ConnectionState::label).collect();
-        assert_eq!(labels, ["connecting", "live", "reconnecting", "offline"]);
+        assert_eq!(labels, ["connecting", "live", "reconnecting", "offline", "replay"]);
     }
 }

@@ -76,6 +76,6 @@ mod tests {
     #[test]
     fn names_are_the_ones_the_api_documents() {
         let names: Vec<&str> = LiveEvent::ALL.iter().map(|e| e.as_str()).collect();
-        assert_eq!(names, ["ready", "tick", "log", "status", "reset", "heartbeat"]);
+        assert_eq!(names, ["ready", "tick", "log", "status", "reset", "heartbeat", "end"]);
     }
 }

@@ -104,6 +104,7 @@ pub const SERIES: &[Series] = &[
     series("feedboard_batch_size_messages", Histogram, "", "Messages per committed ingest batch."),
     // Live streams.
     series("feedboard_sse_clients", Gauge, "", "Open live streams (SSE)."),
+    series("feedboard_sse_replays", Gauge, "", "Open replay streams (SSE with replay_from)."),
     series(
         "feedboard_sse_stalled_total",
         Counter,

@@ -4,5 +4,6 @@ pub mod editing;
 pub mod guard;
 pub mod layout;
 pub mod poll;
+pub mod replay;
 pub mod room;
 pub mod ui;

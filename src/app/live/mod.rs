@@ -8,6 +8,8 @@ mod health;
 #[cfg(any(feature = "hydrate", test))]
 mod queue;
 #[cfg(feature = "hydrate")]
+mod replay;
+#[cfg(feature = "hydrate")]
 mod runtime;
 
 pub use crate::model::ConnectionState;
@@ -28,6 +30,29 @@ pub enum FeedEvent<'a> {
     Status(&'a FeedStatus),
     /// Ticks this tab dropped because it could not keep up (lossy views).
     Dropped(u64),
+    /// A replay starts (or jumps): forget what is shown; what follows is
+    /// the replayed window from its start, `seq`s from the beginning.
+    Replay,
+}
+
+/// A past window to play back (times in ms since the epoch).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReplayWindow {
+    pub from_ms: f64,
+    pub to_ms: f64,
+    /// 1 to 100 times as fast as it happened.
+    pub speed: u32,
+}
+
+/// Where a replay stands, for its controls.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReplayStatus {
+    pub window: ReplayWindow,
+    /// The time of the last event played (the window's start before any).
+    pub position_ms: f64,
+    pub playing: bool,
+    /// The server said `end`.
+    pub ended: bool,
 }
 
 /// The page's live connection; cheap to copy, provided as context.
@@ -35,6 +60,8 @@ pub enum FeedEvent<'a> {
 pub struct LiveStream {
     /// Connection state for the badge.
     pub state: ReadSignal<ConnectionState>,
+    /// The replay being played, if any.
+    pub replay: ReadSignal<Option<ReplayStatus>>,
     /// Since when (ms since the epoch) nothing has arrived, if that is long.
     pub stale_since: ReadSignal<Option<f64>>,
     #[cfg(feature = "hydrate")]
@@ -47,16 +74,43 @@ impl LiveStream {
     pub fn new(feeds: Vec<String>) -> Self {
         let (state, set_state) = signal(ConnectionState::Reconnecting);
         let (stale_since, set_stale_since) = signal(None);
+        let (replay, set_replay) = signal(None);
         #[cfg(not(feature = "hydrate"))]
         {
-            let _ = (feeds, set_state, set_stale_since);
-            LiveStream { state, stale_since }
+            let _ = (feeds, set_state, set_stale_since, set_replay);
+            LiveStream { state, replay, stale_since }
         }
         #[cfg(feature = "hydrate")]
         {
-            let runtime = runtime::Runtime::new(feeds, set_state, set_stale_since);
-            LiveStream { state, stale_since, runtime: StoredValue::new_local(runtime) }
+            let runtime = runtime::Runtime::new(feeds, set_state, set_stale_since, set_replay);
+            LiveStream { state, replay, stale_since, runtime: StoredValue::new_local(runtime) }
         }
+    }
+
+    /// Plays `window` from `position_ms` (browser only).
+    pub fn play_from(&self, window: ReplayWindow, position_ms: f64) {
+        #[cfg(feature = "hydrate")]
+        self.runtime.with_value(|rt| replay::play_from(rt, window, position_ms));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (window, position_ms);
+    }
+
+    /// Pauses the replay (browser only).
+    pub fn pause(&self) {
+        #[cfg(feature = "hydrate")]
+        self.runtime.with_value(replay::pause);
+    }
+
+    /// Resumes the paused replay (browser only).
+    pub fn resume(&self) {
+        #[cfg(feature = "hydrate")]
+        self.runtime.with_value(replay::resume);
+    }
+
+    /// Leaves the replay and follows live again (browser only).
+    pub fn back_to_live(&self) {
+        #[cfg(feature = "hydrate")]
+        self.runtime.with_value(replay::back_to_live);
     }
 
     /// Calls `handler` with every event of `feed` (in the browser only).
@@ -90,6 +144,7 @@ pub fn ConnectionBadge() -> impl IntoView {
         ConnectionState::Live => "bg-emerald-500 animate-pulse",
         ConnectionState::Connecting | ConnectionState::Reconnecting => "bg-amber-500",
         ConnectionState::Offline => "bg-rose-500",
+        ConnectionState::Replay => "bg-violet-500",
     };
     let stale = move || {
         live.stale_since.get().map(|ms| {

@@ -3,7 +3,7 @@
 //! What happens to the events in between is [`LiveQueue`]'s job.
 
 use super::{
-    FeedEvent,
+    FeedEvent, ReplayStatus,
     health::{connection_state, stale_since},
     queue::{LiveQueue, MAX_QUEUE},
 };
@@ -22,18 +22,21 @@ const RETRY: Backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(
 /// The connection and everything waiting to be rendered.
 pub struct Runtime {
     feeds: Vec<String>,
-    handlers: HashMap<String, Vec<Handler>>,
-    set_state: WriteSignal<ConnectionState>,
+    pub(super) handlers: HashMap<String, Vec<Handler>>,
+    pub(super) set_state: WriteSignal<ConnectionState>,
     set_stale_since: WriteSignal<Option<f64>>,
-    source: Option<EventSource>,
+    pub(super) source: Option<EventSource>,
     listeners: Vec<Closure<dyn FnMut(MessageEvent)>>,
-    queue: LiveQueue,
+    pub(super) queue: LiveQueue,
     flush_scheduled: bool,
     /// The id of the last event received, for a manual reconnect.
-    last_id: Option<String>,
+    pub(super) last_id: Option<String>,
     last_event_ms: f64,
     stopped: bool,
     retry: Backoff,
+    /// The replay being played, if any; else the stream follows live.
+    pub(super) replay: Option<ReplayStatus>,
+    pub(super) set_replay: WriteSignal<Option<ReplayStatus>>,
 }
 
 impl Runtime {
@@ -42,6 +45,7 @@ impl Runtime {
         feeds: Vec<String>,
         set_state: WriteSignal<ConnectionState>,
         set_stale_since: WriteSignal<Option<f64>>,
+        set_replay: WriteSignal<Option<ReplayStatus>>,
     ) -> Rc<RefCell<Runtime>> {
         Rc::new(RefCell::new(Runtime {
             feeds,
@@ -56,6 +60,8 @@ impl Runtime {
             last_event_ms: js_sys::Date::now(),
             stopped: false,
             retry: RETRY,
+            replay: None,
+            set_replay,
         }))
     }
 
@@ -66,6 +72,33 @@ impl Runtime {
 
     fn is_open(&self) -> bool {
         self.source.as_ref().is_some_and(|s| s.ready_state() == EventSource::OPEN)
+    }
+
+    /// Closes the connection (a new one may follow).
+    pub(super) fn close(&mut self) {
+        if let Some(source) = self.source.take() {
+            source.close();
+        }
+        self.listeners.clear();
+    }
+
+    /// The stream to open: the replay from where it stands, or live
+    /// (resuming after the last event received, if any).
+    fn url(&self) -> String {
+        let mut url = format!("/api/v1/stream?feeds={}", self.feeds.join(","));
+        let iso = |ms: f64| String::from(js_sys::Date::new(&ms.into()).to_iso_string());
+        if let Some(replay) = &self.replay {
+            let window = replay.window;
+            url.push_str(&format!(
+                "&replay_from={}&replay_to={}&speed={}",
+                iso(replay.position_ms),
+                iso(window.to_ms),
+                window.speed
+            ));
+        } else if let Some(id) = &self.last_id {
+            url.push_str(&format!("&last_event_id={}", js_sys::encode_uri_component(id)));
+        }
+        url
     }
 }
 
@@ -78,7 +111,7 @@ pub fn start(rt: &Rc<RefCell<Runtime>>) {
         let r = rt.borrow();
         let online = web_sys::window().map(|w| w.navigator().on_line()).unwrap_or(true);
         let open = r.is_open();
-        r.set_state.set(connection_state(online, open));
+        r.set_state.set(if r.replay.is_some() { ConnectionState::Replay } else { connection_state(online, open) });
         r.set_stale_since.set(stale_since(open, r.last_event_ms, js_sys::Date::now()));
     };
     if let Ok(handle) = set_interval_with_handle(tick, Duration::from_millis(1000)) {
@@ -90,19 +123,7 @@ pub fn start(rt: &Rc<RefCell<Runtime>>) {
 pub fn stop(rt: &Rc<RefCell<Runtime>>) {
     let mut r = rt.borrow_mut();
     r.stopped = true;
-    if let Some(source) = r.source.take() {
-        source.close();
-    }
-    r.listeners.clear();
-}
-
-/// `/api/v1/stream` for `feeds`, resuming after `last_id` if there is one.
-fn stream_url(feeds: &[String], last_id: Option<&str>) -> String {
-    let mut url = format!("/api/v1/stream?feeds={}", feeds.join(","));
-    if let Some(id) = last_id {
-        url.push_str(&format!("&last_event_id={}", js_sys::encode_uri_component(id)));
-    }
-    url
+    r.close();
 }
 
 /// A closure that calls `f` with the runtime, while it exists.
@@ -118,11 +139,8 @@ fn callback(
     })
 }
 
-fn connect(rt: &Rc<RefCell<Runtime>>) {
-    let url = {
-        let r = rt.borrow();
-        stream_url(&r.feeds, r.last_id.as_deref())
-    };
+pub(super) fn connect(rt: &Rc<RefCell<Runtime>>) {
+    let url = rt.borrow().url();
     let Ok(source) = EventSource::new(&url) else {
         retry_later(rt);
         return;
@@ -137,7 +155,7 @@ fn connect(rt: &Rc<RefCell<Runtime>>) {
         let mut r = rt.borrow_mut();
         r.retry.reset();
         r.last_event_ms = js_sys::Date::now();
-        r.set_state.set(ConnectionState::Live);
+        r.set_state.set(if r.replay.is_some() { ConnectionState::Replay } else { ConnectionState::Live });
     });
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     listeners.push(on_open);
@@ -187,6 +205,9 @@ fn on_event(rt: &Rc<RefCell<Runtime>>, kind: LiveEvent, event: &MessageEvent) {
     let data = event.data().as_string().unwrap_or_default();
     let mut r = rt.borrow_mut();
     r.last_event_ms = js_sys::Date::now();
+    if r.replay.is_some() && super::replay::on_replay_event(&mut r, kind, &data) {
+        return;
+    }
     let id = event.last_event_id();
     if !id.is_empty() {
         r.last_id = Some(id);
@@ -216,6 +237,9 @@ fn flush(rt: &Rc<RefCell<Runtime>>) {
     let (batch, handlers) = {
         let mut r = rt.borrow_mut();
         r.flush_scheduled = false;
+        if r.replay.is_some() {
+            r.set_replay.set(r.replay);
+        }
         (r.queue.take(), r.handlers.clone())
     };
     batch.dispatch(|feed, event| {

@@ -4,6 +4,7 @@ use crate::{
     app::{
         api,
         components::{
+            replay::ReplayControls,
             room::{ChatPanel, InteractionPreview, PresenceBar, RoomProvider, widget_extras},
             ui::{ErrorAlert, Loading},
         },
@@ -51,6 +52,7 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
                 <h1 class="text-2xl font-semibold tracking-tight">{dashboard.title.clone()}</h1>
                 <ConnectionBadge />
                 <PresenceBar />
+                <div class="ml-auto"><ReplayControls /></div>
             </header>
             <div class="flex flex-col gap-4 lg:flex-row lg:items-start">
                 <div class="min-w-0 flex-1 space-y-4">

@@ -66,6 +66,13 @@ impl<T: Sequenced> Gate<T> {
         fresh
     }
 
+    /// A replay starts: nothing is loaded, everything from `seq` 1 passes
+    /// (a load in flight is superseded).
+    pub fn open_from_start(&mut self) {
+        let generation = self.start_load();
+        let _ = self.loaded(generation, 0);
+    }
+
     /// The load of `generation` covered items up to `covered`: returns the
     /// held items that come after it and whether they are complete (false
     /// when some were dropped while waiting: lossless views reload). `None`

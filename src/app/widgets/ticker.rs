@@ -133,6 +133,13 @@ pub fn Ticker(feed: String) -> impl IntoView {
         let feed = feed.clone();
         move |event| match event {
             FeedEvent::Load { .. } => load(feed.clone()),
+            FeedEvent::Replay => {
+                gate.update_value(Gate::open_from_start);
+                index.set_value(Default::default());
+                rows.set(Vec::new());
+                set_error.set(None);
+                set_loading.set(false);
+            }
             FeedEvent::Ticks(ticks) => {
                 let fresh = gate.try_update_value(|g| g.live(ticks.iter().cloned())).unwrap_or_default();
                 if !fresh.is_empty() {

@@ -38,6 +38,7 @@ fn flush(queue: &mut LiveQueue) -> Vec<String> {
             FeedEvent::Logs(l) => format!("logs {:?}", l.iter().map(|l| l.seq).collect::<Vec<_>>()),
             FeedEvent::Status(s) => format!("status {}", s.state.as_str()),
             FeedEvent::Dropped(n) => format!("dropped {n}"),
+            FeedEvent::Replay => "replay".to_owned(),
         };
         told.push(format!("{feed}: {what}"));
     });
@@ -171,4 +172,16 @@ fn heartbeats_and_unreadable_data_queue_nothing() {
     assert!(!queue.has_pending());
     queue.push(LiveEvent::Tick, &tick("a", 1));
     assert!(queue.has_pending());
+}
+
+#[test]
+fn a_replays_ready_loads_nothing_and_its_events_pass_from_seq_1() {
+    let mut queue = LiveQueue::new(100);
+    let ready =
+        r#"{"feeds":[{"feed":"a","kind":"ticks"}],"resumed":false,"replay":{"from":"x","to":"y","speed":10.0}}"#;
+    queue.push(LiveEvent::Ready, ready);
+    queue.push(LiveEvent::Tick, &tick("a", 1));
+    queue.push(LiveEvent::Tick, &tick("a", 2));
+    queue.push(LiveEvent::End, r#"{"replay_to":"y"}"#);
+    assert_eq!(flush(&mut queue), ["a: ticks [1, 2]"]);
 }

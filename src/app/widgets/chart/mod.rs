@@ -94,6 +94,14 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
             stream_ready.set(true);
             load();
         }
+        FeedEvent::Replay => {
+            gate.update_value(Gate::open_from_start);
+            bars.set_value(None);
+            canvas.draw(Some(&[]), None);
+            set_loaded_from.set(None);
+            set_empty.set(true);
+            set_loading.set(false);
+        }
         FeedEvent::Ticks(ticks) => {
             let fresh = gate.try_update_value(|g| g.live(ticks.iter().cloned())).unwrap_or_default();
             apply(fresh);

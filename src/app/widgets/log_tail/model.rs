@@ -112,6 +112,14 @@ impl TailModel {
         self.at_bottom = at_bottom;
     }
 
+    /// A replay starts: the list empties and follows what the replay sends.
+    pub fn on_replay(&mut self) -> Next {
+        *self = TailModel { filter: std::mem::take(&mut self.filter), ..TailModel::new(false) };
+        self.gate.open_from_start();
+        self.loading = false;
+        Next::Stay
+    }
+
     /// The stream's `Load`: live delivery goes on after `seq`. Following,
     /// the newest page is loaded; otherwise only the stream is resumed.
     pub fn on_load(&mut self, seq: i64) -> Next {

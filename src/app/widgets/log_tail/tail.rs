@@ -66,6 +66,7 @@ impl Tail {
     pub fn on_event(self, event: FeedEvent<'_>) {
         let next = match event {
             FeedEvent::Load { seq } => self.update(|m| m.on_load(seq)),
+            FeedEvent::Replay => self.update(TailModel::on_replay),
             FeedEvent::Logs(batch) => self.update(|m| m.on_lines(batch)),
             _ => return,
         };

@@ -208,3 +208,15 @@ fn a_search_that_stopped_short_waits_for_the_user_then_goes_on_from_where_it_sto
     assert_eq!(shown(&model), [7, 9002, 9500, 9990]);
     assert_eq!(model.start_older(), None, "and nothing older to load");
 }
+
+#[test]
+fn a_replay_empties_the_list_and_shows_the_window_from_its_first_line() {
+    let mut model = following(50);
+    model.on_lines(&lines(51..=60));
+    assert_eq!(model.on_replay(), Next::Stay);
+    assert_eq!(model.len(), 0);
+    assert!(!model.is_loading());
+    // The window's lines start again from low `seq`s: none is taken for a duplicate.
+    assert_eq!(model.on_lines(&lines(3..=5)), Next::Scroll(Scroll::Bottom));
+    assert_eq!(shown(&model), [3, 4, 5]);
+}
