@@ -45,6 +45,6 @@ pub use name::{Slug, SlugError};
 pub use node::{ClusterInfo, NodeInfo, NodeStats};
 pub use preview::{PathSuggestion, Preview, PreviewMessage, Reparse};
 pub use retention::{FeedStorage, MaxAge, MaxAgeError, Retention};
-pub use source::{MqttVersion, Source, is_tls_scheme};
+pub use source::{MqttVersion, Source, is_tls_url};
 pub use tls::TlsSettings;
 pub use user::{Role, UserInfo};

@@ -68,9 +68,9 @@ const MQTT_SCHEMES: [&str; 6] = ["mqtt", "mqtts", "ws", "wss", "tcp", "ssl"];
 /// URL schemes an AMQP source accepts.
 const AMQP_SCHEMES: [&str; 2] = ["amqp", "amqps"];
 
-/// Whether a URL with `scheme` is encrypted.
-pub fn is_tls_scheme(scheme: &str) -> bool {
-    matches!(scheme, "mqtts" | "ssl" | "wss" | "amqps")
+/// Whether a broker URL is encrypted (`mqtts`, `ssl`, `wss`, `amqps`).
+pub fn is_tls_url(url: &str) -> bool {
+    url.split_once("://").is_some_and(|(scheme, _)| matches!(scheme, "mqtts" | "ssl" | "wss" | "amqps"))
 }
 
 impl Source {
@@ -125,8 +125,7 @@ impl Source {
             }
         }
         if let Some(tls) = self.tls().filter(|t| !t.is_empty()) {
-            let scheme = self.url().split_once("://").map(|(s, _)| s).unwrap_or_default();
-            if !is_tls_scheme(scheme) {
+            if !is_tls_url(self.url()) {
                 check("source.tls", Err("TLS settings need an mqtts://, wss:// or amqps:// URL".into()));
             }
             tls.validate(check);

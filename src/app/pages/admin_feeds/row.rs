@@ -12,7 +12,7 @@ use crate::{
         components::ui::{BUTTON_SECONDARY, Badge, ConfirmButton, ErrorAlert, Toggle, Tone},
     },
     error::AppError,
-    model::{Feed, MqttVersion, Source, TlsSettings},
+    model::{Feed, MqttVersion, Source, TlsSettings, is_tls_url},
 };
 use leptos::prelude::*;
 
@@ -89,8 +89,8 @@ pub fn FeedRow(
                     {details.into_iter().map(|(label, value)| view! {
                         <dt class="text-slate-500 dark:text-slate-400">{label}</dt>
                         {match value {
-                            Some(value) => view! { <dd class="break-all font-mono text-xs sm:text-sm">{value}</dd> }.into_any(),
-                            None => view! { <dd class="italic text-slate-500 dark:text-slate-400">"feedboard's own, named after the feed"</dd> }.into_any(),
+                            Setting::Given(value) => view! { <dd class="break-all font-mono text-xs sm:text-sm">{value}</dd> }.into_any(),
+                            Setting::Default(text) => view! { <dd class="italic text-slate-500 dark:text-slate-400">{text}</dd> }.into_any(),
                         }}
                     }).collect_view()}
                 </dl>
@@ -126,23 +126,43 @@ pub fn FeedRow(
     }
 }
 
-/// Label and value of each source setting, in reading order; `None` for
-/// a setting left to its default.
-fn source_details(source: &Source) -> Vec<(&'static str, Option<String>)> {
+/// A source setting as the row shows it: its value, or what its default means.
+enum Setting {
+    Given(String),
+    Default(&'static str),
+}
+
+impl Setting {
+    fn or(value: Option<String>, default: &'static str) -> Setting {
+        value.map_or(Setting::Default(default), Setting::Given)
+    }
+}
+
+/// Label and value of each source setting, in reading order.
+fn source_details(source: &Source) -> Vec<(&'static str, Setting)> {
+    let given = |s: &String| Setting::Given(s.clone());
     let mut details = match source {
         Source::Mqtt { url, topic, mqtt_version, .. } => vec![
-            ("URL", Some(url.clone())),
-            ("Topic", Some(topic.clone())),
-            ("MQTT version", (*mqtt_version != MqttVersion::Auto).then(|| mqtt_version.as_str().to_owned())),
+            ("URL", given(url)),
+            ("Topic", given(topic)),
+            (
+                "MQTT version",
+                match mqtt_version {
+                    MqttVersion::Auto => Setting::Default("auto: 5, or 3.1.1 if the broker refuses 5"),
+                    version => Setting::Given(version.as_str().to_owned()),
+                },
+            ),
         ],
         Source::Amqp { url, exchange, binding_key, queue, .. } => vec![
-            ("URL", Some(url.clone())),
-            ("Exchange", Some(exchange.clone())),
-            ("Binding key", Some(binding_key.clone())),
-            ("Queue", queue.clone()),
+            ("URL", given(url)),
+            ("Exchange", given(exchange)),
+            ("Binding key", given(binding_key)),
+            ("Queue", Setting::or(queue.clone(), "feedboard's own, named after the feed")),
         ],
     };
-    details.push(("TLS", source.tls().and_then(tls_summary)));
+    if is_tls_url(source.url()) {
+        details.push(("TLS", Setting::or(source.tls().and_then(tls_summary), "system roots, no client certificate")));
+    }
     details
 }
 

@@ -6,7 +6,7 @@ use super::draft::FeedDraft;
 use crate::{
     app::components::ui::{Field, RadioGroup, TextArea, field_message},
     error::AppError,
-    model::{MqttVersion, PASSWORD_MASK, TlsSettings, is_tls_scheme},
+    model::{MqttVersion, PASSWORD_MASK, TlsSettings, is_tls_url},
 };
 use leptos::prelude::*;
 
@@ -45,11 +45,6 @@ impl TlsDraft {
         };
         (!tls.is_empty()).then_some(tls)
     }
-}
-
-/// Whether `url` is one of the encrypted schemes.
-fn is_tls_url(url: &str) -> bool {
-    url.split_once("://").is_some_and(|(scheme, _)| is_tls_scheme(scheme))
 }
 
 /// The MQTT version choice (MQTT feeds) and the TLS settings (TLS URLs).
