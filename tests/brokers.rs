@@ -90,6 +90,32 @@ async fn a_broker_that_speaks_only_3_1_1_loses_nothing_over_tcp_and_websocket_ac
 }
 
 #[tokio::test]
+async fn a_preview_of_a_3_1_1_broker_falls_back_and_shows_its_messages() {
+    let broker = processes::mqtt311_broker().unwrap();
+    let tcp = broker.port(0);
+    let app = spawn_app().await;
+    let topic = unique("preview311");
+    let publishing = topic.clone();
+    let publisher = tokio::spawn(async move {
+        loop {
+            mqtt311_publish(tcp, &publishing, ticks(0..1)).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    });
+    let body = json!({"kind": "ticks", "source": mqtt_source(format!("mqtt://127.0.0.1:{tcp}"), &topic, "auto")});
+    let res =
+        app.admin().await.post(app.url("/api/v1/feeds/preview?n=2&wait_ms=10000")).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let preview: Value = res.json().await.unwrap();
+    let messages = preview["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 2, "{preview}");
+    assert_eq!(messages[0]["parsed"]["symbol"], "BRK");
+    assert_eq!(messages[0]["origin"], topic.as_str());
+    publisher.abort();
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn mqtts_with_a_private_ca_and_a_client_certificate_stores_everything() {
     let pki = TestPki::generate().unwrap();
     let broker = processes::mosquitto_tls(&pki).unwrap();
