@@ -87,6 +87,16 @@ impl LiveStream {
         }
     }
 
+    /// Whether a replay is shown instead of live (tracked).
+    pub fn is_replaying(&self) -> bool {
+        self.replay.with(Option::is_some)
+    }
+
+    /// What an empty widget says: `live` normally, another text in a replay.
+    pub fn empty_text(self, live: &'static str) -> impl Fn() -> &'static str + Copy {
+        move || if self.is_replaying() { "Nothing in the replay yet." } else { live }
+    }
+
     /// Plays `window` from `position_ms` (browser only).
     pub fn play_from(&self, window: ReplayWindow, position_ms: f64) {
         #[cfg(feature = "hydrate")]

@@ -175,7 +175,9 @@ pub fn Ticker(feed: String) -> impl IntoView {
                 </tbody>
             </table>
             <Show when=move || !loading.get() && rows.with(Vec::is_empty)>
-                <p class="py-6 text-center text-sm text-slate-500">"No ticks yet. They appear here as soon as the feed delivers."</p>
+                <p class="py-6 text-center text-sm text-slate-500">
+                    {live.empty_text("No ticks yet. They appear here as soon as the feed delivers.")}
+                </p>
             </Show>
             <Show when=move || loading.get() && rows.with(Vec::is_empty)>
                 <p class="animate-pulse py-6 text-center text-sm text-slate-500">"Loading…"</p>

@@ -89,7 +89,9 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
         });
     };
 
-    expect_context::<LiveStream>().subscribe(&feed, move |event| match event {
+    let live = expect_context::<LiveStream>();
+    let no_ticks = StoredValue::new(format!("No ticks for {symbol} in this range yet."));
+    live.subscribe(&feed, move |event| match event {
         FeedEvent::Load { .. } => {
             stream_ready.set(true);
             load();
@@ -132,7 +134,7 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
                 </Show>
                 <Show when=move || !loading.get() && empty.get()>
                     <p class="absolute inset-0 flex items-center justify-center text-sm text-slate-500">
-                        {format!("No ticks for {symbol} in this range yet.")}
+                        {move || if live.is_replaying() { "Nothing in the replay yet.".to_owned() } else { no_ticks.get_value() }}
                     </p>
                 </Show>
             </div>

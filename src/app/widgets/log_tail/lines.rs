@@ -16,6 +16,7 @@ const OVERSCAN: usize = 8;
 /// states; clicking a row selects it.
 #[component]
 pub fn LineList(tail: Tail, slug: String, selected: RwSignal<Option<i64>>) -> impl IntoView {
+    let no_lines = expect_context::<crate::app::live::LiveStream>().empty_text("No log lines yet.");
     let scroll_top = RwSignal::new(0.0f64);
     let window = Memo::new(move |_| {
         let first = ((scroll_top.get() / ROW_H) as usize).saturating_sub(OVERSCAN);
@@ -51,7 +52,7 @@ pub fn LineList(tail: Tail, slug: String, selected: RwSignal<Option<i64>>) -> im
             </div>
             <Show when=move || !tail.loading.get() && empty()>
                 <p class="absolute inset-0 flex items-center justify-center text-sm text-slate-500">
-                    {move || if tail.filter.with(LogFilter::is_empty) { "No log lines yet." } else { "No lines match the filter." }}
+                    {move || if tail.filter.with(LogFilter::is_empty) { no_lines() } else { "No lines match the filter." }}
                 </p>
             </Show>
             <Show when=move || tail.loading.get() && empty()>
