@@ -43,7 +43,7 @@ fn NodeList() -> impl IntoView {
                         Err(e) => view! { <ErrorAlert error=Signal::stored(Some(e)) /> }.into_any(),
                         Ok(info) => view! {
                             <table class="w-full text-left text-sm">
-                                <thead class="text-xs uppercase text-slate-500">
+                                <thead class="text-xs uppercase text-slate-500 dark:text-slate-400">
                                     <tr>
                                         <th class="py-2">"Node"</th>
                                         <th class="py-2">"Started"</th>

@@ -81,7 +81,7 @@ fn UserManagement() -> impl IntoView {
                     {move || Suspend::new(async move {
                         users.await.map(|list| view! {
                             <table class="w-full text-left text-sm">
-                                <thead class="text-xs uppercase text-slate-500">
+                                <thead class="text-xs uppercase text-slate-500 dark:text-slate-400">
                                     <tr>
                                         <th class="py-2">"Username"</th>
                                         <th class="py-2">"Role"</th>

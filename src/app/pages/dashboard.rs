@@ -58,7 +58,7 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
                 <div class="min-w-0 flex-1 space-y-4">
                     {if dashboard.widgets.is_empty() {
                         view! {
-                            <p class="rounded-lg border border-dashed border-slate-300 p-8 text-center text-sm text-slate-500 dark:border-slate-700">
+                            <p class="rounded-lg border border-dashed border-slate-300 p-8 text-center text-sm text-slate-500 dark:text-slate-400 dark:border-slate-700">
                                 "This dashboard has no widgets yet. An admin can add some in Edit dashboards."
                             </p>
                         }.into_any()

@@ -42,7 +42,7 @@ pub fn HomePage() -> impl IntoView {
                                     <a href=format!("/d/{}", d.slug) class="block" data-testid="dashboard-link">
                                         <Card class="hover:border-sky-400">
                                             <h2 class="font-medium">{d.title}</h2>
-                                            <p class="mt-1 text-xs text-slate-500">
+                                            <p class="mt-1 text-xs text-slate-500 dark:text-slate-400">
                                                 {format!("{} widget{}", d.widget_count, if d.widget_count == 1 { "" } else { "s" })}
                                             </p>
                                         </Card>

@@ -49,7 +49,7 @@ pub fn WidgetView(widget: Widget, slug: String) -> impl IntoView {
         >
             <header class="flex items-center gap-2 border-b border-slate-100 px-3 py-2 dark:border-slate-800">
                 <h2 class="text-sm font-semibold">{title}</h2>
-                <span class="text-xs text-slate-500">{feed.clone()}</span>
+                <span class="text-xs text-slate-500 dark:text-slate-400">{feed.clone()}</span>
                 <span class="ml-auto"><FeedStateBadge feed=feed /></span>
             </header>
             <div class="min-h-0 flex-1 p-3">{body}</div>

@@ -159,7 +159,7 @@ pub fn Ticker(feed: String) -> impl IntoView {
             </div>
             {move || error.get().map(|e| view! { <p role="alert" class="text-sm text-rose-600">{e}</p> })}
             <table class="w-full text-sm tabular-nums">
-                <thead class="text-left text-xs uppercase text-slate-500">
+                <thead class="text-left text-xs uppercase text-slate-500 dark:text-slate-400">
                     <tr>
                         <th class="py-1 pr-2 font-medium">"Symbol"</th>
                         <th class="py-1 pr-2 text-right font-medium">"Last"</th>
@@ -175,12 +175,12 @@ pub fn Ticker(feed: String) -> impl IntoView {
                 </tbody>
             </table>
             <Show when=move || !loading.get() && rows.with(Vec::is_empty)>
-                <p class="py-6 text-center text-sm text-slate-500">
+                <p class="py-6 text-center text-sm text-slate-500 dark:text-slate-400">
                     {live.empty_text("No ticks yet. They appear here as soon as the feed delivers.")}
                 </p>
             </Show>
             <Show when=move || loading.get() && rows.with(Vec::is_empty)>
-                <p class="animate-pulse py-6 text-center text-sm text-slate-500">"Loading…"</p>
+                <p class="animate-pulse py-6 text-center text-sm text-slate-500 dark:text-slate-400">"Loading…"</p>
             </Show>
         </div>
     }
@@ -207,7 +207,7 @@ fn TickerRow(row: RwSignal<Row>) -> impl IntoView {
     let tone = move || match change() {
         Some((c, _)) if c > 0.0 => "text-emerald-600 dark:text-emerald-400",
         Some((c, _)) if c < 0.0 => "text-rose-600 dark:text-rose-400",
-        _ => "text-slate-500",
+        _ => "text-slate-500 dark:text-slate-400",
     };
     let flash = move || match row.with(|r| r.flash) {
         Some(true) => "bg-emerald-500/25",

@@ -55,7 +55,7 @@ pub fn ChatPanel() -> impl IntoView {
                             .then(|| {
                                 view! {
                                     <span
-                                        class="rounded-full bg-sky-600 px-2 py-0.5 text-xs font-medium text-white"
+                                        class="rounded-full bg-sky-700 px-2 py-0.5 text-xs font-medium text-white"
                                         data-testid="chat-unread"
                                     >
                                         {unread()}

@@ -35,7 +35,7 @@ pub fn PresenceBar() -> impl IntoView {
                         data-user=user.clone()
                     >
                         <span
-                            class="inline-flex h-5 w-5 items-center justify-center rounded-full bg-sky-600 text-[10px] uppercase text-white"
+                            class="inline-flex h-5 w-5 items-center justify-center rounded-full bg-sky-700 text-[10px] uppercase text-white"
                             aria-hidden="true"
                         >
                             {user.chars().next().map(String::from).unwrap_or_default()}

@@ -15,7 +15,7 @@ pub fn Toggle(
     #[prop(optional, into)] disabled: Signal<bool>,
 ) -> impl IntoView {
     let track = move || {
-        let on = if checked.get() { "bg-sky-600" } else { "bg-slate-300 dark:bg-slate-700" };
+        let on = if checked.get() { "bg-sky-700" } else { "bg-slate-300 dark:bg-slate-700" };
         format!("relative inline-block h-5 w-9 shrink-0 rounded-full transition-colors {on}")
     };
     let knob = move || {

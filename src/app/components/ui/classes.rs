@@ -2,8 +2,8 @@
 //! inputs), so each look is spelled once.
 
 /// Classes for a primary (filled) button.
-pub const BUTTON_PRIMARY: &str = "inline-flex items-center justify-center gap-2 rounded-md bg-sky-600 px-3 py-2 \
-    text-sm font-medium text-white shadow-sm hover:bg-sky-500 disabled:cursor-not-allowed disabled:opacity-50";
+pub const BUTTON_PRIMARY: &str = "inline-flex items-center justify-center gap-2 rounded-md bg-sky-700 px-3 py-2 \
+    text-sm font-medium text-white shadow-sm hover:bg-sky-800 disabled:cursor-not-allowed disabled:opacity-50";
 /// Classes for a secondary (outlined) button.
 pub const BUTTON_SECONDARY: &str = "inline-flex items-center justify-center gap-2 rounded-md border \
     border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 \

@@ -130,10 +130,10 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
             <div class="relative">
                 <div node_ref=canvas.container class="h-72 w-full" data-testid="chart" data-symbol=symbol.clone()></div>
                 <Show when=move || loading.get()>
-                    <p class="absolute inset-0 flex animate-pulse items-center justify-center text-sm text-slate-500">"Loading…"</p>
+                    <p class="absolute inset-0 flex animate-pulse items-center justify-center text-sm text-slate-500 dark:text-slate-400">"Loading…"</p>
                 </Show>
                 <Show when=move || !loading.get() && empty.get()>
-                    <p class="absolute inset-0 flex items-center justify-center text-sm text-slate-500">
+                    <p class="absolute inset-0 flex items-center justify-center text-sm text-slate-500 dark:text-slate-400">
                         {move || if live.is_replaying() { "Nothing in the replay yet.".to_owned() } else { no_ticks.get_value() }}
                     </p>
                 </Show>
@@ -167,14 +167,14 @@ fn IntervalPicker(interval: RwSignal<(&'static str, i64)>) -> impl IntoView {
             {INTERVALS.into_iter().map(|iv| view! {
                 <button
                     type="button"
-                    class=move || format!("rounded px-2 py-0.5 font-medium {}", if interval.get().0 == iv.0 { "bg-sky-600 text-white" } else { "text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800" })
+                    class=move || format!("rounded px-2 py-0.5 font-medium {}", if interval.get().0 == iv.0 { "bg-sky-700 text-white" } else { "text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800" })
                     aria-pressed=move || (interval.get().0 == iv.0).to_string()
                     on:click=move |_| interval.set(iv)
                 >
                     {iv.0}
                 </button>
             }).collect_view()}
-            <span class="ml-auto text-slate-500">"UTC · click a candle to annotate"</span>
+            <span class="ml-auto text-slate-500 dark:text-slate-400">"UTC · click a candle to annotate"</span>
         </div>
     }
 }

@@ -42,7 +42,7 @@ pub fn LineList(tail: Tail, slug: String, selected: RwSignal<Option<i64>>) -> im
             aria-label="Log lines"
         >
             <Show when=move || tail.older_loading.get()>
-                <p class="sticky top-0 z-10 bg-slate-100 px-2 text-center text-slate-500 dark:bg-slate-900">"Loading older lines…"</p>
+                <p class="sticky top-0 z-10 bg-slate-100 px-2 text-center text-slate-500 dark:text-slate-400 dark:bg-slate-900">"Loading older lines…"</p>
             </Show>
             <SearchFurther tail />
             <div class="relative" style:height=total_height>
@@ -51,12 +51,12 @@ pub fn LineList(tail: Tail, slug: String, selected: RwSignal<Option<i64>>) -> im
                 </For>
             </div>
             <Show when=move || !tail.loading.get() && empty()>
-                <p class="absolute inset-0 flex items-center justify-center text-sm text-slate-500">
+                <p class="absolute inset-0 flex items-center justify-center text-sm text-slate-500 dark:text-slate-400">
                     {move || if tail.filter.with(LogFilter::is_empty) { no_lines() } else { "No lines match the filter." }}
                 </p>
             </Show>
             <Show when=move || tail.loading.get() && empty()>
-                <p class="absolute inset-0 flex animate-pulse items-center justify-center text-sm text-slate-500">"Loading…"</p>
+                <p class="absolute inset-0 flex animate-pulse items-center justify-center text-sm text-slate-500 dark:text-slate-400">"Loading…"</p>
             </Show>
         </div>
     }

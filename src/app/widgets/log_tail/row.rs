@@ -34,15 +34,15 @@ pub fn LogRow(
             data-seq=seq
             on:click=move |_| selected.set(Some(seq))
         >
-            <span class="shrink-0 text-slate-500">{time}</span>
+            <span class="shrink-0 text-slate-500 dark:text-slate-400">{time}</span>
             <span class=format!("w-12 shrink-0 rounded px-1 text-center font-semibold {}", line_level_classes(&line))>{line.level.clone()}</span>
-            <span class="w-24 shrink-0 truncate text-slate-500" title=line.source.clone()>{line.source.clone()}</span>
+            <span class="w-24 shrink-0 truncate text-slate-500 dark:text-slate-400" title=line.source.clone()>{line.source.clone()}</span>
             <span class="min-w-0 flex-1 truncate" data-testid="log-message">{first_line}</span>
-            {(more > 0).then(|| view! { <span class="shrink-0 text-slate-400">{format!("+{more} lines")}</span> })}
+            {(more > 0).then(|| view! { <span class="shrink-0 text-slate-500 dark:text-slate-400">{format!("+{more} lines")}</span> })}
             {badge}
             <a
                 href=format!("/d/{slug}?log={feed}:{seq}")
-                class="shrink-0 text-slate-400 hover:text-sky-600"
+                class="shrink-0 text-slate-500 hover:text-sky-700 dark:text-slate-400 dark:hover:text-sky-400"
                 title="Permalink to this line"
                 aria-label=format!("Permalink to line {seq}")
                 on:click=|ev| ev.stop_propagation()
@@ -61,7 +61,7 @@ pub fn LineDetails(line: LogLine, feed: String, slug: String, on_close: impl Fn(
     let link = format!("/d/{slug}?log={feed}:{}", line.seq);
     view! {
         <div class="rounded border border-slate-200 p-2 text-xs dark:border-slate-700" data-testid="log-details">
-            <div class="mb-1 flex flex-wrap items-center gap-2 text-slate-500">
+            <div class="mb-1 flex flex-wrap items-center gap-2 text-slate-500 dark:text-slate-400">
                 <span class=format!("rounded px-1 font-semibold {}", line_level_classes(&line))>{line.level.clone()}</span>
                 <span>{crate::model::time::format(&line.ts)}</span>
                 <span>{line.source.clone()}</span>

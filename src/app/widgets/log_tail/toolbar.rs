@@ -28,7 +28,7 @@ pub fn Toolbar(tail: Tail) -> impl IntoView {
                 {move || if mode.get() == Mode::Following { "Pause" } else { "Resume" }}
             </button>
             <Show when=move || { new_count.get() > 0 }>
-                <button type="button" class="rounded bg-sky-600 px-2 py-1 font-medium text-white" data-testid="log-new-count" on:click=move |_| tail.resume()>
+                <button type="button" class="rounded bg-sky-700 px-2 py-1 font-medium text-white" data-testid="log-new-count" on:click=move |_| tail.resume()>
                     {move || format!("{} new", new_count.get())}
                 </button>
             </Show>
@@ -80,7 +80,7 @@ fn LevelChips(tail: Tail) -> impl IntoView {
             {LogLevel::ALL.into_iter().map(|level| view! {
                 <button
                     type="button"
-                    class=move || format!("rounded px-1.5 py-0.5 font-medium {}", if chosen(level) { level_classes(Some(level)) } else { "text-slate-500 hover:bg-slate-100 dark:hover:bg-slate-800" })
+                    class=move || format!("rounded px-1.5 py-0.5 font-medium {}", if chosen(level) { level_classes(Some(level)) } else { "text-slate-500 dark:text-slate-400 hover:bg-slate-100 dark:hover:bg-slate-800" })
                     aria-pressed=move || chosen(level).to_string()
                     on:click=move |_| toggle(level)
                 >
