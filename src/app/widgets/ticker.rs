@@ -205,7 +205,7 @@ fn TickerRow(row: RwSignal<Row>) -> impl IntoView {
     let change =
         move || row.with(|r| r.open.map(|o| (r.last - o, if o != 0.0 { (r.last - o) / o * 100.0 } else { 0.0 })));
     let tone = move || match change() {
-        Some((c, _)) if c > 0.0 => "text-emerald-600 dark:text-emerald-400",
+        Some((c, _)) if c > 0.0 => "text-emerald-700 dark:text-emerald-400",
         Some((c, _)) if c < 0.0 => "text-rose-600 dark:text-rose-400",
         _ => "text-slate-500 dark:text-slate-400",
     };
