@@ -4,7 +4,7 @@
 use super::{
     LEAVE_LIMIT,
     client::{self, Client, Events, Happened, Protocol, SessionKind, Target},
-    version::Negotiated,
+    version::{Broke, Negotiated},
 };
 use crate::{ingest::source::SourceError, model::MqttVersion};
 use std::time::Duration;
@@ -37,7 +37,6 @@ async fn connect(
     kind: SessionKind,
 ) -> Result<(Client, Events, Protocol), SourceError> {
     let mut negotiated = Negotiated::new(version);
-    let mut first_error = None;
     loop {
         let protocol = negotiated.next();
         let (client, mut events) = client::open(target, protocol, kind, 64)?;
@@ -50,9 +49,8 @@ async fn connect(
             Ok(Err(e)) => e,
             Err(_) => SourceError::Timeout("MQTT connect"),
         };
-        if !negotiated.falls_back_after(&error) {
-            return Err(first_error.unwrap_or(error));
+        if let Some(error) = negotiated.failed(protocol, Broke { error, accepted: false }, target.client_id) {
+            return Err(error);
         }
-        first_error = Some(error);
     }
 }

@@ -14,6 +14,7 @@ mod version;
 
 pub use client::{Client, Protocol, Target};
 pub use ephemeral::{connect_ephemeral, discard_session};
+use version::Broke;
 pub use version::Negotiated;
 
 use crate::ingest::backoff::Backoff;
@@ -134,34 +135,13 @@ pub async fn session(
     stopping: &Stopping,
     backoff: &mut Backoff,
 ) -> Result<(), SourceError> {
-    let mut first_error = None;
     loop {
         let protocol = negotiated.next();
-        let error = match connection(target, topic, protocol, ctx, stopping, backoff).await {
-            Ok(()) => return Ok(()),
-            Err(Broke { error, accepted: true }) => {
-                negotiated.accepted(protocol);
-                return Err(error);
-            }
-            Err(Broke { error, accepted: false }) => error,
-        };
-        if first_error.is_none() && negotiated.falls_back_after(&error) {
-            tracing::info!(feed = %ctx.feed_name, %error, "the broker refused MQTT 5; trying 3.1.1");
-            first_error = Some(error);
-            continue;
+        let Err(broke) = connection(target, topic, protocol, ctx, stopping, backoff).await else { return Ok(()) };
+        if let Some(error) = negotiated.failed(protocol, broke, &ctx.feed_name) {
+            return Err(error);
         }
-        if let Some(first) = first_error {
-            negotiated.reset();
-            return Err(first);
-        }
-        return Err(error);
     }
-}
-
-/// Why a connection ended, and whether the broker had accepted it.
-struct Broke {
-    error: SourceError,
-    accepted: bool,
 }
 
 /// One connection: subscribe on every CONNACK, forward publishes; on a stop,
