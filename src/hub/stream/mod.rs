@@ -110,20 +110,37 @@ pub fn spawn<R: Replay>(
     limits: PumpLimits,
     shutdown: CancellationToken,
 ) -> mpsc::Receiver<Outgoing> {
-    let (tx, rx) = mpsc::channel(CLIENT_BUFFER);
-    tokio::spawn(async move {
-        metrics::gauge!("feedboard_sse_clients").increment(1.0);
+    let send_timeout = limits.send_timeout;
+    spawn_stream(metrics::gauge!("feedboard_sse_clients"), send_timeout, shutdown, |sink| async move {
         let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Skip);
-        let sink = Sink { tx, send_timeout: limits.send_timeout };
         let mut pump =
             Pump { replay, sink, cursor: Cursor::default(), max_replay: request.max_replay, limits, heartbeat };
+        pump.run(hub, request).await
+    })
+}
+
+/// Runs one stream in a task of its own: `body` writes to the client
+/// through its sink until it is done, the client goes away or stops
+/// reading, or `shutdown` fires; `open` counts the streams running.
+fn spawn_stream<F>(
+    open: metrics::Gauge,
+    send_timeout: Duration,
+    shutdown: CancellationToken,
+    body: impl FnOnce(Sink) -> F + Send + 'static,
+) -> mpsc::Receiver<Outgoing>
+where
+    F: Future<Output = Result<(), PumpError>> + Send,
+{
+    let (tx, rx) = mpsc::channel(CLIENT_BUFFER);
+    tokio::spawn(async move {
+        open.increment(1.0);
         let result = tokio::select! {
-            r = pump.run(hub, request) => r,
+            r = body(Sink { tx, send_timeout }) => r,
             _ = shutdown.cancelled() => Ok(()),
         };
         report(result);
-        metrics::gauge!("feedboard_sse_clients").decrement(1.0);
+        open.decrement(1.0);
     });
     rx
 }

@@ -6,7 +6,9 @@
 //! only when the previous one has been sent, so database work follows the
 //! pace. Events carry no `id:`: a replay is not a position to resume live from.
 
-use super::{HEARTBEAT, Outgoing, PumpLimits, REPLAY_PAGE, Replay, StreamFeed, pump::PumpError, report, sink::Sink};
+use super::{
+    HEARTBEAT, Outgoing, PumpLimits, REPLAY_PAGE, Replay, StreamFeed, pump::PumpError, sink::Sink, spawn_stream,
+};
 use crate::{
     hub::LiveMessage,
     model::{LiveEvent, time},
@@ -32,9 +34,6 @@ pub struct ReplayRequest {
     pub speed: f64,
 }
 
-/// The buffered client channel size (as for live streams).
-const CLIENT_BUFFER: usize = 512;
-
 /// Starts a replay; events arrive on the returned channel until `end`, the
 /// client goes away, stops reading for the send timeout, or `shutdown`.
 pub fn spawn_replay<R: Replay>(
@@ -43,18 +42,10 @@ pub fn spawn_replay<R: Replay>(
     limits: PumpLimits,
     shutdown: CancellationToken,
 ) -> mpsc::Receiver<Outgoing> {
-    let (tx, rx) = mpsc::channel(CLIENT_BUFFER);
-    tokio::spawn(async move {
-        metrics::gauge!("feedboard_sse_replays").increment(1.0);
-        let mut player = Player { replay, sink: Sink { tx, send_timeout: limits.send_timeout }, limits };
-        let result = tokio::select! {
-            r = player.run(request) => r,
-            _ = shutdown.cancelled() => Ok(()),
-        };
-        report(result);
-        metrics::gauge!("feedboard_sse_replays").decrement(1.0);
-    });
-    rx
+    let send_timeout = limits.send_timeout;
+    spawn_stream(metrics::gauge!("feedboard_sse_replays"), send_timeout, shutdown, |sink| async move {
+        Player { replay, sink, limits }.run(request).await
+    })
 }
 
 /// One feed's place in the replay: its current page and where the next starts.

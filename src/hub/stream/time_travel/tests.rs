@@ -169,5 +169,5 @@ async fn a_million_message_window_holds_one_page_per_feed() {
     assert_eq!(received, 1_000_000);
     // Read ahead of the client: at most the page being sent and the
     // client's buffer, never the window.
-    assert!(most_ahead <= REPLAY_PAGE + CLIENT_BUFFER as i64, "read {most_ahead} ahead");
+    assert!(most_ahead <= REPLAY_PAGE + super::super::CLIENT_BUFFER as i64, "read {most_ahead} ahead");
 }
