@@ -25,7 +25,7 @@ pub fn client_config(settings: Option<&TlsSettings>) -> Result<Arc<ClientConfig>
         errors.push(FieldError { field: format!("source.tls.{name}"), message });
     };
     let roots = match settings.ca() {
-        Some(pem) => own_roots(pem).map_err(|e| field("ca_pem", e)).ok(),
+        Some(pem) => own_roots(pem).map(Arc::new).map_err(|e| field("ca_pem", e)).ok(),
         None => Some(system_roots()),
     };
     let identity = match (settings.client_cert(), settings.client_key()) {
@@ -49,7 +49,7 @@ pub fn client_config(settings: Option<&TlsSettings>) -> Result<Arc<ClientConfig>
     };
     let Some(roots) = roots.filter(|_| errors.is_empty()) else { return Err(errors) };
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+    let verifier = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
         .build()
         .map_err(|e| vec![FieldError { field: "source.tls.ca_pem".into(), message: e.to_string() }])?;
     let builder = ClientConfig::builder_with_provider(provider)
@@ -89,15 +89,19 @@ fn own_roots(pem: &str) -> Result<RootCertStore, String> {
     Ok(roots)
 }
 
-/// The machine's trusted roots (what a browser on it would trust).
-fn system_roots() -> RootCertStore {
-    let mut roots = RootCertStore::empty();
-    let found = rustls_native_certs::load_native_certs();
-    for error in &found.errors {
-        tracing::warn!(%error, "could not read a system root certificate");
-    }
-    roots.add_parsable_certificates(found.certs);
-    roots
+/// The machine's trusted roots (what a browser on it would trust), read
+/// from disk once per process rather than on every connection attempt.
+fn system_roots() -> Arc<RootCertStore> {
+    static ROOTS: std::sync::LazyLock<Arc<RootCertStore>> = std::sync::LazyLock::new(|| {
+        let mut roots = RootCertStore::empty();
+        let found = rustls_native_certs::load_native_certs();
+        for error in &found.errors {
+            tracing::warn!(%error, "could not read a system root certificate");
+        }
+        roots.add_parsable_certificates(found.certs);
+        Arc::new(roots)
+    });
+    ROOTS.clone()
 }
 
 /// What went wrong reading PEM, without the text read.
