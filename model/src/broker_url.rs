@@ -105,7 +105,7 @@ impl Source {
             let Some(key) = key else {
                 return Err(key_field("re-enter the client key: none is stored for this feed"));
             };
-            if !same_broker(self.url(), previous.url()) {
+            if !same_account_urls(self.url(), previous.url()) {
                 return Err(key_field("re-enter the client key: the broker address changed"));
             }
             if let Some(tls) = copy.tls_mut() {
@@ -131,7 +131,7 @@ fn unmasked_url(mut url: url::Url, previous: &Source) -> Result<String, FieldErr
 }
 
 /// Whether two URLs point at the same broker account (see [`same_account`]).
-fn same_broker(a: &str, b: &str) -> bool {
+fn same_account_urls(a: &str, b: &str) -> bool {
     matches!((url::Url::parse(a), url::Url::parse(b)), (Ok(a), Ok(b)) if same_account(&a, &b))
 }
 
