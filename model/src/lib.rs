@@ -5,6 +5,7 @@
 //! so the compiler keeps the layer: it depends on nothing of feedboard, and
 //! the browser build reaches no `store` or `ingest` through it.
 
+mod alert;
 mod backoff;
 mod broker_url;
 mod connection;
@@ -26,6 +27,9 @@ pub mod time;
 mod tls;
 mod user;
 
+pub use alert::{
+    Alert, AlertRule, AlertSpec, AlertState, Firing, MAX_LOG_COUNT, MAX_WINDOW_SECS, RULE_TYPES, Silence,
+};
 pub use backoff::Backoff;
 pub use broker_url::{PASSWORD_MASK, has_masked_password, redact_url};
 pub use connection::ConnectionState;

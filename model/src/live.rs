@@ -20,11 +20,13 @@ pub enum LiveEvent {
     Heartbeat,
     /// A replay reached the end of its window.
     End,
+    /// An alert rule on a feed fired.
+    Alert,
 }
 
 impl LiveEvent {
     /// Every event the stream sends.
-    pub const ALL: [LiveEvent; 7] = [
+    pub const ALL: [LiveEvent; 8] = [
         LiveEvent::Ready,
         LiveEvent::Tick,
         LiveEvent::Log,
@@ -32,6 +34,7 @@ impl LiveEvent {
         LiveEvent::Reset,
         LiveEvent::Heartbeat,
         LiveEvent::End,
+        LiveEvent::Alert,
     ];
 
     /// The name on the wire (`ready`, `tick`, …).
@@ -44,6 +47,7 @@ impl LiveEvent {
             LiveEvent::Reset => "reset",
             LiveEvent::Heartbeat => "heartbeat",
             LiveEvent::End => "end",
+            LiveEvent::Alert => "alert",
         }
     }
 
@@ -76,6 +80,6 @@ mod tests {
     #[test]
     fn names_are_the_ones_the_api_documents() {
         let names: Vec<&str> = LiveEvent::ALL.iter().map(|e| e.as_str()).collect();
-        assert_eq!(names, ["ready", "tick", "log", "status", "reset", "heartbeat", "end"]);
+        assert_eq!(names, ["ready", "tick", "log", "status", "reset", "heartbeat", "end", "alert"]);
     }
 }

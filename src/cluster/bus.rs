@@ -34,6 +34,8 @@ pub enum Event {
     Commit { feed: i64, from: i64, to: i64 },
     /// The feeds table changed (a trigger sends it).
     Feeds,
+    /// Alert firing `id` on `feed` committed (a trigger sends it).
+    Alert { feed: i64, id: i64 },
     /// An encoded server message for everyone in the room of `dashboard`.
     Room { node: String, dashboard: String, text: String },
     /// `node` changed who it has in the room of `dashboard` (see
@@ -62,7 +64,7 @@ impl Event {
             | Event::Nodes { node }
             | Event::CloseLogin { node, .. }
             | Event::CloseUser { node, .. } => Some(node),
-            Event::Commit { .. } | Event::Feeds | Event::Stored { .. } | Event::Resync => None,
+            Event::Commit { .. } | Event::Feeds | Event::Alert { .. } | Event::Stored { .. } | Event::Resync => None,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! (`model`, `store`, `hub`, `cluster`, `ingest`) never import this one;
 //! `cargo xtask layers` keeps it so.
 
+pub mod alerts;
 pub mod cluster;
 pub mod dashboards;
 pub mod export;

@@ -7,7 +7,7 @@
 //! One `routes!` call per path: the macro routes all its handlers on
 //! every path it names.
 
-use super::{AppState, auth, cluster, dashboards, feeds, history, interaction, openapi, probes, stream, users, ws};
+use super::{AppState, alerts, auth, cluster, dashboards, feeds, history, interaction, openapi, probes, stream, users, ws};
 use crate::error::AppError;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -37,6 +37,12 @@ pub fn rest() -> OpenApiRouter<AppState> {
         .routes(routes!(interaction::chat))
         .routes(routes!(interaction::dashboard_annotations))
         .routes(routes!(cluster::get))
+        .routes(routes!(alerts::list, alerts::create))
+        .routes(routes!(alerts::get, alerts::update, alerts::delete))
+        .routes(routes!(alerts::firings))
+        .routes(routes!(alerts::silence))
+        .routes(routes!(alerts::acknowledge))
+        .routes(routes!(alerts::recent))
         .routes(routes!(openapi::document))
         .route(CATCH_ALL, axum::routing::any(|| async { AppError::not_found("endpoint") }))
 }

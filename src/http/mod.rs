@@ -2,6 +2,7 @@
 //! pages, behind the host, session, origin, security-header and
 //! observation (request metrics and logs) layers.
 
+pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod client_caps;

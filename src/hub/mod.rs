@@ -10,7 +10,7 @@ pub mod cursor;
 pub mod replays;
 pub mod stream;
 
-use crate::model::{FeedStatus, LiveEvent, LogLine, Tick};
+use crate::model::{FeedStatus, Firing, LiveEvent, LogLine, Tick};
 use serde::Serialize;
 use std::{
     collections::HashMap,
@@ -94,6 +94,16 @@ pub struct StatusUpdate {
     pub status: FeedStatus,
 }
 
+/// A feed event that is not a stored message (a status change, an alert
+/// firing): sent live to the feed's viewers, never replayed on resume.
+#[derive(Debug)]
+pub struct Notice {
+    pub feed_id: i64,
+    pub event: LiveEvent,
+    /// The SSE `data:` JSON.
+    pub data: String,
+}
+
 /// The fan-out point; cheap to clone.
 #[derive(Clone)]
 pub struct Hub {
@@ -103,7 +113,7 @@ pub struct Hub {
 struct Inner {
     capacity: usize,
     feeds: RwLock<HashMap<i64, Channel>>,
-    status: broadcast::Sender<Arc<StatusUpdate>>,
+    notices: broadcast::Sender<Arc<Notice>>,
 }
 
 /// One feed's ring, and the last `seq` it carried.
@@ -116,8 +126,8 @@ impl Hub {
     /// A hub keeping the last `capacity` messages of each feed for slow
     /// subscribers.
     pub fn new(capacity: usize) -> Self {
-        let (status, _) = broadcast::channel(1024);
-        Hub { inner: Arc::new(Inner { capacity, feeds: RwLock::new(HashMap::new()), status }) }
+        let (notices, _) = broadcast::channel(1024);
+        Hub { inner: Arc::new(Inner { capacity, feeds: RwLock::new(HashMap::new()), notices }) }
     }
 
     /// Delivers committed messages of one feed, in order. Messages at or
@@ -169,12 +179,24 @@ impl Hub {
 
     /// Announces a status change.
     pub fn publish_status(&self, update: StatusUpdate) {
-        let _ = self.inner.status.send(Arc::new(update));
+        let data = serde_json::to_string(&update).expect("statuses serialize");
+        self.notify(Notice { feed_id: update.feed_id, event: LiveEvent::Status, data });
     }
 
-    /// Status changes of every feed from now on.
-    pub fn subscribe_status(&self) -> broadcast::Receiver<Arc<StatusUpdate>> {
-        self.inner.status.subscribe()
+    /// Announces an alert firing to the viewers of `feed_id`.
+    pub fn publish_alert(&self, feed_id: i64, firing: &Firing) {
+        let data = serde_json::to_string(firing).expect("firings serialize");
+        self.notify(Notice { feed_id, event: LiveEvent::Alert, data });
+    }
+
+    fn notify(&self, notice: Notice) {
+        // An error only means nobody is listening right now.
+        let _ = self.inner.notices.send(Arc::new(notice));
+    }
+
+    /// Status changes and firings of every feed from now on.
+    pub fn subscribe_notices(&self) -> broadcast::Receiver<Arc<Notice>> {
+        self.inner.notices.subscribe()
     }
 
     /// How many live subscribers each feed has (for metrics).

@@ -3,6 +3,7 @@
 //! Other layers call functions named for what they mean
 //! (`store::users::by_name`, `store::ticks::insert_batch`).
 
+pub mod alerts;
 pub mod annotations;
 pub mod audit;
 pub mod batch;

@@ -245,19 +245,12 @@ impl TestApp {
     }
 
     /// Polls `check` every 50 ms until it returns `Some`, for up to `limit`.
-    pub async fn wait_within<T, F, Fut>(&self, what: &str, limit: std::time::Duration, mut check: F) -> T
+    pub async fn wait_within<T, F, Fut>(&self, what: &str, limit: std::time::Duration, check: F) -> T
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Option<T>>,
     {
-        let deadline = tokio::time::Instant::now() + limit;
-        loop {
-            if let Some(v) = check().await {
-                return v;
-            }
-            assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        wait_until(what, limit, check).await
     }
 
     /// GETs `path` as JSON with the admin's session.
@@ -274,6 +267,22 @@ impl TestApp {
             (items.len() >= n).then_some(items)
         })
         .await
+    }
+}
+
+/// Polls `check` every 50 ms until it returns `Some`, for up to `limit`.
+pub async fn wait_until<T, F, Fut>(what: &str, limit: std::time::Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 

@@ -13,7 +13,7 @@ mod replay;
 mod runtime;
 
 pub use crate::model::ConnectionState;
-use crate::model::{FeedStatus, LogLine, Tick};
+use crate::model::{FeedStatus, Firing, LogLine, Tick};
 use leptos::prelude::*;
 
 /// What a widget is told about its feed, in order.
@@ -28,6 +28,8 @@ pub enum FeedEvent<'a> {
     Logs(&'a [LogLine]),
     /// The feed's ingest status changed.
     Status(&'a FeedStatus),
+    /// An alert rule on the feed fired.
+    Alert(&'a Firing),
     /// Ticks this tab dropped because it could not keep up (lossy views).
     Dropped(u64),
     /// A replay starts (or jumps): forget what is shown; what follows is

@@ -4,7 +4,7 @@
 //! everything to the widgets in order, in batches.
 
 use super::FeedEvent;
-use crate::model::{FeedStatus, LiveEvent, LogLine, Tick};
+use crate::model::{FeedStatus, Firing, LiveEvent, LogLine, Tick};
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -61,6 +61,7 @@ enum Queued {
     Tick(WireTick),
     Log(WireLog),
     Status(WireStatus),
+    Alert(Box<Firing>),
 }
 
 /// Events waiting to be rendered, and what the stream said so far.
@@ -126,6 +127,11 @@ impl LiveQueue {
             LiveEvent::Status => {
                 if let Ok(s) = serde_json::from_str::<WireStatus>(data) {
                     self.queue.push_back(Queued::Status(s));
+                }
+            }
+            LiveEvent::Alert => {
+                if let Ok(firing) = serde_json::from_str::<Firing>(data) {
+                    self.queue.push_back(Queued::Alert(Box::new(firing)));
                 }
             }
             // Heartbeats only prove the connection is alive; `end` comes on
@@ -219,6 +225,7 @@ impl Batch {
                 }
                 Queued::Load { feed, seq } => call(&feed, FeedEvent::Load { seq }),
                 Queued::Status(s) => call(&s.feed, FeedEvent::Status(&s.status)),
+                Queued::Alert(firing) => call(&firing.feed, FeedEvent::Alert(&firing)),
             }
             let same_run = match pending.peek() {
                 Some(Queued::Tick(t)) => !ticks.is_empty() && t.feed == run_feed,

@@ -50,7 +50,7 @@ impl<R: Replay> Pump<R> {
         for (i, feed) in request.feeds.iter().enumerate() {
             live.insert(i, BroadcastStream::new(hub.subscribe(feed.id)));
         }
-        let mut status = BroadcastStream::new(hub.subscribe_status());
+        let mut notices = BroadcastStream::new(hub.subscribe_notices());
         let resumed = matches!(request.resume, Resume::From(_));
         for feed in &request.feeds {
             let head = self.replay.head(feed).await?;
@@ -99,12 +99,11 @@ impl<R: Replay> Pump<R> {
                         }
                     }
                 }
-                Some(update) = status.next() => {
-                    if let Ok(update) = update
-                        && request.feeds.iter().any(|f| f.id == update.feed_id)
+                Some(notice) = notices.next() => {
+                    if let Ok(notice) = notice
+                        && request.feeds.iter().any(|f| f.id == notice.feed_id)
                     {
-                        let data = serde_json::to_string(&*update).unwrap_or_default();
-                        self.send(LiveEvent::Status, false, data).await?;
+                        self.send(notice.event, false, notice.data.clone()).await?;
                     }
                 }
                 else => return Ok(()),

@@ -39,6 +39,7 @@ fn flush(queue: &mut LiveQueue) -> Vec<String> {
             FeedEvent::Status(s) => format!("status {}", s.state.as_str()),
             FeedEvent::Dropped(n) => format!("dropped {n}"),
             FeedEvent::Replay => "replay".to_owned(),
+            FeedEvent::Alert(f) => format!("alert {} {}", f.alert_name, f.value),
         };
         told.push(format!("{feed}: {what}"));
     });
@@ -161,6 +162,22 @@ fn logs_and_statuses_are_never_shed() {
     }
     queue.push(LiveEvent::Status, &status("c"));
     assert_eq!(flush(&mut queue), ["c: logs [1, 2, 3, 4, 5, 6, 7, 8]", "c: status connected"]);
+}
+
+#[test]
+fn alerts_pass_in_order_between_messages_and_are_never_shed() {
+    let mut queue = connected(4);
+    queue.push(LiveEvent::Tick, &tick("a", 1));
+    let firing = r#"{"id":3,"alert":1,"alert_name":"AAPL high","feed":"a","fired_at":"2026-12-06T10:00:00.000Z",
+        "ts":"2026-12-06T10:00:00.000Z","seq_from":1,"seq_to":1,"value":191.0,"message":"m"}"#;
+    queue.push(LiveEvent::Alert, firing);
+    queue.push(LiveEvent::Alert, "{}");
+    for seq in 2..=8 {
+        queue.push(LiveEvent::Tick, &tick("a", seq));
+    }
+    let told = flush(&mut queue);
+    assert!(told.contains(&"a: alert AAPL high 191".to_owned()), "{told:?}");
+    assert_eq!(told.iter().filter(|t| t.contains("alert")).count(), 1, "unreadable alerts are ignored");
 }
 
 #[test]
