@@ -56,7 +56,9 @@ async fn a_price_crossing_up_down_up_fires_exactly_twice_and_viewers_see_it_live
     let (name, topic) = (unique("cross"), unique("cross-topic"));
     app.feed(mqtt_feed(&name, "ticks", &topic)).await;
     let id = app
-        .alert(json!({"name": "AAPL high", "feed": name, "rule": {"type": "price_above", "symbol": "AAPL", "level": 190}}))
+        .alert(
+            json!({"name": "AAPL high", "feed": name, "rule": {"type": "price_above", "symbol": "AAPL", "level": 190}}),
+        )
         .await;
     let mut stream = sse::connect(&app.url(""), &[&name], None).await;
     assert_eq!(stream.next(Duration::from_secs(10)).await.unwrap().event, "ready");
@@ -129,7 +131,8 @@ async fn log_rate_counts_matching_lines_and_a_silenced_rule_stays_quiet() {
     let rate = app.alert(json!({"name": "disk errors", "feed": name, "rule": rule})).await;
     let silenced = app.alert(json!({"name": "silenced", "feed": name, "rule": rule})).await;
     let admin = app.admin().await;
-    let res = admin.post(app.url(&format!("/api/v1/alerts/{silenced}/silence"))).json(&json!({"for": "1h"})).send().await;
+    let res =
+        admin.post(app.url(&format!("/api/v1/alerts/{silenced}/silence"))).json(&json!({"for": "1h"})).send().await;
     let body: Value = res.unwrap().json().await.unwrap();
     assert_eq!(body["state"], "silenced");
     assert!(body["silenced_until"].is_string());
@@ -177,8 +180,12 @@ async fn rules_are_checked_and_only_admins_write_them() {
     let listed: Value = viewer.get(app.url("/api/v1/alerts")).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["items"][0]["id"], id, "viewers read rules");
     assert_eq!(listed["items"][0]["state"], "ok");
-    assert_error(admin.get(app.url("/api/v1/alerts/abc")).send().await.unwrap(), StatusCode::BAD_REQUEST, "bad_request")
-        .await;
+    assert_error(
+        admin.get(app.url("/api/v1/alerts/abc")).send().await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+    )
+    .await;
     assert_error(admin.get(app.url("/api/v1/alerts/999999")).send().await.unwrap(), StatusCode::NOT_FOUND, "not_found")
         .await;
     let res = admin.delete(app.url(&format!("/api/v1/alerts/{id}"))).send().await.unwrap();
@@ -220,11 +227,8 @@ async fn a_webhook_that_fails_twice_gets_the_firing_on_the_third_try_with_the_sa
     let rule = json!({"type": "price_below", "symbol": "X", "level": 10});
     let id = app.alert(json!({"name": "X low", "feed": name, "rule": rule, "webhook_url": url})).await;
     mqtt_publish(&topic, vec![tick("X", 11.0), tick("X", 9.0)]).await;
-    let firing = app
-        .wait_for("the firing", || async { app.firings(id).await.into_iter().next() })
-        .await;
-    app.wait_for_long("three webhook attempts", || async { (attempts.lock().unwrap().len() >= 3).then_some(()) })
-        .await;
+    let firing = app.wait_for("the firing", || async { app.firings(id).await.into_iter().next() }).await;
+    app.wait_for_long("three webhook attempts", || async { (attempts.lock().unwrap().len() >= 3).then_some(()) }).await;
     let seen = attempts.lock().unwrap().clone();
     let key = format!("feedboard-alert-{id}-firing-{}", firing["id"]);
     assert_eq!(seen, vec![(key.clone(), firing["id"].as_i64().unwrap()); 3], "the same key and firing each time");

@@ -4,7 +4,7 @@ import { ADMIN, hydrated } from './support';
 
 /** Every page: the sign-in page as a visitor, the others as an admin. */
 const VISITOR_PAGES = ['/login', '/'];
-const ADMIN_PAGES = ['/', '/d/markets', '/account', '/admin/feeds', '/admin/dashboards', '/admin/users', '/admin/cluster'];
+const ADMIN_PAGES = ['/', '/d/markets', '/account', '/admin/feeds', '/admin/dashboards', '/admin/users', '/admin/cluster', '/admin/alerts'];
 
 /** The serious and critical WCAG A/AA violations on the page, one line each. */
 async function violations(page: Page): Promise<string[]> {

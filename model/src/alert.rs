@@ -312,14 +312,14 @@ mod tests {
             spec(rule).validate().unwrap_err().into_iter().map(|e| e.field).collect()
         };
         assert_eq!(fields(json!({"type": "price_above", "symbol": " ", "level": 1})), ["rule.symbol"]);
-        assert_eq!(fields(json!({"type": "change_pct", "symbol": "A", "pct": -1, "window": "2d"})), [
-            "rule.pct",
-            "rule.window"
-        ]);
-        assert_eq!(fields(json!({"type": "log_rate", "level": "LOUD", "count": 0, "window": "1s"})), [
-            "rule.level",
-            "rule.count"
-        ]);
+        assert_eq!(
+            fields(json!({"type": "change_pct", "symbol": "A", "pct": -1, "window": "2d"})),
+            ["rule.pct", "rule.window"]
+        );
+        assert_eq!(
+            fields(json!({"type": "log_rate", "level": "LOUD", "count": 0, "window": "1s"})),
+            ["rule.level", "rule.count"]
+        );
         let mut hooked = spec(json!({"type": "no_data", "window": "30s"}));
         hooked.webhook_url = Some("ftp://example.com/x".into());
         hooked.name = String::new();
@@ -329,9 +329,14 @@ mod tests {
 
     #[test]
     fn descriptions_say_what_is_watched() {
-        assert_eq!(spec(json!({"type": "price_above", "symbol": "AAPL", "level": 190.5})).rule.describe(), "AAPL above 190.5");
         assert_eq!(
-            spec(json!({"type": "log_rate", "level": "ERROR", "q": "disk", "count": 5, "window": "10s"})).rule.describe(),
+            spec(json!({"type": "price_above", "symbol": "AAPL", "level": 190.5})).rule.describe(),
+            "AAPL above 190.5"
+        );
+        assert_eq!(
+            spec(json!({"type": "log_rate", "level": "ERROR", "q": "disk", "count": 5, "window": "10s"}))
+                .rule
+                .describe(),
             "5 ERROR+ lines containing \"disk\" within 10s"
         );
     }

@@ -27,9 +27,7 @@ pub mod time;
 mod tls;
 mod user;
 
-pub use alert::{
-    Alert, AlertRule, AlertSpec, AlertState, Firing, MAX_LOG_COUNT, MAX_WINDOW_SECS, RULE_TYPES, Silence,
-};
+pub use alert::{Alert, AlertRule, AlertSpec, AlertState, Firing, MAX_LOG_COUNT, MAX_WINDOW_SECS, RULE_TYPES, Silence};
 pub use backoff::Backoff;
 pub use broker_url::{PASSWORD_MASK, has_masked_password, redact_url};
 pub use connection::ConnectionState;

@@ -19,9 +19,9 @@ use leptos_router::{
     path,
 };
 use pages::{
-    account::AccountPage, admin_cluster::AdminClusterPage, admin_dashboards::AdminDashboardsPage,
-    admin_feeds::AdminFeedsPage, admin_users::AdminUsersPage, dashboard::DashboardPage, home::HomePage,
-    login::LoginPage, not_found::NotFound,
+    account::AccountPage, admin_alerts::AdminAlertsPage, admin_cluster::AdminClusterPage,
+    admin_dashboards::AdminDashboardsPage, admin_feeds::AdminFeedsPage, admin_users::AdminUsersPage,
+    dashboard::DashboardPage, home::HomePage, login::LoginPage, not_found::NotFound,
 };
 
 /// The HTML document around the app. On the server it also sets the
@@ -97,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/dashboards") view=AdminDashboardsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/cluster") view=AdminClusterPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/alerts") view=AdminAlertsPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -7,7 +7,9 @@
 //! One `routes!` call per path: the macro routes all its handlers on
 //! every path it names.
 
-use super::{AppState, alerts, auth, cluster, dashboards, feeds, history, interaction, openapi, probes, stream, users, ws};
+use super::{
+    AppState, alerts, auth, cluster, dashboards, feeds, history, interaction, openapi, probes, stream, users, ws,
+};
 use crate::error::AppError;
 use utoipa_axum::{router::OpenApiRouter, routes};
 

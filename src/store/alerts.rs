@@ -68,11 +68,12 @@ pub async fn list(db: &PgPool) -> Result<Vec<AlertRow>, StoreError> {
 }
 
 pub async fn by_id(db: &PgPool, id: i64) -> Result<Option<AlertRow>, StoreError> {
-    let row: Option<Row> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM alert_rules r JOIN feeds f ON f.id = r.feed_id WHERE r.id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM alert_rules r JOIN feeds f ON f.id = r.feed_id WHERE r.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
     Ok(row.map(|r| r.into_alert(Utc::now())))
 }
 
@@ -135,8 +136,11 @@ pub async fn delete(db: &PgPool, id: i64) -> Result<(), StoreError> {
 
 /// Holds a rule's firings back until `until` (`None`: from now on, not).
 pub async fn silence(db: &PgPool, id: i64, until: Option<DateTime<Utc>>) -> Result<(), StoreError> {
-    let done =
-        sqlx::query("UPDATE alert_rules SET silenced_until = $2 WHERE id = $1").bind(id).bind(until).execute(db).await?;
+    let done = sqlx::query("UPDATE alert_rules SET silenced_until = $2 WHERE id = $1")
+        .bind(id)
+        .bind(until)
+        .execute(db)
+        .await?;
     found(done.rows_affected(), id)
 }
 
@@ -295,8 +299,7 @@ pub async fn save(
 
 const FIRING_COLUMNS: &str = "a.id, a.rule_id AS alert, r.name AS alert_name, f.name AS feed, a.fired_at, a.ts, \
                               a.seq_from, a.seq_to, a.value, a.symbol, a.message, a.acknowledged_at";
-const FIRING_FROM: &str =
-    "alert_firings a JOIN alert_rules r ON r.id = a.rule_id JOIN feeds f ON f.id = a.feed_id";
+const FIRING_FROM: &str = "alert_firings a JOIN alert_rules r ON r.id = a.rule_id JOIN feeds f ON f.id = a.feed_id";
 
 #[derive(sqlx::FromRow)]
 struct FiringRow {
@@ -382,11 +385,10 @@ pub async fn firings_between(
 }
 
 pub async fn firing_by_id(db: &PgPool, id: i64) -> Result<Option<Firing>, StoreError> {
-    let row: Option<FiringRow> =
-        sqlx::query_as(&format!("SELECT {FIRING_COLUMNS} FROM {FIRING_FROM} WHERE a.id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?;
+    let row: Option<FiringRow> = sqlx::query_as(&format!("SELECT {FIRING_COLUMNS} FROM {FIRING_FROM} WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
     Ok(row.map(Firing::from))
 }
 

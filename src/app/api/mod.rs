@@ -9,6 +9,7 @@ use crate::{
 };
 use leptos::prelude::*;
 
+pub mod alerts;
 pub mod dashboards;
 pub mod feeds;
 

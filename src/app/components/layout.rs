@@ -53,6 +53,7 @@ fn Header() -> impl IntoView {
                         <Show when=is_admin>
                             <A href="/admin/feeds" attr:class=nav_link>"Feeds"</A>
                             <A href="/admin/dashboards" attr:class=nav_link>"Edit dashboards"</A>
+                            <A href="/admin/alerts" attr:class=nav_link>"Alerts"</A>
                             <A href="/admin/users" attr:class=nav_link>"Users"</A>
                             <A href="/admin/cluster" attr:class=nav_link>"Cluster"</A>
                         </Show>

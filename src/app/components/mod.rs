@@ -1,5 +1,6 @@
 //! Reusable pieces of UI.
 
+pub mod alerts;
 pub mod editing;
 pub mod guard;
 pub mod layout;

@@ -4,6 +4,7 @@ use crate::{
     app::{
         api,
         components::{
+            alerts::{AlertBell, AlertsProvider},
             replay::ReplayControls,
             room::{ChatPanel, InteractionPreview, PresenceBar, RoomProvider, widget_extras},
             ui::{ErrorAlert, Loading},
@@ -48,11 +49,12 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
     view! {
         <Title text=dashboard.title.clone() />
         <RoomProvider slug=slug.clone()>
+        <AlertsProvider feeds=dashboard.feeds()>
             <header class="mb-4 flex flex-wrap items-center gap-3">
                 <h1 class="text-2xl font-semibold tracking-tight">{dashboard.title.clone()}</h1>
                 <ConnectionBadge />
                 <PresenceBar />
-                <div class="ml-auto"><ReplayControls /></div>
+                <div class="ml-auto flex items-center gap-2"><ReplayControls /><AlertBell /></div>
             </header>
             <div class="flex flex-col gap-4 lg:flex-row lg:items-start">
                 <div class="min-w-0 flex-1 space-y-4">
@@ -73,6 +75,7 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
                 </div>
                 <ChatPanel />
             </div>
+        </AlertsProvider>
         </RoomProvider>
     }
 }

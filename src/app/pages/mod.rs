@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod account;
+pub mod admin_alerts;
 pub mod admin_cluster;
 pub mod admin_dashboards;
 pub mod admin_feeds;

@@ -78,13 +78,15 @@ fn FeedStateBadge(feed: String) -> impl IntoView {
     }
 }
 
-/// A note pinned to a chart point.
+/// A note pinned to a chart point, or an alert that fired there.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChartMarker {
     pub id: i64,
     /// The point's time, in ms since the epoch (UTC).
     pub ts_ms: i64,
     pub text: String,
+    /// An alert firing (drawn in red), not a note.
+    pub alert: bool,
 }
 
 /// Makes the annotation markers of a chart (feed, symbol).

@@ -132,7 +132,9 @@ async fn read_new_rows(
         return Ok((after, Progress::CaughtUp));
     }
     let seqs: Vec<i64> = match rule {
-        AlertRule::PriceAbove { symbol, .. } | AlertRule::PriceBelow { symbol, .. } | AlertRule::ChangePct { symbol, .. } => {
+        AlertRule::PriceAbove { symbol, .. }
+        | AlertRule::PriceBelow { symbol, .. }
+        | AlertRule::ChangePct { symbol, .. } => {
             let rows = store::alerts::ticks_after(tx, claim.feed_id, symbol, after, head, BATCH).await?;
             for &(seq, ts, price) in &rows {
                 triggers.extend(memory.observe(rule, &Observation::Tick { seq, ts, price }));

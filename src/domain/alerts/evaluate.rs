@@ -69,12 +69,24 @@ impl Memory {
             (AlertRule::PriceAbove { symbol, level }, &Observation::Tick { seq, ts, price }) => {
                 self.last_seq = Some(seq);
                 let message = format!("{symbol} at {price} crossed above {level}");
-                self.edge(price > *level, || Trigger { seq_from: previous.unwrap_or(seq), seq_to: seq, ts, value: price, message })
+                self.edge(price > *level, || Trigger {
+                    seq_from: previous.unwrap_or(seq),
+                    seq_to: seq,
+                    ts,
+                    value: price,
+                    message,
+                })
             }
             (AlertRule::PriceBelow { symbol, level }, &Observation::Tick { seq, ts, price }) => {
                 self.last_seq = Some(seq);
                 let message = format!("{symbol} at {price} crossed below {level}");
-                self.edge(price < *level, || Trigger { seq_from: previous.unwrap_or(seq), seq_to: seq, ts, value: price, message })
+                self.edge(price < *level, || Trigger {
+                    seq_from: previous.unwrap_or(seq),
+                    seq_to: seq,
+                    ts,
+                    value: price,
+                    message,
+                })
             }
             (AlertRule::ChangePct { symbol, pct, window }, &Observation::Tick { seq, ts, price }) => {
                 self.last_seq = Some(seq);

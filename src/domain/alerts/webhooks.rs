@@ -75,9 +75,8 @@ async fn round(core: &Core, client: &reqwest::Client) -> Result<(), StoreError> 
             }
             Err(error) => {
                 metrics::counter!("feedboard_alert_webhooks_total", "outcome" => "failed").increment(1);
-                let retry_at = (delivery.attempts < MAX_ATTEMPTS).then(|| {
-                    Utc::now() + TimeDelta::from_std(retry_delay(delivery.attempts)).unwrap_or(LEASE)
-                });
+                let retry_at = (delivery.attempts < MAX_ATTEMPTS)
+                    .then(|| Utc::now() + TimeDelta::from_std(retry_delay(delivery.attempts)).unwrap_or(LEASE));
                 tracing::warn!(firing = firing.id, url = %delivery.url, attempts = delivery.attempts, %error,
                     "alert webhook failed{}", if retry_at.is_some() { "; retrying" } else { "; giving up" });
                 store::alerts::attempt_failed(db, delivery.firing_id, &error, retry_at).await?;

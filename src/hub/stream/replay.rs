@@ -5,7 +5,7 @@
 use super::{StreamFeed, Window};
 use crate::{
     hub::LiveMessage,
-    model::FeedKind,
+    model::{FeedKind, Firing},
     store::{
         self, StoreError,
         history::{LogQuery, TickQuery},
@@ -39,6 +39,15 @@ pub trait Replay: Send + Sync + 'static {
         after_seq: i64,
         limit: i64,
     ) -> impl Future<Output = Result<Vec<LiveMessage>, StoreError>> + Send;
+
+    /// Up to `limit` alert firings of `feeds` whose `ts` is in `window`, by
+    /// time.
+    fn window_firings(
+        &self,
+        feeds: &[StreamFeed],
+        window: &Window,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<Firing>, StoreError>> + Send;
 }
 
 impl Replay for PgPool {
@@ -62,6 +71,16 @@ impl Replay for PgPool {
         limit: i64,
     ) -> Result<Vec<LiveMessage>, StoreError> {
         replay_page(self, feed, Some(window), after_seq, limit).await
+    }
+
+    async fn window_firings(
+        &self,
+        feeds: &[StreamFeed],
+        window: &Window,
+        limit: i64,
+    ) -> Result<Vec<Firing>, StoreError> {
+        let ids: Vec<i64> = feeds.iter().map(|f| f.id).collect();
+        store::alerts::firings_between(self, &ids, window.from, window.to, limit).await
     }
 }
 

@@ -60,6 +60,15 @@ impl Replay for Stored {
     ) -> Result<Vec<LiveMessage>, StoreError> {
         self.page(feed, after_seq, limit).await
     }
+
+    async fn window_firings(
+        &self,
+        _: &[StreamFeed],
+        _: &super::Window,
+        _: i64,
+    ) -> Result<Vec<crate::model::Firing>, StoreError> {
+        Ok(Vec::new())
+    }
 }
 
 fn tick(seq: i64, committed_at: Option<std::time::Instant>) -> LiveMessage {

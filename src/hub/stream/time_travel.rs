@@ -11,13 +11,17 @@ use super::{
 };
 use crate::{
     hub::LiveMessage,
-    model::{LiveEvent, time},
+    model::{Firing, LiveEvent, time},
 };
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::{collections::VecDeque, time::Duration};
 use tokio::{sync::mpsc, time::Instant};
 use tokio_util::sync::CancellationToken;
+
+/// Most alert firings one replay plays (they are few; all are read at the
+/// start).
+const MAX_FIRINGS: i64 = 10_000;
 
 /// The part of history a replay covers: `from <= ts < to`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +75,7 @@ impl<R: Replay> Player<R> {
             "replay": {"from": time::format(&window.from), "to": time::format(&window.to), "speed": speed},
         });
         self.sink.send(LiveEvent::Ready, None, ready.to_string()).await?;
+        let mut firings: VecDeque<Firing> = self.replay.window_firings(&feeds, &window, MAX_FIRINGS).await?.into();
         let mut tracks: Vec<Track> = feeds
             .into_iter()
             .map(|feed| Track { feed, page: VecDeque::new(), after_seq: 0, exhausted: false })
@@ -81,14 +86,22 @@ impl<R: Replay> Player<R> {
             for track in tracks.iter_mut().filter(|t| t.page.is_empty() && !t.exhausted) {
                 self.refill(track, &window).await?;
             }
-            // The earliest message of all feeds' heads (ties: feed order).
-            let Some(next) =
-                tracks.iter().enumerate().filter_map(|(i, t)| t.page.front().map(|m| (m.ts, i))).min().map(|(_, i)| i)
-            else {
-                break;
+            // The earliest of all feeds' heads (ties: feed order), or the
+            // next firing when it is no later.
+            let head = tracks.iter().enumerate().filter_map(|(i, t)| t.page.front().map(|m| (m.ts, i))).min();
+            let (ts, event, data) = match (head, firings.front()) {
+                (None, None) => break,
+                (head, Some(firing)) if head.is_none_or(|(ts, _)| firing.ts <= ts) => {
+                    let firing = firings.pop_front().expect("a firing is next");
+                    (firing.ts, LiveEvent::Alert, serde_json::to_string(&firing).unwrap_or_default())
+                }
+                (Some((_, next)), _) => {
+                    let message = tracks[next].page.pop_front().expect("the chosen track has a message");
+                    (message.ts, message.kind.event(), message.data.to_string())
+                }
+                (None, Some(_)) => unreachable!("a firing with no message is taken above"),
             };
-            let message = tracks[next].page.pop_front().expect("the chosen track has a message");
-            let due = started + offset(window.from, message.ts, speed);
+            let due = started + offset(window.from, ts, speed);
             while Instant::now() < due {
                 tokio::select! {
                     _ = tokio::time::sleep_until(due.min(beat)) => {}
@@ -99,7 +112,7 @@ impl<R: Replay> Player<R> {
                     beat = Instant::now() + HEARTBEAT;
                 }
             }
-            self.sink.send(message.kind.event(), None, message.data.to_string()).await?;
+            self.sink.send(event, None, data).await?;
         }
         let end = json!({"replay_to": time::format(&window.to)});
         self.sink.send(LiveEvent::End, None, end.to_string()).await

@@ -8,7 +8,10 @@ use super::{
 };
 use crate::{
     app::{
-        components::ui::{Badge, Tone},
+        components::{
+            alerts::use_alerts,
+            ui::{Badge, Tone},
+        },
         widgets::{ChartMarker, WidgetExtras},
     },
     model::AnnotationTarget,
@@ -46,11 +49,13 @@ fn log_details(feed: String, seq: i64) -> AnyView {
     view! { <LogLineAnnotations feed=feed seq=seq /> }.into_any()
 }
 
-/// A chart's note markers: each root note on a point of `symbol`.
+/// A chart's markers, by time: each root note on a point of `symbol`, and
+/// each alert of `symbol` that fired while the page was open (or just before).
 fn chart_markers(feed: String, symbol: String) -> Signal<Vec<ChartMarker>> {
-    let notes = use_chart_annotations(feed, symbol);
+    let alerts = use_alerts();
+    let notes = use_chart_annotations(feed.clone(), symbol.clone());
     Signal::derive(move || {
-        notes.with(|notes| {
+        let mut markers: Vec<ChartMarker> = notes.with(|notes| {
             notes
                 .iter()
                 .filter_map(|a| match &a.target {
@@ -58,11 +63,21 @@ fn chart_markers(feed: String, symbol: String) -> Signal<Vec<ChartMarker>> {
                         id: a.id,
                         ts_ms: ts.timestamp_millis(),
                         text: format!("{}: {}", a.user, a.text),
+                        alert: false,
                     }),
                     AnnotationTarget::LogLine { .. } => None,
                 })
                 .collect()
-        })
+        });
+        let fired = alerts.map(|a| a.on_chart(&feed, &symbol)).unwrap_or_default();
+        markers.extend(fired.into_iter().map(|f| ChartMarker {
+            id: f.id,
+            ts_ms: f.ts.timestamp_millis(),
+            text: f.alert_name,
+            alert: true,
+        }));
+        markers.sort_by_key(|m| m.ts_ms);
+        markers
     })
 }
 

@@ -5,7 +5,7 @@
 use super::bar::Bar;
 #[cfg(feature = "hydrate")]
 use super::view::{self, ChartView};
-use crate::app::widgets::WidgetExtras;
+use crate::app::widgets::{ChartMarker, WidgetExtras};
 use leptos::{html::Div, prelude::*};
 
 /// The drawing surface of one chart widget; `Copy`.
@@ -67,13 +67,14 @@ impl Canvas {
         let _ = (all, update);
     }
 
-    /// Keeps the page's annotation markers of `symbol` drawn, and removes
-    /// the chart when the widget goes.
-    pub fn follow_markers(self, feed: String, symbol: String) {
+    /// Keeps the page's markers (notes, alerts) of `symbol` drawn, and
+    /// removes the chart when the widget goes; the markers, for a text
+    /// list beside the drawing (always empty on the server).
+    pub fn follow_markers(self, feed: String, symbol: String) -> Signal<Vec<ChartMarker>> {
         #[cfg(feature = "hydrate")]
         {
-            if let Some(markers) = self.extras.and_then(|e| e.chart_markers) {
-                let markers = markers(feed, symbol);
+            let markers = self.extras.and_then(|e| e.chart_markers).map(|markers| markers(feed, symbol));
+            if let Some(markers) = markers {
                 Effect::new(move |_| {
                     let list = markers.get();
                     self.view.with_value(|v| {
@@ -90,8 +91,12 @@ impl Canvas {
                     }
                 });
             });
+            markers.unwrap_or_else(|| Signal::stored(Vec::new()))
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (feed, symbol);
+        {
+            let _ = (feed, symbol);
+            Signal::stored(Vec::new())
+        }
     }
 }

@@ -8,7 +8,7 @@ mod canvas;
 #[cfg(feature = "hydrate")]
 mod view;
 
-use super::{export::ExportControl, gate::Gate};
+use super::{ChartMarker, export::ExportControl, gate::Gate};
 use crate::{
     app::{
         api::live::candle_page,
@@ -118,7 +118,7 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
         }
         name
     });
-    canvas.follow_markers(feed, symbol.clone());
+    let markers = canvas.follow_markers(feed, symbol.clone());
 
     view! {
         <div class="flex flex-col gap-2">
@@ -129,6 +129,7 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
             {move || error.get().map(|e| view! { <p role="alert" class="text-sm text-rose-600">{e}</p> })}
             <div class="relative">
                 <div node_ref=canvas.container class="h-72 w-full" data-testid="chart" data-symbol=symbol.clone()></div>
+                <MarkerList symbol=symbol.clone() markers />
                 <Show when=move || loading.get()>
                     <p class="absolute inset-0 flex animate-pulse items-center justify-center text-sm text-slate-500 dark:text-slate-400">"Loading…"</p>
                 </Show>
@@ -139,6 +140,20 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
                 </Show>
             </div>
         </div>
+    }
+}
+
+/// The chart's markers as text, for screen readers (the drawing is a canvas).
+#[component]
+fn MarkerList(symbol: String, markers: Signal<Vec<ChartMarker>>) -> impl IntoView {
+    view! {
+        <ul class="sr-only" aria-label=format!("Marks on the {symbol} chart")>
+            <For each=move || markers.get() key=|m| (m.alert, m.id) let:marker>
+                <li data-testid="chart-marker" data-kind=if marker.alert { "alert" } else { "note" }>
+                    {if marker.alert { format!("Alert: {}", marker.text) } else { format!("Note: {}", marker.text) }}
+                </li>
+            </For>
+        </ul>
     }
 }
 

@@ -88,11 +88,18 @@ impl ChartView {
         self.volume.update(&js(&volume_point(&bar)));
     }
 
-    /// Replaces the annotation markers.
+    /// Replaces the markers (notes and alerts).
     pub fn set_markers(&self, markers: &[ChartMarker]) {
         let list: Vec<serde_json::Value> = markers
             .iter()
-            .map(|m| json!({"time": m.ts_ms / 1000, "position": "aboveBar", "color": "#f59e0b", "shape": "circle", "text": m.text, "id": m.id.to_string()}))
+            .map(|m| match m.alert {
+                true => {
+                    json!({"time": m.ts_ms / 1000, "position": "aboveBar", "color": "#e11d48", "shape": "arrowDown",
+                               "text": m.text, "id": format!("alert-{}", m.id)})
+                }
+                false => json!({"time": m.ts_ms / 1000, "position": "aboveBar", "color": "#f59e0b", "shape": "circle",
+                                "text": m.text, "id": m.id.to_string()}),
+            })
             .collect();
         self.markers.set_markers(&js(&serde_json::Value::Array(list)));
     }

@@ -1,7 +1,7 @@
 use super::*;
 use crate::{
     hub::{replays::ReplayLimiter, stream::Replay},
-    model::{FeedKind, LogLine, Tick},
+    model::{FeedKind, Firing, LogLine, Tick},
     store::StoreError,
 };
 use std::sync::{
@@ -19,6 +19,8 @@ struct History {
     logs: i64,
     log_ms: i64,
     read: Arc<AtomicI64>,
+    /// Alert firings on feed 1, at these times.
+    firings: Vec<DateTime<Utc>>,
 }
 
 fn t0() -> DateTime<Utc> {
@@ -72,6 +74,25 @@ impl Replay for History {
         self.read.fetch_add(page.len() as i64, Ordering::Relaxed);
         Ok(page)
     }
+
+    async fn window_firings(&self, _: &[StreamFeed], window: &Window, limit: i64) -> Result<Vec<Firing>, StoreError> {
+        let firing = |(i, ts): (usize, &DateTime<Utc>)| Firing {
+            id: i as i64 + 1,
+            alert: 1,
+            alert_name: "ACME high".into(),
+            feed: "ticks".into(),
+            fired_at: *ts,
+            ts: *ts,
+            seq_from: 1,
+            seq_to: 1,
+            value: 1.0,
+            symbol: Some("ACME".into()),
+            message: "crossed".into(),
+            acknowledged_at: None,
+        };
+        let in_window = |f: &Firing| f.ts >= window.from && f.ts < window.to;
+        Ok(self.firings.iter().enumerate().map(firing).filter(in_window).take(limit as usize).collect())
+    }
 }
 
 fn feeds() -> Vec<StreamFeed> {
@@ -99,7 +120,8 @@ fn ts_of(out: &Outgoing) -> DateTime<Utc> {
 
 #[tokio::test(start_paused = true)]
 async fn events_are_paced_by_their_time_divided_by_the_speed() {
-    let history = History { ticks: 1000, tick_ms: 100, logs: 0, log_ms: 1, read: Default::default() };
+    let history =
+        History { ticks: 1000, tick_ms: 100, logs: 0, log_ms: 1, read: Default::default(), firings: Vec::new() };
     let mut events = start(&history, whole_day(), 10.0);
     let started = Instant::now();
     let ready = events.recv().await.unwrap();
@@ -129,7 +151,8 @@ async fn events_are_paced_by_their_time_divided_by_the_speed() {
 
 #[tokio::test(start_paused = true)]
 async fn feeds_interleave_by_time_and_only_the_window_is_sent() {
-    let history = History { ticks: 100, tick_ms: 300, logs: 100, log_ms: 200, read: Default::default() };
+    let history =
+        History { ticks: 100, tick_ms: 300, logs: 100, log_ms: 200, read: Default::default(), firings: Vec::new() };
     let window = Window { from: t0() + chrono::Duration::seconds(3), to: t0() + chrono::Duration::seconds(9) };
     let mut events = start(&history, window, 100.0);
     let mut times = Vec::new();
@@ -153,7 +176,8 @@ async fn feeds_interleave_by_time_and_only_the_window_is_sent() {
 
 #[tokio::test(start_paused = true)]
 async fn a_million_message_window_holds_one_page_per_feed() {
-    let history = History { ticks: 1_000_000, tick_ms: 1, logs: 0, log_ms: 1, read: Default::default() };
+    let history =
+        History { ticks: 1_000_000, tick_ms: 1, logs: 0, log_ms: 1, read: Default::default(), firings: Vec::new() };
     let mut events = start(&history, whole_day(), 100.0);
     let (mut received, mut most_ahead) = (0i64, 0i64);
     while let Some(out) = events.recv().await {
@@ -170,4 +194,27 @@ async fn a_million_message_window_holds_one_page_per_feed() {
     // Read ahead of the client: at most the page being sent and the
     // client's buffer, never the window.
     assert!(most_ahead <= REPLAY_PAGE + super::super::CLIENT_BUFFER as i64, "read {most_ahead} ahead");
+}
+
+#[tokio::test(start_paused = true)]
+async fn alert_firings_play_in_their_place_between_the_messages() {
+    let at = |ms: i64| t0() + chrono::Duration::milliseconds(ms);
+    let firings = vec![at(250), at(1000), at(99_999_999)];
+    let history = History { ticks: 10, tick_ms: 100, logs: 0, log_ms: 1, read: Default::default(), firings };
+    let mut events = start(&history, Window { from: t0(), to: at(2000) }, 10.0);
+    let started = Instant::now();
+    let mut order = Vec::new();
+    while let Some(out) = events.recv().await {
+        match out.event {
+            "tick" | "alert" => order.push((out.event, ts_of(&out) - t0(), started.elapsed())),
+            "end" => break,
+            _ => {}
+        }
+    }
+    let alerts: Vec<_> = order.iter().filter(|(e, ..)| *e == "alert").collect();
+    assert_eq!(alerts.len(), 2, "the firing outside the window is left out");
+    assert_eq!(alerts[0].2, Duration::from_millis(25), "paced like the messages");
+    let names: Vec<&str> = order.iter().map(|(e, ..)| *e).collect();
+    assert_eq!(&names[..5], ["tick", "tick", "tick", "alert", "tick"], "between the ticks at 200 and 300 ms");
+    assert_eq!(names.last(), Some(&"alert"), "the one at 1 s comes after the last tick at 900 ms");
 }
