@@ -8,7 +8,7 @@ use common::{
     ADMIN_PASSWORD, TEST_SECRET_KEY, assert_error,
     brokers::{amqp_publish, mqtt_publish, unique},
     feeds::{amqp_feed, mqtt_feed},
-    spawn_app, spawn_app_with, sse,
+    spawn_app, spawn_app_with, spawn_node, sse,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -191,6 +191,40 @@ async fn rules_are_checked_and_only_admins_write_them() {
     let res = admin.delete(app.url(&format!("/api/v1/alerts/{id}"))).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_evaluating_the_same_rule_fire_each_crossing_once_and_one_carries_on_alone() {
+    let a = spawn_node("alert-a", None).await;
+    let b = spawn_node("alert-b", Some(a.database_url.clone())).await;
+    let (name, topic) = (unique("pair"), unique("pair-topic"));
+    a.feed(mqtt_feed(&name, "ticks", &topic)).await;
+    let id = a
+        .alert(json!({"name": "flapping", "feed": name, "rule": {"type": "price_above", "symbol": "F", "level": 100}}))
+        .await;
+    let mut on_b = sse::connect(&b.url(""), &[&name], None).await;
+    assert_eq!(on_b.next(Duration::from_secs(10)).await.unwrap().event, "ready");
+    // 50 crossings up, published as fast as the broker takes them.
+    let flapping = |n: usize| (0..2 * n).map(|i| tick("F", if i % 2 == 0 { 99.0 } else { 101.0 })).collect();
+    mqtt_publish(&topic, flapping(50)).await;
+    a.wait_items(&format!("/api/v1/feeds/{name}/ticks"), 100).await;
+    a.evaluated(id).await;
+    assert_eq!(a.firings(id).await.len(), 50, "both nodes evaluate; each crossing fires once");
+    let mut live = 0;
+    while live < 50 {
+        let event = on_b.next_data(Duration::from_secs(20)).await.expect("every firing reaches node b's viewers");
+        live += usize::from(event.event == "alert");
+    }
+
+    a.stop_keeping_database().await; // b owns the database from here
+    mqtt_publish(&topic, flapping(10)).await;
+    b.wait_items(&format!("/api/v1/feeds/{name}/ticks?after_seq=119"), 1).await;
+    b.evaluated(id).await;
+    let firings = b.firings(id).await;
+    assert_eq!(firings.len(), 60, "node b alone fires the next 10");
+    let seqs: std::collections::BTreeSet<i64> = firings.iter().map(|f| f["seq_to"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, (1..=60).map(|n| 2 * n).collect(), "at every even seq (each tick at 101)");
+    b.stop().await;
 }
 
 /// What the test's webhook receiver saw: each attempt's idempotency key

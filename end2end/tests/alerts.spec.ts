@@ -25,7 +25,6 @@ test('an admin creates an alert in the alerts page and sees it fire', async ({ p
   await form.getByLabel('Feed').selectOption(feed);
   await expect(form.getByLabel('When')).toHaveValue('price_above');
   await form.getByLabel('Symbol').fill('MSFT');
-  await form.getByLabel('Level').fill('abc');
   await form.getByRole('button', { name: 'Create alert' }).click();
   await expect(form.getByText('must be a number')).toBeVisible();
   await form.getByLabel('Level').fill('400');
@@ -44,7 +43,10 @@ test('an admin creates an alert in the alerts page and sees it fire', async ({ p
   await hydrated(page);
   await expect(row.getByTestId('alert-state')).toHaveText('firing');
   await row.getByRole('button', { name: 'Firings' }).click();
-  await expect(row.getByTestId('alert-firing')).toContainText('MSFT at 401.5 crossed above 400');
+  const firing = row.getByTestId('alert-firing');
+  await expect(firing).toContainText('MSFT at 401.5 crossed above 400');
+  await firing.getByRole('button', { name: 'Acknowledge' }).click();
+  await expect(firing).toContainText('acknowledged by admin');
 
   await row.getByRole('button', { name: 'Silence 1h' }).click();
   await expect(row.getByTestId('alert-state')).toHaveText('silenced');

@@ -266,6 +266,9 @@ pub struct Firing {
     #[serde(default, with = "crate::time::option")]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Who acknowledged it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_by: Option<String>,
 }
 
 /// `POST /api/v1/alerts/{id}/silence`: hold firings back for `for`, or

@@ -298,7 +298,8 @@ pub async fn save(
 }
 
 const FIRING_COLUMNS: &str = "a.id, a.rule_id AS alert, r.name AS alert_name, f.name AS feed, a.fired_at, a.ts, \
-                              a.seq_from, a.seq_to, a.value, a.symbol, a.message, a.acknowledged_at";
+                              a.seq_from, a.seq_to, a.value, a.symbol, a.message, a.acknowledged_at, \
+                              a.acknowledged_by";
 const FIRING_FROM: &str = "alert_firings a JOIN alert_rules r ON r.id = a.rule_id JOIN feeds f ON f.id = a.feed_id";
 
 #[derive(sqlx::FromRow)]
@@ -315,6 +316,7 @@ struct FiringRow {
     symbol: Option<String>,
     message: String,
     acknowledged_at: Option<DateTime<Utc>>,
+    acknowledged_by: Option<String>,
 }
 
 impl From<FiringRow> for Firing {
@@ -332,6 +334,7 @@ impl From<FiringRow> for Firing {
             symbol: r.symbol,
             message: r.message,
             acknowledged_at: r.acknowledged_at,
+            acknowledged_by: r.acknowledged_by,
         }
     }
 }

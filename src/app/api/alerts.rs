@@ -54,6 +54,14 @@ pub async fn alert_firings(id: i64) -> Result<Vec<Firing>, AppError> {
     crate::domain::alerts::firings(&ctx::viewer().await?, id, None).await
 }
 
+/// Marks firing `firing` of rule `id` as seen (admin).
+#[server]
+pub async fn acknowledge_firing(id: i64, firing: i64) -> Result<Firing, AppError> {
+    let core = ctx::core()?;
+    let admin = ctx::admin().await?;
+    crate::domain::alerts::acknowledge(&core, &admin.username, id, firing).await
+}
+
 /// The newest firings on `feeds` (the dashboard's bell).
 #[server(input = Json)]
 pub async fn recent_firings(feeds: Vec<String>) -> Result<Vec<Firing>, AppError> {

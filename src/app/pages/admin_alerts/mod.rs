@@ -8,7 +8,7 @@ mod form;
 use crate::{
     app::{
         api::{
-            alerts::{alert_firings, delete_alert, list_alerts, silence_alert},
+            alerts::{acknowledge_firing, alert_firings, delete_alert, list_alerts, silence_alert},
             feeds::list_feeds,
         },
         components::{
@@ -21,7 +21,7 @@ use crate::{
         },
     },
     error::AppError,
-    model::{Alert, AlertState, MaxAge},
+    model::{Alert, AlertState, Firing, MaxAge},
 };
 use form::{AlertForm, FeedChoice};
 use leptos::{either::EitherOf3, prelude::*};
@@ -179,18 +179,48 @@ fn Firings(id: i64) -> impl IntoView {
                     }),
                     Ok(list) => EitherOf3::C(view! {
                         <ol class="mt-3 divide-y divide-slate-100 text-sm dark:divide-slate-800" aria-label="Firings">
-                            {list.into_iter().map(|f| view! {
-                                <li class="flex flex-wrap gap-x-3 py-1.5" data-testid="alert-firing">
-                                    <time class="font-mono text-xs text-slate-600 dark:text-slate-400">{when(f.fired_at)}</time>
-                                    <span>{f.message}</span>
-                                    <span class="text-xs text-slate-600 dark:text-slate-400">{format!("seq {}–{}", f.seq_from, f.seq_to)}</span>
-                                </li>
-                            }).collect_view()}
+                            {list.into_iter().map(|firing| view! { <FiringItem id firing /> }).collect_view()}
                         </ol>
                     }),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// One firing: when, what, which messages; acknowledge it.
+#[component]
+fn FiringItem(id: i64, firing: Firing) -> impl IntoView {
+    let shown = RwSignal::new(firing);
+    let error = RwSignal::new(None::<AppError>);
+    let acknowledge = Action::new(move |firing: &i64| {
+        let firing = *firing;
+        async move {
+            match acknowledge_firing(id, firing).await {
+                Ok(done) => shown.set(done),
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    });
+    view! {
+        <li class="flex flex-wrap items-center gap-x-3 gap-y-1 py-1.5" data-testid="alert-firing">
+            {move || shown.with(|f| view! {
+                <time class="font-mono text-xs text-slate-600 dark:text-slate-400">{when(f.fired_at)}</time>
+                <span>{f.message.clone()}</span>
+                <span class="text-xs text-slate-600 dark:text-slate-400">{format!("seq {}–{}", f.seq_from, f.seq_to)}</span>
+            })}
+            {move || match shown.with(|f| f.acknowledged_by.clone()) {
+                Some(by) => view! { <span class="text-xs text-slate-600 dark:text-slate-400">{format!("acknowledged by {by}")}</span> }.into_any(),
+                None => {
+                    let firing = shown.with_untracked(|f| f.id);
+                    view! {
+                        <button type="button" class="text-xs font-medium text-sky-700 underline dark:text-sky-400"
+                            disabled=acknowledge.pending() on:click=move |_| { acknowledge.dispatch(firing); }>"Acknowledge"</button>
+                    }.into_any()
+                }
+            }}
+            <ErrorAlert error />
+        </li>
     }
 }
 

@@ -89,6 +89,7 @@ impl Replay for History {
             symbol: Some("ACME".into()),
             message: "crossed".into(),
             acknowledged_at: None,
+            acknowledged_by: None,
         };
         let in_window = |f: &Firing| f.ts >= window.from && f.ts < window.to;
         Ok(self.firings.iter().enumerate().map(firing).filter(in_window).take(limit as usize).collect())
