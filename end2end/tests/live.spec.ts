@@ -109,6 +109,52 @@ test('pausing the log tail counts new lines; resuming shows them', async ({ page
   expect(await shownSeqs(page)).toEqual([1, 2, 3, 4, 5, 6, 7]);
 });
 
+test('the chart recolours when the theme changes', async ({ page, request }) => {
+  const { slug } = await liveDashboard(request);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await openLive(page, slug);
+  const chart = page.getByTestId('chart');
+  await expect(chart).toHaveAttribute('data-theme', 'light');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect(chart).toHaveAttribute('data-theme', 'dark');
+  await page.getByTestId('theme-toggle').click();
+  await expect(chart).toHaveAttribute('data-theme', 'light');
+  await page.evaluate(() => localStorage.removeItem('theme'));
+});
+
+test('the log tail can be driven with the keyboard alone', async ({ page, request }) => {
+  const { slug, logs } = await liveDashboard(request);
+  await openLive(page, slug);
+  await publishLines(logs, 0, 30);
+  await expect(page.getByTestId('log-line')).not.toHaveCount(0);
+  await expect(page.locator('[data-testid="log-line"][data-seq="30"]')).toBeVisible();
+
+  await page.keyboard.press('/');
+  await expect(page.getByTestId('log-search')).toBeFocused();
+  const list = page.getByRole('log', { name: /Log lines/ });
+  await list.focus();
+  await page.keyboard.press('ArrowDown'); // the newest line
+  await expect(page.locator('[data-testid="log-line"][data-seq="30"]')).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  await expect(page.locator('[data-testid="log-line"][data-seq="28"]')).toBeFocused();
+  await page.keyboard.press('Home');
+  await expect(page.locator('[data-testid="log-line"][data-seq="1"]')).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('log-details')).toContainText('line 1');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('log-details')).toHaveCount(0);
+
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('log-pause')).toHaveText('Resume');
+  await publishLines(logs, 30, 32);
+  await expect(page.getByTestId('log-new-count')).toHaveText('2 new');
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('log-pause')).toHaveText('Pause');
+  await expect(page.locator('[data-testid="log-line"][data-seq="32"]')).toBeAttached();
+});
+
 test('a permalink scrolls to its line and highlights it', async ({ page, request }) => {
   const { slug, logs } = await liveDashboard(request);
   await publishLines(logs, 0, 60);

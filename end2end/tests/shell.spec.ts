@@ -24,10 +24,22 @@ test('the dark-mode toggle works after hydration and persists across reloads', a
   await expect(html).not.toHaveClass(/dark/);
 });
 
-test('the theme follows the system until the user picks one', async ({ page }) => {
+test('the theme follows the system, also while the page is open, until the user picks one', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.goto('/');
-  await expect(page.locator('html')).toHaveClass(/dark/);
+  const html = page.locator('html');
+  await expect(html).toHaveClass(/dark/);
+  await hydrated(page);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect(html).not.toHaveClass(/dark/);
+  await expect(page.getByTestId('theme-toggle')).toHaveAttribute('aria-pressed', 'false');
+  await page.getByTestId('theme-toggle').click(); // the user picks dark
+  await expect(html).toHaveClass(/dark/);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await expect(html).toHaveClass(/dark/);
+  await page.evaluate(() => localStorage.removeItem('theme'));
 });
 
 test('an unknown page answers 404 with a way back', async ({ page }) => {

@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
     let logout = ServerAction::<api::Logout>::new();
     let user = Resource::new(move || (login.version().get(), logout.version().get()), |_| api::current_user());
     provide_context(Session { user, login, logout });
+    theme::Theme::provide();
     // Marks the page as interactive, so tests (and people) know when it is.
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]

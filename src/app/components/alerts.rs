@@ -89,7 +89,7 @@ pub fn AlertsProvider(feeds: Vec<String>, children: Children) -> impl IntoView {
                 let live: Vec<Firing> = std::mem::take(all);
                 let known: std::collections::HashSet<i64> = live.iter().map(|f| f.id).collect();
                 *all = live.into_iter().chain(list.into_iter().filter(|f| !known.contains(&f.id))).collect();
-                all.sort_by(|a, b| b.id.cmp(&a.id));
+                all.sort_by_key(|f| std::cmp::Reverse(f.id));
                 all.truncate(MAX_KEPT);
             });
         }

@@ -110,17 +110,9 @@ fn UserMenu() -> impl IntoView {
 /// Switches between light and dark; the choice persists across visits.
 #[component]
 fn ThemeToggle() -> impl IntoView {
-    let (dark, set_dark) = signal(false);
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        set_dark.set(crate::app::theme::is_dark());
-    });
-    let toggle = move |_| {
-        let next = !dark.get_untracked();
-        set_dark.set(next);
-        #[cfg(feature = "hydrate")]
-        crate::app::theme::set_dark(next);
-    };
+    let theme = expect_context::<crate::app::theme::Theme>();
+    let dark = theme.dark;
+    let toggle = move |_| theme.choose(!dark.get_untracked());
     view! {
         <button
             type="button"

@@ -153,7 +153,7 @@ pub fn ConnectionBadge() -> impl IntoView {
     let live = expect_context::<LiveStream>();
     let dot = move || match live.state.get() {
         ConnectionState::Live if live.stale_since.get().is_some() => "bg-amber-500",
-        ConnectionState::Live => "bg-emerald-500 animate-pulse",
+        ConnectionState::Live => "bg-emerald-500 animate-pulse motion-reduce:animate-none",
         ConnectionState::Connecting | ConnectionState::Reconnecting => "bg-amber-500",
         ConnectionState::Offline => "bg-rose-500",
         ConnectionState::Replay => "bg-violet-500",

@@ -45,6 +45,7 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
     let slug = dashboard.slug.clone();
     let preview = dashboard.clone();
     provide_context(widget_extras());
+    focus_search_on_slash();
     // The room (chat, annotations, presence) wraps the page: see components::room.
     view! {
         <Title text=dashboard.title.clone() />
@@ -77,5 +78,27 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
             </div>
         </AlertsProvider>
         </RoomProvider>
+    }
+}
+
+/// `/` focuses the page's (first) log search, unless the user is typing.
+fn focus_search_on_slash() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let handle = window_event_listener(leptos::ev::keydown, |ev| {
+            if ev.key() != "/" || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+                return;
+            }
+            let typing = document().active_element().is_some_and(|el| {
+                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable")
+            });
+            let search = document().query_selector("[data-testid=log-search]").ok().flatten();
+            if let Some(input) = search.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()).filter(|_| !typing) {
+                ev.prevent_default();
+                let _ = input.focus();
+            }
+        });
+        on_cleanup(move || handle.remove());
     }
 }

@@ -180,7 +180,7 @@ pub fn Ticker(feed: String) -> impl IntoView {
                 </p>
             </Show>
             <Show when=move || loading.get() && rows.with(Vec::is_empty)>
-                <p class="animate-pulse py-6 text-center text-sm text-slate-500 dark:text-slate-400">"Loading…"</p>
+                <p class="animate-pulse motion-reduce:animate-none py-6 text-center text-sm text-slate-500 dark:text-slate-400">"Loading…"</p>
             </Show>
         </div>
     }
@@ -220,7 +220,7 @@ fn TickerRow(row: RwSignal<Row>) -> impl IntoView {
             <td class="py-1 pr-2 font-medium">{symbol.clone()}</td>
             <td class="py-1 pr-2 text-right">
                 <span
-                    class=move || format!("rounded px-1 transition-colors duration-300 {}", flash())
+                    class=move || format!("rounded px-1 transition-colors duration-300 motion-reduce:transition-none {}", flash())
                     data-testid="ticker-price"
                 >
                     {move || format!("{:.2}", row.with(|r| r.last))}

@@ -16,11 +16,15 @@ pub fn Toggle(
 ) -> impl IntoView {
     let track = move || {
         let on = if checked.get() { "bg-sky-700" } else { "bg-slate-300 dark:bg-slate-700" };
-        format!("relative inline-block h-5 w-9 shrink-0 rounded-full transition-colors {on}")
+        format!(
+            "relative inline-block h-5 w-9 shrink-0 rounded-full transition-colors motion-reduce:transition-none {on}"
+        )
     };
     let knob = move || {
         let at = if checked.get() { "translate-x-4" } else { "translate-x-0" };
-        format!("absolute left-0.5 top-0.5 h-4 w-4 rounded-full bg-white shadow transition-transform {at}")
+        format!(
+            "absolute left-0.5 top-0.5 h-4 w-4 rounded-full bg-white shadow transition-transform motion-reduce:transition-none {at}"
+        )
     };
     view! {
         <button

@@ -61,5 +61,5 @@ pub fn EmptyState(#[prop(into)] title: String, children: Children) -> impl IntoV
 /// A placeholder while data loads.
 #[component]
 pub fn Loading() -> impl IntoView {
-    view! { <p class="animate-pulse text-sm text-slate-500 dark:text-slate-400" aria-busy="true">"Loading…"</p> }
+    view! { <p class="animate-pulse motion-reduce:animate-none text-sm text-slate-500 dark:text-slate-400" aria-busy="true">"Loading…"</p> }
 }

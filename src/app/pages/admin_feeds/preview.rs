@@ -37,7 +37,7 @@ pub fn PreviewPanel(preview: Action<PreviewInput, Result<Preview, AppError>>) ->
         if preview.pending().get() {
             return Some(EitherOf4::A(view! {
                 <p role="status" class="flex items-center gap-2 text-sm text-slate-600 dark:text-slate-300">
-                    <span class="h-3 w-3 animate-ping rounded-full bg-sky-500" aria-hidden="true"></span>
+                    <span class="h-3 w-3 animate-ping motion-reduce:animate-none rounded-full bg-sky-500" aria-hidden="true"></span>
                     {format!("Waiting up to {wait_secs} s for messages…")}
                 </p>
             }));

@@ -67,8 +67,8 @@ impl Canvas {
         let _ = (all, update);
     }
 
-    /// Keeps the page's markers (notes, alerts) of `symbol` drawn, and
-    /// removes the chart when the widget goes; the markers, for a text
+    /// Keeps the page's markers (notes, alerts) of `symbol` drawn and the
+    /// chart in the page's theme, and removes the chart when the widget goes; the markers, for a text
     /// list beside the drawing (always empty on the server).
     pub fn follow_markers(self, feed: String, symbol: String) -> Signal<Vec<ChartMarker>> {
         #[cfg(feature = "hydrate")]
@@ -82,6 +82,21 @@ impl Canvas {
                             v.set_markers(&list)
                         }
                     });
+                });
+            }
+            if let Some(theme) = use_context::<crate::app::theme::Theme>() {
+                let container = self.container;
+                Effect::new(move |_| {
+                    let dark = theme.dark.get();
+                    self.view.with_value(|v| {
+                        if let Some(v) = v {
+                            v.recolour(dark)
+                        }
+                    });
+                    // What it is drawn in, for tests and styles.
+                    if let Some(el) = container.get() {
+                        let _ = el.set_attribute("data-theme", if dark { "dark" } else { "light" });
+                    }
                 });
             }
             on_cleanup(move || {

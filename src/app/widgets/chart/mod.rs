@@ -131,7 +131,7 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
                 <div node_ref=canvas.container class="h-72 w-full" data-testid="chart" data-symbol=symbol.clone()></div>
                 <MarkerList symbol=symbol.clone() markers />
                 <Show when=move || loading.get()>
-                    <p class="absolute inset-0 flex animate-pulse items-center justify-center text-sm text-slate-500 dark:text-slate-400">"Loading…"</p>
+                    <p class="absolute inset-0 flex animate-pulse motion-reduce:animate-none items-center justify-center text-sm text-slate-500 dark:text-slate-400">"Loading…"</p>
                 </Show>
                 <Show when=move || !loading.get() && empty.get()>
                     <p class="absolute inset-0 flex items-center justify-center text-sm text-slate-500 dark:text-slate-400">

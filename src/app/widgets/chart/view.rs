@@ -34,15 +34,10 @@ pub async fn ensure(
     }
     lc::load().await?;
     let Some(el) = container.get_untracked() else { return Err("chart container missing".into()) };
-    let dark = crate::app::theme::is_dark();
-    let (text, grid) = if dark { ("#cbd5e1", "#1e293b") } else { ("#334155", "#e2e8f0") };
-    let options = json!({
-        "autoSize": true,
-        "layout": {"background": {"color": "transparent"}, "textColor": text},
-        "grid": {"vertLines": {"color": grid}, "horzLines": {"color": grid}},
-        "timeScale": {"timeVisible": true, "secondsVisible": true},
-        "rightPriceScale": {"scaleMargins": {"top": 0.1, "bottom": 0.25}},
-    });
+    let mut options = colours(crate::app::theme::is_dark());
+    options["autoSize"] = json!(true);
+    options["timeScale"] = json!({"timeVisible": true, "secondsVisible": true});
+    options["rightPriceScale"] = json!({"scaleMargins": {"top": 0.1, "bottom": 0.25}});
     let chart = lc::create_chart(el.unchecked_ref(), &js(&options));
     let candles = chart.add_series(
         &lc::series_definition("CandlestickSeries"),
@@ -64,6 +59,15 @@ pub async fn ensure(
     chart.subscribe_click(click.as_ref().unchecked_ref());
     handle.set_value(Some(ChartView { chart, candles, volume, markers, _click: click }));
     Ok(())
+}
+
+/// The chart options that follow the theme: text and grid colours.
+fn colours(dark: bool) -> serde_json::Value {
+    let (text, grid) = if dark { ("#cbd5e1", "#1e293b") } else { ("#334155", "#e2e8f0") };
+    json!({
+        "layout": {"background": {"color": "transparent"}, "textColor": text},
+        "grid": {"vertLines": {"color": grid}, "horzLines": {"color": grid}},
+    })
 }
 
 fn volume_point(bar: &Bar) -> serde_json::Value {
@@ -102,6 +106,11 @@ impl ChartView {
             })
             .collect();
         self.markers.set_markers(&js(&serde_json::Value::Array(list)));
+    }
+
+    /// Recolours the chart for the dark (or light) theme.
+    pub fn recolour(&self, dark: bool) {
+        self.chart.apply_options(&js(&colours(dark)));
     }
 
     /// Takes the chart out of the page.

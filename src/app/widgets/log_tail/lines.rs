@@ -13,9 +13,39 @@ const VIEWPORT_ROWS: usize = 16;
 const OVERSCAN: usize = 8;
 
 /// The virtualized list of the tail's lines, with its loading and empty
-/// states; clicking a row selects it.
+/// states; clicking a row selects it. From the keyboard: the arrows (and
+/// Home, End, Page Up, Page Down) move through the lines, Enter opens one,
+/// Escape closes it, Space pauses or resumes.
 #[component]
 pub fn LineList(tail: Tail, slug: String, selected: RwSignal<Option<i64>>) -> impl IntoView {
+    // The line the keyboard is on.
+    let active = RwSignal::new(None::<i64>);
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let step = match ev.key().as_str() {
+            "ArrowDown" => 1,
+            "ArrowUp" => -1,
+            "PageDown" => VIEWPORT_ROWS as isize,
+            "PageUp" => -(VIEWPORT_ROWS as isize),
+            "Home" => isize::MIN / 2,
+            "End" => isize::MAX / 2,
+            "Enter" => {
+                if let Some(seq) = active.get_untracked() {
+                    selected.set(Some(seq));
+                }
+                return;
+            }
+            "Escape" => return selected.set(None),
+            " " => {
+                ev.prevent_default();
+                return tail.toggle_pause();
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        if let Some(seq) = tail.step(active.get_untracked(), step) {
+            active.set(Some(seq));
+        }
+    };
     let no_lines = expect_context::<crate::app::live::LiveStream>().empty_text("No log lines yet.");
     let scroll_top = RwSignal::new(0.0f64);
     let window = Memo::new(move |_| {
@@ -39,7 +69,9 @@ pub fn LineList(tail: Tail, slug: String, selected: RwSignal<Option<i64>>) -> im
             class="relative h-96 overflow-y-auto rounded border border-slate-100 bg-slate-50 font-mono text-xs dark:border-slate-800 dark:bg-slate-950"
             role="log"
             aria-live="off"
-            aria-label="Log lines"
+            aria-label="Log lines: arrows move, Enter opens a line, Space pauses"
+            tabindex="0"
+            on:keydown=on_keydown
         >
             <Show when=move || tail.older_loading.get()>
                 <p class="sticky top-0 z-10 bg-slate-100 px-2 text-center text-slate-500 dark:text-slate-400 dark:bg-slate-900">"Loading older lines…"</p>
@@ -47,7 +79,7 @@ pub fn LineList(tail: Tail, slug: String, selected: RwSignal<Option<i64>>) -> im
             <SearchFurther tail />
             <div class="relative" style:height=total_height>
                 <For each=move || window.get().0 key=|(i, l)| (*i, l.seq) let:item>
-                    <LogRow index=item.0 line=item.1 feed=feed.get_value() slug=slug.get_value() selected />
+                    <LogRow index=item.0 line=item.1 feed=feed.get_value() slug=slug.get_value() selected active />
                 </For>
             </div>
             <Show when=move || !tail.loading.get() && empty()>
@@ -56,7 +88,7 @@ pub fn LineList(tail: Tail, slug: String, selected: RwSignal<Option<i64>>) -> im
                 </p>
             </Show>
             <Show when=move || tail.loading.get() && empty()>
-                <p class="absolute inset-0 flex animate-pulse items-center justify-center text-sm text-slate-500 dark:text-slate-400">"Loading…"</p>
+                <p class="absolute inset-0 flex animate-pulse motion-reduce:animate-none items-center justify-center text-sm text-slate-500 dark:text-slate-400">"Loading…"</p>
             </Show>
         </div>
     }

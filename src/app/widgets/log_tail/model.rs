@@ -102,6 +102,18 @@ impl TailModel {
         self.lines.range(first..end).cloned().enumerate().map(|(i, line)| (first + i, line)).collect()
     }
 
+    /// The row `step` rows from line `from` (from the last row when `from`
+    /// is `None` or gone), kept within the list: its row number and `seq`.
+    pub fn neighbour(&self, from: Option<i64>, step: isize) -> Option<(usize, i64)> {
+        let last = self.lines.len().checked_sub(1)?;
+        let at = from.and_then(|seq| self.lines.iter().position(|line| line.seq == seq));
+        let row = match at {
+            Some(at) => at.saturating_add_signed(step).min(last),
+            None => last,
+        };
+        Some((row, self.lines[row].seq))
+    }
+
     /// The line `seq`, if it is in the list.
     pub fn line(&self, seq: i64) -> Option<LogLine> {
         self.lines.iter().find(|line| line.seq == seq).cloned()

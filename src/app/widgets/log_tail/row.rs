@@ -8,7 +8,8 @@ use crate::{
 use leptos::prelude::*;
 
 /// A row of the virtualized list: time, level, source, the message's first
-/// line, extras, and a permalink; a click selects it.
+/// line, extras, and a permalink; a click selects it. The keyboard's line
+/// (`active`) is the one row in the tab order, with a visible focus ring.
 #[component]
 pub fn LogRow(
     index: usize,
@@ -16,6 +17,7 @@ pub fn LogRow(
     feed: String,
     slug: String,
     selected: RwSignal<Option<i64>>,
+    active: RwSignal<Option<i64>>,
 ) -> impl IntoView {
     let seq = line.seq;
     let first_line = line.message.lines().next().unwrap_or_default().to_owned();
@@ -26,13 +28,17 @@ pub fn LogRow(
     view! {
         <div
             class=move || format!(
-                "absolute inset-x-0 flex h-6 cursor-pointer items-center gap-2 px-2 hover:bg-slate-100 dark:hover:bg-slate-900 {}",
+                "absolute inset-x-0 flex h-6 cursor-pointer items-center gap-2 px-2 outline-none hover:bg-slate-100 focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-sky-600 dark:hover:bg-slate-900 {}",
                 if selected.get() == Some(seq) { "bg-amber-100 ring-1 ring-amber-400 dark:bg-amber-900/40" } else { "" },
             )
             style:top=format!("{}px", index as f64 * ROW_H)
             data-testid="log-line"
             data-seq=seq
-            on:click=move |_| selected.set(Some(seq))
+            tabindex=move || if active.get() == Some(seq) { "0" } else { "-1" }
+            on:click=move |_| {
+                active.set(Some(seq));
+                selected.set(Some(seq));
+            }
         >
             <span class="shrink-0 text-slate-500 dark:text-slate-400">{time}</span>
             <span class=format!("w-12 shrink-0 rounded px-1 text-center font-semibold {}", line_level_classes(&line))>{line.level.clone()}</span>

@@ -166,6 +166,27 @@ impl Tail {
         self.model.try_update(change).unwrap_or(Next::Stay)
     }
 
+    /// Moves the keyboard's line `step` rows from `active` (see
+    /// [`TailModel::neighbour`]), scrolls it into view and focuses it; the
+    /// line it moved to.
+    pub fn step(self, active: Option<i64>, step: isize) -> Option<i64> {
+        let (row, seq) = self.model.with_untracked(|m| m.neighbour(active, step))?;
+        let container = self.container;
+        request_animation_frame(move || {
+            let Some(el) = container.get_untracked() else { return };
+            let (top, bottom) = (row as f64 * ROW_H, (row + 1) as f64 * ROW_H);
+            let (shown_top, height) = (f64::from(el.scroll_top()), f64::from(el.client_height()));
+            if top < shown_top + ROW_H {
+                el.set_scroll_top((top - ROW_H).max(0.0) as i32);
+            } else if bottom > shown_top + height {
+                el.set_scroll_top((bottom - height) as i32);
+            }
+            // The row is rendered once scrolled into the window.
+            request_animation_frame(move || focus_row(&container, seq));
+        });
+        Some(seq)
+    }
+
     /// Does what the model asked for.
     fn run(self, next: Next) {
         match next {
@@ -188,4 +209,19 @@ impl Tail {
             }
         });
     }
+}
+
+/// Gives keyboard focus to the row of `seq` in `container`, if rendered.
+fn focus_row(container: &NodeRef<Div>, seq: i64) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let row =
+            container.get_untracked().and_then(|el| el.query_selector(&format!("[data-seq=\"{seq}\"]")).ok().flatten());
+        if let Some(row) = row.and_then(|r| r.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = row.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (container, seq);
 }

@@ -220,3 +220,14 @@ fn a_replay_empties_the_list_and_shows_the_window_from_its_first_line() {
     assert_eq!(model.on_lines(&lines(3..=5)), Next::Scroll(Scroll::Bottom));
     assert_eq!(shown(&model), [3, 4, 5]);
 }
+
+#[test]
+fn the_keyboard_moves_row_by_row_within_the_list() {
+    let model = following(5);
+    assert_eq!(model.neighbour(None, 1), Some((4, 5)), "from nowhere: the newest line");
+    assert_eq!(model.neighbour(Some(5), -1), Some((3, 4)));
+    assert_eq!(model.neighbour(Some(4), -10), Some((0, 1)), "stops at the first");
+    assert_eq!(model.neighbour(Some(2), 10), Some((4, 5)), "stops at the last");
+    assert_eq!(model.neighbour(Some(99), -1), Some((4, 5)), "a line no longer listed: the newest");
+    assert_eq!(TailModel::new(false).neighbour(None, 1), None, "an empty list");
+}
