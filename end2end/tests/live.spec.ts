@@ -122,6 +122,29 @@ test('the chart recolours when the theme changes', async ({ page, request }) => 
   await page.evaluate(() => localStorage.removeItem('theme'));
 });
 
+test('one time zone: the log lines and the chart axis change together, and the choice is kept', async ({ page, request }) => {
+  const { slug, logs } = await liveDashboard(request);
+  await openLive(page, slug);
+  const ts = new Date(Date.now() - 3_600_000);
+  ts.setUTCMilliseconds(250);
+  await publishMqtt(`e2e/${logs}/app`, JSON.stringify({ level: 'INFO', source: 'e2e', message: 'zoned', ts: ts.toISOString() }));
+  const time = page.getByTestId('log-line').filter({ hasText: 'zoned' }).getByTestId('log-time');
+  const clock = (d: Date) => d.toISOString().slice(11, 23); // HH:MM:SS.mmm in UTC
+  const chart = page.getByTestId('chart');
+
+  await page.getByTestId('timezone').selectOption('UTC');
+  await expect(time).toHaveText(clock(ts));
+  await expect(chart).toHaveAttribute('data-time-zone', 'UTC');
+  await page.getByTestId('timezone').selectOption('Asia/Tokyo'); // UTC+9, no daylight saving
+  await expect(time).toHaveText(clock(new Date(ts.getTime() + 9 * 3_600_000)));
+  await expect(chart).toHaveAttribute('data-time-zone', 'Asia/Tokyo');
+
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByTestId('timezone')).toHaveValue('Asia/Tokyo');
+  await expect(time).toHaveText(clock(new Date(ts.getTime() + 9 * 3_600_000)));
+});
+
 test('the log tail can be driven with the keyboard alone', async ({ page, request }) => {
   const { slug, logs } = await liveDashboard(request);
   await openLive(page, slug);

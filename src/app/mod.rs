@@ -1,6 +1,7 @@
 //! The Leptos application: HTML shell, routes and the signed-in user.
 
 pub mod api;
+pub mod clock;
 pub mod components;
 #[cfg(feature = "ssr")]
 mod csp;
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
     let user = Resource::new(move || (login.version().get(), logout.version().get()), |_| api::current_user());
     provide_context(Session { user, login, logout });
     theme::Theme::provide();
+    clock::Clock::provide();
     // Marks the page as interactive, so tests (and people) know when it is.
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]

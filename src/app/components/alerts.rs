@@ -125,8 +125,9 @@ fn Toast(firing: Firing, alerts: Alerts) -> impl IntoView {
     }
 }
 
+/// When the firing's message was, in the page's time zone.
 fn local_time(firing: &Firing) -> String {
-    firing.ts.with_timezone(&chrono::Local).format("%H:%M:%S").to_string()
+    crate::app::clock::use_clock().at(firing.ts).format("%H:%M:%S").to_string()
 }
 
 /// The bell: how many firings arrived since the list was last opened, and

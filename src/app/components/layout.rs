@@ -60,6 +60,7 @@ fn Header() -> impl IntoView {
                     </Transition>
                 </nav>
                 <div class="ml-auto flex items-center gap-2">
+                    <TimeZonePicker />
                     <ThemeToggle />
                     <UserMenu />
                 </div>
@@ -104,6 +105,38 @@ fn UserMenu() -> impl IntoView {
                     })
             }}
         </Transition>
+    }
+}
+
+/// Which time zone every time on the page is shown in (`timezone`).
+#[component]
+fn TimeZonePicker() -> impl IntoView {
+    use crate::app::clock::{Clock, NAMED_ZONES, Zone};
+    let clock = expect_context::<Clock>();
+    let zones = [Zone::Browser, Zone::Utc].into_iter().chain(NAMED_ZONES.into_iter().map(Zone::Named));
+    let option = move |zone: Zone| {
+        let text = match &zone {
+            Zone::Browser => "Browser time".to_owned(),
+            Zone::Utc => "UTC".to_owned(),
+            Zone::Named(name) => name.replace('_', " "),
+        };
+        let key = zone.key();
+        view! { <option value=key prop:selected=move || clock.zone.with(|z| *z == zone)>{text}</option> }
+    };
+    view! {
+        <select
+            data-testid="timezone"
+            aria-label="Time zone"
+            title="Time zone of every time shown"
+            class="hidden rounded-md border border-slate-200 bg-transparent px-1 py-1 text-xs sm:block dark:border-slate-700 dark:bg-slate-900"
+            on:change=move |ev| {
+                if let Some(zone) = Zone::parse(&event_target_value(&ev)) {
+                    clock.choose(zone);
+                }
+            }
+        >
+            {zones.map(option).collect_view()}
+        </select>
     }
 }
 

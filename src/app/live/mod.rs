@@ -158,10 +158,11 @@ pub fn ConnectionBadge() -> impl IntoView {
         ConnectionState::Offline => "bg-rose-500",
         ConnectionState::Replay => "bg-violet-500",
     };
+    let clock = crate::app::clock::use_clock();
     let stale = move || {
         live.stale_since.get().map(|ms| {
             let when = chrono::DateTime::from_timestamp_millis(ms as i64).unwrap_or_default();
-            format!("stale since {}", when.with_timezone(&chrono::Local).format("%H:%M:%S"))
+            format!("stale since {}", clock.at(when).format("%H:%M:%S"))
         })
     };
     view! {

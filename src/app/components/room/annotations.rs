@@ -33,7 +33,7 @@ pub fn AnnotateChartPoint(
     ts: DateTime<Utc>,
     #[prop(optional, into)] on_close: Option<Callback<()>>,
 ) -> impl IntoView {
-    let title = format!("Note on {symbol} at {}", ts.with_timezone(&chrono::Local).format("%H:%M:%S"));
+    let title = format!("Note on {symbol} at {}", crate::app::clock::use_clock().at(ts).format("%H:%M:%S"));
     let target = AnnotationTarget::Point { feed, symbol, ts };
     let label = title.clone();
     view! {
@@ -199,11 +199,11 @@ fn Note(note: Annotation) -> impl IntoView {
 /// Author, time and text of a note or reply.
 #[component]
 fn NoteText(note: Annotation) -> impl IntoView {
-    let local = note.ts.with_timezone(&chrono::Local);
+    let (clock, ts) = (crate::app::clock::use_clock(), note.ts);
     view! {
         <div class="flex items-baseline gap-2 text-xs text-slate-600 dark:text-slate-300">
             <span class="font-semibold">{note.user}</span>
-            <time datetime=crate::model::time::format(&note.ts)>{local.format("%H:%M").to_string()}</time>
+            <time datetime=crate::model::time::format(&note.ts)>{move || clock.at(ts).format("%H:%M").to_string()}</time>
         </div>
         <p class="whitespace-pre-wrap break-words">{note.text}</p>
     }

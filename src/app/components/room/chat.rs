@@ -108,7 +108,7 @@ pub fn ChatPanel() -> impl IntoView {
 /// One message: author, time, text (always as text, never as markup).
 #[component]
 fn ChatLine(message: ChatMessage, #[prop(into)] own: Signal<bool>) -> impl IntoView {
-    let local = message.ts.with_timezone(&chrono::Local);
+    let (clock, ts) = (crate::app::clock::use_clock(), message.ts);
     view! {
         <li
             class="rounded-md px-2 py-1 text-sm"
@@ -123,9 +123,9 @@ fn ChatLine(message: ChatMessage, #[prop(into)] own: Signal<bool>) -> impl IntoV
                 <time
                     class="text-slate-500 dark:text-slate-400"
                     datetime=crate::model::time::format(&message.ts)
-                    title=local.format("%Y-%m-%d %H:%M:%S").to_string()
+                    title=move || clock.at(ts).format("%Y-%m-%d %H:%M:%S").to_string()
                 >
-                    {local.format("%H:%M").to_string()}
+                    {move || clock.at(ts).format("%H:%M").to_string()}
                 </time>
             </div>
             <p class="whitespace-pre-wrap break-words">{message.text.clone()}</p>

@@ -104,7 +104,7 @@ fn LogRow(line: LogLine, feed: String) -> impl IntoView {
 fn PointRow(point: SymbolSummary, feed: String) -> impl IntoView {
     let open = RwSignal::new(false);
     let close = Callback::new(move |()| open.set(false));
-    let when = point.ts.with_timezone(&chrono::Local).format("%H:%M:%S").to_string();
+    let when = crate::app::clock::use_clock().at(point.ts).format("%H:%M:%S").to_string();
     let (symbol, ts) = (point.symbol.clone(), point.ts);
     let dialog_feed = feed.clone();
     view! {

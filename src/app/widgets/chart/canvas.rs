@@ -17,6 +17,9 @@ pub struct Canvas {
     view: StoredValue<Option<ChartView>, LocalStorage>,
     #[cfg(feature = "hydrate")]
     extras: Option<WidgetExtras>,
+    /// The page's time zone, for the time axis.
+    #[cfg(feature = "hydrate")]
+    clock: crate::app::clock::Clock,
 }
 
 impl Canvas {
@@ -32,6 +35,8 @@ impl Canvas {
             view: StoredValue::new_local(None),
             #[cfg(feature = "hydrate")]
             extras,
+            #[cfg(feature = "hydrate")]
+            clock: crate::app::clock::use_clock(),
         }
     }
 
@@ -40,7 +45,7 @@ impl Canvas {
         #[cfg(feature = "hydrate")]
         {
             let on_point = self.extras.and_then(|e| e.on_chart_point);
-            view::ensure(self.view, self.container, on_point, feed, symbol).await
+            view::ensure(self.view, self.container, on_point, self.clock, feed, symbol).await
         }
         #[cfg(not(feature = "hydrate"))]
         {
@@ -99,6 +104,18 @@ impl Canvas {
                     }
                 });
             }
+            let (clock, container) = (self.clock, self.container);
+            Effect::new(move |_| {
+                let zone = clock.zone.get();
+                self.view.with_value(|v| {
+                    if let Some(v) = v {
+                        v.redraw_times()
+                    }
+                });
+                if let Some(el) = container.get() {
+                    let _ = el.set_attribute("data-time-zone", zone.key());
+                }
+            });
             on_cleanup(move || {
                 self.view.try_update_value(|v| {
                     if let Some(v) = v.take() {

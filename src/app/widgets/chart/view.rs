@@ -2,7 +2,10 @@
 //! chart, its candle and volume series and markers, and the click hook.
 
 use super::bar::Bar;
-use crate::app::widgets::{ChartMarker, charts_js as lc};
+use crate::app::{
+    clock::Clock,
+    widgets::{ChartMarker, charts_js as lc},
+};
 use leptos::{html::Div, prelude::*};
 use serde::Serialize;
 use serde_json::json;
@@ -15,6 +18,54 @@ pub struct ChartView {
     volume: lc::SeriesApi,
     markers: lc::MarkersApi,
     _click: Closure<dyn FnMut(wasm_bindgen::JsValue)>,
+    /// The time labels, in the page's time zone.
+    times: TimeLabels,
+}
+
+/// The chart's time formatters (crosshair label and axis ticks), kept
+/// alive with the chart.
+struct TimeLabels {
+    label: Closure<dyn Fn(wasm_bindgen::JsValue) -> wasm_bindgen::JsValue>,
+    tick: Closure<dyn Fn(wasm_bindgen::JsValue, wasm_bindgen::JsValue) -> wasm_bindgen::JsValue>,
+}
+
+impl TimeLabels {
+    fn new(clock: Clock) -> Self {
+        let text = move |time: &wasm_bindgen::JsValue, pattern: &str| -> wasm_bindgen::JsValue {
+            let secs = time.as_f64().unwrap_or_default() as i64;
+            let ts = chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
+            let offset =
+                clock.zone.try_with_untracked(|z| z.offset(ts)).unwrap_or(chrono::FixedOffset::east_opt(0).expect("0"));
+            ts.with_timezone(&offset).format(pattern).to_string().into()
+        };
+        TimeLabels {
+            label: Closure::new(move |time| text(&time, "%Y-%m-%d %H:%M:%S")),
+            // lightweight-charts' TickMarkType: 0 year, 1 month, 2 day, 3 time, 4 time with seconds.
+            tick: Closure::new(move |time, kind: wasm_bindgen::JsValue| {
+                let pattern = match kind.as_f64().unwrap_or(3.0) as u8 {
+                    0 => "%Y",
+                    1 => "%b",
+                    2 => "%d %b",
+                    4 => "%H:%M:%S",
+                    _ => "%H:%M",
+                };
+                text(&time, pattern)
+            }),
+        }
+    }
+
+    /// The options that make the chart use these labels.
+    fn options(&self) -> wasm_bindgen::JsValue {
+        let options = js(&json!({"localization": {}, "timeScale": {}}));
+        let set = |outer: &str, key: &str, f: &wasm_bindgen::JsValue| {
+            if let Ok(inner) = js_sys::Reflect::get(&options, &outer.into()) {
+                let _ = js_sys::Reflect::set(&inner, &key.into(), f);
+            }
+        };
+        set("localization", "timeFormatter", self.label.as_ref());
+        set("timeScale", "tickMarkFormatter", self.tick.as_ref());
+        options
+    }
 }
 
 fn js(value: &serde_json::Value) -> wasm_bindgen::JsValue {
@@ -26,6 +77,7 @@ pub async fn ensure(
     handle: StoredValue<Option<ChartView>, LocalStorage>,
     container: NodeRef<Div>,
     on_point: Option<fn(String, String, i64)>,
+    clock: Clock,
     feed: String,
     symbol: String,
 ) -> Result<(), String> {
@@ -57,7 +109,9 @@ pub async fn ensure(
         }
     });
     chart.subscribe_click(click.as_ref().unchecked_ref());
-    handle.set_value(Some(ChartView { chart, candles, volume, markers, _click: click }));
+    let times = TimeLabels::new(clock);
+    chart.apply_options(&times.options());
+    handle.set_value(Some(ChartView { chart, candles, volume, markers, _click: click, times }));
     Ok(())
 }
 
@@ -106,6 +160,11 @@ impl ChartView {
             })
             .collect();
         self.markers.set_markers(&js(&serde_json::Value::Array(list)));
+    }
+
+    /// Redraws the time labels (the page's time zone changed).
+    pub fn redraw_times(&self) {
+        self.chart.apply_options(&self.times.options());
     }
 
     /// Recolours the chart for the dark (or light) theme.

@@ -22,7 +22,8 @@ pub fn LogRow(
     let seq = line.seq;
     let first_line = line.message.lines().next().unwrap_or_default().to_owned();
     let more = line.message.lines().count().saturating_sub(1);
-    let time = line.ts.with_timezone(&chrono::Local).format("%H:%M:%S%.3f").to_string();
+    let (clock, ts) = (crate::app::clock::use_clock(), line.ts);
+    let time = move || clock.at(ts).format("%H:%M:%S%.3f").to_string();
     let extras = use_context::<WidgetExtras>();
     let badge = extras.and_then(|e| e.log_badge).map(|badge| badge(feed.clone(), seq));
     view! {
@@ -40,7 +41,7 @@ pub fn LogRow(
                 selected.set(Some(seq));
             }
         >
-            <span class="shrink-0 text-slate-500 dark:text-slate-400">{time}</span>
+            <span class="shrink-0 text-slate-500 dark:text-slate-400" data-testid="log-time">{time}</span>
             <span class=format!("w-12 shrink-0 rounded px-1 text-center font-semibold {}", line_level_classes(&line))>{line.level.clone()}</span>
             <span class="w-24 shrink-0 truncate text-slate-500 dark:text-slate-400" title=line.source.clone()>{line.source.clone()}</span>
             <span class="min-w-0 flex-1 truncate" data-testid="log-message">{first_line}</span>

@@ -1,0 +1,201 @@
+//! One time zone for every time the page shows (the `timezone` control):
+//! the browser's by default, or UTC, or a named zone; the choice is kept in
+//! `localStorage`. The log tail, chat, notes, toasts and the chart's axis
+//! all read it through [`Clock`], so they change together.
+//!
+//! Named zones are computed by the browser's `Intl` (no zone data is
+//! shipped); the server, which renders before the choice is known, uses UTC.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use leptos::prelude::*;
+
+/// The zones offered besides the browser's own and UTC.
+pub const NAMED_ZONES: [&str; 16] = [
+    "America/Los_Angeles",
+    "America/Chicago",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Moscow",
+    "Africa/Johannesburg",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+];
+
+/// Where times are shown.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Zone {
+    /// The browser's time zone.
+    #[default]
+    Browser,
+    Utc,
+    /// One of [`NAMED_ZONES`].
+    Named(&'static str),
+}
+
+impl Zone {
+    /// The value stored and offered (`browser`, `UTC`, `Asia/Tokyo`).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Zone::Browser => "browser",
+            Zone::Utc => "UTC",
+            Zone::Named(name) => name,
+        }
+    }
+
+    /// The zone stored as `key`; `None` for anything not offered.
+    pub fn parse(key: &str) -> Option<Zone> {
+        match key {
+            "browser" => Some(Zone::Browser),
+            "UTC" => Some(Zone::Utc),
+            name => NAMED_ZONES.iter().find(|z| **z == name).map(|z| Zone::Named(z)),
+        }
+    }
+
+    /// The offset from UTC at `ts`.
+    pub fn offset(&self, ts: DateTime<Utc>) -> FixedOffset {
+        let utc = FixedOffset::east_opt(0).expect("0 is a valid offset");
+        match self {
+            Zone::Utc => utc,
+            #[cfg(feature = "hydrate")]
+            Zone::Browser => *ts.with_timezone(&chrono::Local).offset(),
+            #[cfg(feature = "hydrate")]
+            Zone::Named(name) => named_offset(name, ts).unwrap_or(utc),
+            #[cfg(not(feature = "hydrate"))]
+            Zone::Browser | Zone::Named(_) => {
+                let _ = ts;
+                utc
+            }
+        }
+    }
+}
+
+/// The page's time zone; `Copy`, provided by the app.
+#[derive(Clone, Copy)]
+pub struct Clock {
+    pub zone: RwSignal<Zone>,
+}
+
+/// Where the choice is kept in `localStorage`.
+#[cfg(feature = "hydrate")]
+const STORAGE_KEY: &str = "timezone";
+
+impl Clock {
+    /// Provides the page's clock, with the stored choice once hydrated.
+    pub fn provide() -> Clock {
+        let clock = Clock { zone: RwSignal::new(Zone::Browser) };
+        provide_context(clock);
+        Effect::new(move |_| {
+            #[cfg(feature = "hydrate")]
+            if let Some(zone) =
+                storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).and_then(|k| Zone::parse(&k))
+            {
+                clock.zone.set(zone);
+            }
+        });
+        clock
+    }
+
+    /// Shows times in `zone` from now on, and remembers it.
+    pub fn choose(self, zone: Zone) {
+        #[cfg(feature = "hydrate")]
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(STORAGE_KEY, zone.key());
+        }
+        self.zone.set(zone);
+    }
+
+    /// `ts` in the chosen zone (tracked).
+    pub fn at(self, ts: DateTime<Utc>) -> DateTime<FixedOffset> {
+        let offset = self.zone.with(|z| z.offset(ts));
+        ts.with_timezone(&offset)
+    }
+}
+
+/// The page's clock (UTC where none is provided, e.g. in unit tests).
+pub fn use_clock() -> Clock {
+    use_context::<Clock>().unwrap_or_else(|| Clock { zone: RwSignal::new(Zone::Utc) })
+}
+
+#[cfg(feature = "hydrate")]
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The offset of the named zone at `ts`, from the browser's `Intl` (one
+/// formatter per zone, kept).
+#[cfg(feature = "hydrate")]
+fn named_offset(name: &'static str, ts: DateTime<Utc>) -> Option<FixedOffset> {
+    use std::{cell::RefCell, collections::HashMap};
+    use wasm_bindgen::JsValue;
+    thread_local! {
+        static FORMATTERS: RefCell<HashMap<&'static str, js_sys::Intl::DateTimeFormat>> = RefCell::new(HashMap::new());
+    }
+    let parts = FORMATTERS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let format = cache.entry(name).or_insert_with(|| {
+            let options = js_sys::Object::new();
+            for (key, value) in [
+                ("timeZone", name),
+                ("hourCycle", "h23"),
+                ("year", "numeric"),
+                ("month", "numeric"),
+                ("day", "numeric"),
+                ("hour", "numeric"),
+                ("minute", "numeric"),
+                ("second", "numeric"),
+            ] {
+                let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+            }
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::of1(&"en-US".into()), &options)
+        });
+        let date = js_sys::Date::new(&JsValue::from_f64(ts.timestamp_millis() as f64));
+        format.format_to_parts(&date)
+    });
+    let mut fields = [0i64; 6];
+    for part in parts.iter() {
+        let kind = js_sys::Reflect::get(&part, &"type".into()).ok()?.as_string()?;
+        let value = js_sys::Reflect::get(&part, &"value".into()).ok()?.as_string()?;
+        let slot = ["year", "month", "day", "hour", "minute", "second"].iter().position(|k| *k == kind);
+        if let Some(slot) = slot {
+            fields[slot] = value.parse().ok()?;
+        }
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(fields[0] as i32, fields[1] as u32, fields[2] as u32)?;
+    let wall = date.and_hms_opt(fields[3] as u32, fields[4] as u32, fields[5] as u32)?;
+    let seconds = (wall - ts.naive_utc().with_nanosecond(0)?).num_seconds();
+    FixedOffset::east_opt(i32::try_from(seconds).ok()?)
+}
+
+#[cfg(feature = "hydrate")]
+use chrono::Timelike;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zones_round_trip_through_their_keys() {
+        for zone in [Zone::Browser, Zone::Utc, Zone::Named("Asia/Tokyo")] {
+            assert_eq!(Zone::parse(zone.key()), Some(zone));
+        }
+        assert_eq!(Zone::parse("Mars/Olympus"), None, "only offered zones are taken back");
+    }
+
+    #[test]
+    fn utc_shows_the_time_as_stored() {
+        let ts: DateTime<Utc> = "2026-12-06T10:15:30.250Z".parse().unwrap();
+        let owner = Owner::new();
+        owner.with(|| {
+            let clock = Clock { zone: RwSignal::new(Zone::Utc) };
+            assert_eq!(clock.at(ts).format("%H:%M:%S%.3f").to_string(), "10:15:30.250");
+        });
+    }
+}
