@@ -50,6 +50,15 @@ impl Zone {
         }
     }
 
+    /// What the zone is called on the page.
+    pub fn label(&self) -> String {
+        match self {
+            Zone::Browser => "Browser time".to_owned(),
+            Zone::Utc => "UTC".to_owned(),
+            Zone::Named(name) => name.replace('_', " "),
+        }
+    }
+
     /// The zone stored as `key`; `None` for anything not offered.
     pub fn parse(key: &str) -> Option<Zone> {
         match key {

@@ -149,7 +149,11 @@ pub fn AlertBell() -> impl IntoView {
             <button type="button" data-testid="alert-bell" aria-label=label aria-expanded=move || open.get().to_string()
                 class="relative inline-flex items-center rounded-md border border-slate-200 px-2 py-1 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
                 on:click=toggle>
-                <span aria-hidden="true">"🔔"</span>
+                <svg class="h-4 w-4" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"
+                    stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+                    <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"></path>
+                    <path d="M13.73 21a2 2 0 0 1-3.46 0"></path>
+                </svg>
                 <Show when=move || { alerts.unread.get() > 0 }>
                     <span data-testid="alert-unread" class="ml-1 rounded-full bg-rose-600 px-1.5 text-xs font-semibold text-white">
                         {move || alerts.unread.get()}

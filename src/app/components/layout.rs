@@ -115,12 +115,7 @@ fn TimeZonePicker() -> impl IntoView {
     let clock = expect_context::<Clock>();
     let zones = [Zone::Browser, Zone::Utc].into_iter().chain(NAMED_ZONES.into_iter().map(Zone::Named));
     let option = move |zone: Zone| {
-        let text = match &zone {
-            Zone::Browser => "Browser time".to_owned(),
-            Zone::Utc => "UTC".to_owned(),
-            Zone::Named(name) => name.replace('_', " "),
-        };
-        let key = zone.key();
+        let (text, key) = (zone.label(), zone.key());
         view! { <option value=key prop:selected=move || clock.zone.with(|z| *z == zone)>{text}</option> }
     };
     view! {

@@ -177,6 +177,8 @@ fn ChartExport(
 /// One toggle per interval, and a note on time zone and annotating.
 #[component]
 fn IntervalPicker(interval: RwSignal<(&'static str, i64)>) -> impl IntoView {
+    let clock = crate::app::clock::use_clock();
+    let note = move || format!("{} · click a candle to annotate", clock.zone.with(|z| z.label()));
     view! {
         <div class="flex flex-1 items-center gap-1 text-xs" role="group" aria-label="Interval">
             {INTERVALS.into_iter().map(|iv| view! {
@@ -189,7 +191,7 @@ fn IntervalPicker(interval: RwSignal<(&'static str, i64)>) -> impl IntoView {
                     {iv.0}
                 </button>
             }).collect_view()}
-            <span class="ml-auto text-slate-500 dark:text-slate-400">"UTC · click a candle to annotate"</span>
+            <span class="ml-auto text-slate-500 dark:text-slate-400">{note}</span>
         </div>
     }
 }
