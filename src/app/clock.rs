@@ -142,6 +142,7 @@ fn storage() -> Option<web_sys::Storage> {
 /// formatter per zone, kept).
 #[cfg(feature = "hydrate")]
 fn named_offset(name: &'static str, ts: DateTime<Utc>) -> Option<FixedOffset> {
+    use chrono::Timelike;
     use std::{cell::RefCell, collections::HashMap};
     use wasm_bindgen::JsValue;
     thread_local! {
@@ -182,9 +183,6 @@ fn named_offset(name: &'static str, ts: DateTime<Utc>) -> Option<FixedOffset> {
     let seconds = (wall - ts.naive_utc().with_nanosecond(0)?).num_seconds();
     FixedOffset::east_opt(i32::try_from(seconds).ok()?)
 }
-
-#[cfg(feature = "hydrate")]
-use chrono::Timelike;
 
 #[cfg(test)]
 mod tests {

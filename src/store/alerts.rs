@@ -148,9 +148,14 @@ fn found(rows: u64, id: i64) -> Result<(), StoreError> {
     if rows == 0 { Err(StoreError::NotFound(format!("alert {id}"))) } else { Ok(()) }
 }
 
-/// The enabled rules, for the engine.
-pub async fn enabled(db: &PgPool) -> Result<Vec<(i64, i64)>, StoreError> {
-    Ok(sqlx::query_as("SELECT id, feed_id FROM alert_rules WHERE enabled ORDER BY id").fetch_all(db).await?)
+/// The enabled rules (id, feed id), of `feeds` only if given, for the engine.
+pub async fn enabled(db: &PgPool, feeds: Option<&[i64]>) -> Result<Vec<(i64, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, feed_id FROM alert_rules WHERE enabled AND ($1::bigint[] IS NULL OR feed_id = ANY($1)) ORDER BY id",
+    )
+    .bind(feeds)
+    .fetch_all(db)
+    .await?)
 }
 
 /// A rule locked for one evaluation.

@@ -24,7 +24,7 @@ use crate::{
     },
 };
 use chrono::{DateTime, Utc};
-use std::{collections::BTreeSet, time::Duration};
+use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 /// How often every rule is evaluated, whatever was committed.
@@ -44,11 +44,13 @@ pub async fn run(core: Core) {
             event = events.recv() => match event {
                 Ok(event) => match &*event {
                     Event::Commit { feed, .. } => {
-                        let mut feeds = BTreeSet::from([*feed]);
+                        let mut feeds = vec![*feed];
                         // Whatever else is waiting, in the same round.
                         while let Ok(event) = events.try_recv() {
-                            if let Event::Commit { feed, .. } = &*event {
-                                feeds.insert(*feed);
+                            if let Event::Commit { feed, .. } = &*event
+                                && !feeds.contains(feed)
+                            {
+                                feeds.push(*feed);
                             }
                         }
                         Some(feeds)
@@ -63,7 +65,7 @@ pub async fn run(core: Core) {
                 Err(RecvError::Closed) => return,
             },
         };
-        if let Err(e) = evaluate_rules(&core, feeds.as_ref(), Utc::now()).await {
+        if let Err(e) = evaluate_rules(&core, feeds.as_deref(), Utc::now()).await {
             metrics::counter!("feedboard_alert_errors_total").increment(1);
             tracing::warn!(error = %e, "alert evaluation failed; the next round carries on");
         }
@@ -72,11 +74,8 @@ pub async fn run(core: Core) {
 
 /// Evaluates the enabled rules of `feeds` (of every feed: `None`) at `now`,
 /// each until it has caught up with its feed.
-pub async fn evaluate_rules(core: &Core, feeds: Option<&BTreeSet<i64>>, now: DateTime<Utc>) -> Result<(), StoreError> {
-    for (id, feed_id) in store::alerts::enabled(&core.ingest_db).await? {
-        if feeds.is_some_and(|feeds| !feeds.contains(&feed_id)) {
-            continue;
-        }
+pub async fn evaluate_rules(core: &Core, feeds: Option<&[i64]>, now: DateTime<Utc>) -> Result<(), StoreError> {
+    for (id, _) in store::alerts::enabled(&core.ingest_db, feeds).await? {
         while evaluate(core, id, now).await? == Progress::Behind {}
     }
     Ok(())

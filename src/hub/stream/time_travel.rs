@@ -89,17 +89,14 @@ impl<R: Replay> Player<R> {
             // The earliest of all feeds' heads (ties: feed order), or the
             // next firing when it is no later.
             let head = tracks.iter().enumerate().filter_map(|(i, t)| t.page.front().map(|m| (m.ts, i))).min();
-            let (ts, event, data) = match (head, firings.front()) {
-                (None, None) => break,
-                (head, Some(firing)) if head.is_none_or(|(ts, _)| firing.ts <= ts) => {
-                    let firing = firings.pop_front().expect("a firing is next");
-                    (firing.ts, LiveEvent::Alert, serde_json::to_string(&firing).unwrap_or_default())
-                }
-                (Some((_, next)), _) => {
-                    let message = tracks[next].page.pop_front().expect("the chosen track has a message");
-                    (message.ts, message.kind.event(), message.data.to_string())
-                }
-                (None, Some(_)) => unreachable!("a firing with no message is taken above"),
+            let firing_next = firings.front().is_some_and(|f| head.is_none_or(|(ts, _)| f.ts <= ts));
+            let (ts, event, data) = if let Some(firing) = firings.pop_front_if(|_| firing_next) {
+                (firing.ts, LiveEvent::Alert, serde_json::to_string(&firing).unwrap_or_default())
+            } else if let Some((_, next)) = head {
+                let message = tracks[next].page.pop_front().expect("the chosen track has a message");
+                (message.ts, message.kind.event(), message.data.to_string())
+            } else {
+                break;
             };
             let due = started + offset(window.from, ts, speed);
             while Instant::now() < due {
