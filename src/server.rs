@@ -195,6 +195,7 @@ async fn join_cluster(core: &Core, rooms: &Rooms, settings: crate::cluster::Sett
     tokio::spawn(core.ingest.clone().follow(core.bus.clone(), shutdown));
     tokio::spawn(crate::domain::upkeep::run(core.clone()));
     tokio::spawn(crate::domain::alerts::engine::run(core.clone()));
+    tokio::spawn(crate::domain::alerts::engine::announce_firings(core.clone()));
     tokio::spawn(crate::domain::alerts::webhooks::run(core.clone()));
     Ok(())
 }

@@ -84,12 +84,16 @@ async fn a_price_crossing_up_down_up_fires_exactly_twice_and_viewers_see_it_live
     assert_eq!(app.get_json(&format!("/api/v1/alerts/{id}")).await["state"], "firing");
 
     let mut live = Vec::new();
-    while live.len() < 2 {
-        let event = stream.next_data(Duration::from_secs(20)).await.expect("the alert events");
-        if event.event == "alert" {
-            live.push((event.data["value"].as_f64().unwrap(), event.data["alert_name"].clone(), event.id));
+    // Heartbeats keep a stream busy, so the wait has a deadline of its own.
+    let two_alerts = async {
+        while live.len() < 2 {
+            let event = stream.next_data(Duration::from_secs(20)).await.expect("the alert events");
+            if event.event == "alert" {
+                live.push((event.data["value"].as_f64().unwrap(), event.data["alert_name"].clone(), event.id));
+            }
         }
-    }
+    };
+    tokio::time::timeout(Duration::from_secs(60), two_alerts).await.expect("both firings arrive live within 60 s");
     assert_eq!(live, [(191.0, json!("AAPL high"), None), (193.0, json!("AAPL high"), None)], "no cursor id");
     app.stop().await;
 }
@@ -217,10 +221,15 @@ async fn two_nodes_evaluating_the_same_rule_fire_each_crossing_once_and_one_carr
     a.evaluated(id).await;
     assert_eq!(a.firings(id).await.len(), 50, "both nodes evaluate; each crossing fires once");
     let mut live = 0;
-    while live < 50 {
-        let event = on_b.next_data(Duration::from_secs(20)).await.expect("every firing reaches node b's viewers");
-        live += usize::from(event.event == "alert");
-    }
+    let fifty_alerts = async {
+        while live < 50 {
+            let event = on_b.next_data(Duration::from_secs(20)).await.expect("events on node b");
+            live += usize::from(event.event == "alert");
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), fifty_alerts)
+        .await
+        .unwrap_or_else(|_| panic!("every firing reaches node b's viewers within 60 s ({live} of 50 did)"));
 
     a.stop_keeping_database().await; // b owns the database from here
     mqtt_publish(&topic, flapping(10)).await;

@@ -10,8 +10,10 @@
 //! leaves everything as it was, so the same rows are evaluated again and
 //! each crossing fires exactly once.
 //!
-//! The engine also tells this node's viewers about every firing: the
-//! firing's trigger notifies all nodes at commit.
+//! [`announce_firings`] tells this node's viewers about every firing (the
+//! firing's trigger notifies all nodes at commit); a task of its own, so a
+//! long evaluation round never holds an announcement back, and coalescing
+//! commit events never swallows one.
 
 use super::evaluate::{Memory, Observation, Trigger};
 use crate::{
@@ -54,10 +56,6 @@ pub async fn run(core: Core) {
                             }
                         }
                         Some(feeds)
-                    }
-                    Event::Alert { feed, id } => {
-                        announce(&core, *feed, *id).await;
-                        continue;
                     }
                     _ => continue,
                 },
@@ -180,6 +178,27 @@ fn firing<'a>(claim: &'a Claim, trigger: &'a Trigger, now: DateTime<Utc>) -> New
         symbol: claim.rule.0.symbol(),
         message: &trigger.message,
         webhook_url: claim.webhook_url.as_deref(),
+    }
+}
+
+/// Announces every committed firing to this node's viewers of its feed,
+/// until shutdown.
+pub async fn announce_firings(core: Core) {
+    let mut events = core.bus.subscribe();
+    loop {
+        tokio::select! {
+            _ = core.shutdown.cancelled() => return,
+            event = events.recv() => match event {
+                Ok(event) => {
+                    if let Event::Alert { feed, id } = &*event {
+                        announce(&core, *feed, *id).await;
+                    }
+                }
+                // Missed ones are in the bell's list (`/api/v1/firings`).
+                Err(RecvError::Lagged(missed)) => tracing::warn!(missed, "alert announcements lagged behind the bus"),
+                Err(RecvError::Closed) => return,
+            },
+        }
     }
 }
 
