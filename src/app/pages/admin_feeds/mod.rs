@@ -28,7 +28,7 @@ use crate::{
 use form::FeedForm;
 use leptos::{either::EitherOf3, prelude::*};
 use leptos_meta::Title;
-use row::FeedRow;
+use row::{FeedRow, OpenPanels};
 use std::time::Duration;
 
 /// How often the list asks for fresh status while it is on screen.
@@ -59,7 +59,8 @@ fn FeedsAdmin() -> impl IntoView {
         editor.saved(name);
         live.refresh();
     });
-    let row_callbacks = RowCallbacks {
+    let row_hooks = RowHooks {
+        open: OpenPanels::default(),
         on_edit: Callback::new(move |name| editor.open(Editing::Existing(name))),
         on_refresh: Callback::new(move |()| live.refresh()),
         on_deleted: reload,
@@ -88,7 +89,7 @@ fn FeedsAdmin() -> impl IntoView {
                             </button>
                         </EmptyState>
                     }),
-                    Ok(list) => EitherOf3::C(view! { <FeedList list live=live.latest callbacks=row_callbacks /> }),
+                    Ok(list) => EitherOf3::C(view! { <FeedList list live=live.latest hooks=row_hooks /> }),
                 }
             })}
         </Transition>
@@ -97,7 +98,8 @@ fn FeedsAdmin() -> impl IntoView {
 
 /// What each row can ask of the page.
 #[derive(Clone, Copy)]
-struct RowCallbacks {
+struct RowHooks {
+    open: OpenPanels,
     on_edit: Callback<String>,
     on_refresh: Callback<()>,
     on_deleted: Callback<()>,
@@ -105,8 +107,8 @@ struct RowCallbacks {
 
 /// The rows, each following its feed in the polled `live` list.
 #[component]
-fn FeedList(list: Vec<Feed>, #[prop(into)] live: Signal<Option<Vec<Feed>>>, callbacks: RowCallbacks) -> impl IntoView {
-    let RowCallbacks { on_edit, on_refresh, on_deleted } = callbacks;
+fn FeedList(list: Vec<Feed>, #[prop(into)] live: Signal<Option<Vec<Feed>>>, hooks: RowHooks) -> impl IntoView {
+    let RowHooks { open, on_edit, on_refresh, on_deleted } = hooks;
     view! {
         <ul class="space-y-4" aria-label="Feeds">
             {list.into_iter().map(|feed| {
@@ -114,7 +116,7 @@ fn FeedList(list: Vec<Feed>, #[prop(into)] live: Signal<Option<Vec<Feed>>>, call
                 let live = Signal::derive(move || {
                     live.with(|l| l.as_ref().and_then(|l| l.iter().find(|f| f.spec.name == name).cloned()))
                 });
-                view! { <FeedRow feed live on_edit on_refresh on_deleted /> }
+                view! { <FeedRow feed live open on_edit on_refresh on_deleted /> }
             }).collect_view()}
         </ul>
     }

@@ -15,14 +15,16 @@ use crate::{
     model::{Feed, MqttVersion, Source, TlsSettings, is_tls_url},
 };
 use leptos::prelude::*;
+use std::collections::BTreeSet;
 
 /// A feed as first loaded; `live` takes over once polling has it.
 /// `on_edit` opens the form, `on_refresh` asks for fresh status now,
-/// `on_deleted` reloads the list.
+/// `on_deleted` reloads the list; `open` says whether its rejected payloads show.
 #[component]
 pub fn FeedRow(
     feed: Feed,
     #[prop(into)] live: Signal<Option<Feed>>,
+    open: OpenPanels,
     on_edit: Callback<String>,
     on_refresh: Callback<()>,
     on_deleted: Callback<()>,
@@ -65,9 +67,9 @@ pub fn FeedRow(
         }
     });
 
-    let show_rejected = RwSignal::new(false);
     let rejected_id = format!("rejected-{name}");
     let stored_name = StoredValue::new(name.clone());
+    let show_rejected = Signal::derive(move || stored_name.with_value(|name| open.is_open(name)));
     view! {
         <li class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
             data-testid="feed-row" data-feed=name.clone()>
@@ -110,7 +112,7 @@ pub fn FeedRow(
                 <button type="button" class=BUTTON_SECONDARY aria-label=format!("Edit {name}")
                     on:click=move |_| on_edit.run(stored_name.get_value())>"Edit"</button>
                 <button type="button" class=BUTTON_SECONDARY aria-expanded=move || show_rejected.get().to_string()
-                    aria-controls=rejected_id.clone() on:click=move |_| show_rejected.update(|s| *s = !*s)>
+                    aria-controls=rejected_id.clone() on:click=move |_| stored_name.with_value(|name| open.toggle(name))>
                     "Rejected payloads"
                 </button>
                 <span class="sm:ml-auto">
@@ -123,6 +125,25 @@ pub fn FeedRow(
                 <RejectedList name=stored_name.get_value() id=rejected_id.clone() />
             </Show>
         </li>
+    }
+}
+
+/// The rows whose rejected payloads are shown, kept by the page so that a
+/// reload of the list (after a save, say) leaves them open.
+#[derive(Clone, Copy, Default)]
+pub struct OpenPanels(RwSignal<BTreeSet<String>>);
+
+impl OpenPanels {
+    fn is_open(&self, name: &str) -> bool {
+        self.0.with(|open| open.contains(name))
+    }
+
+    fn toggle(&self, name: &str) {
+        self.0.update(|open| {
+            if !open.remove(name) {
+                open.insert(name.to_owned());
+            }
+        });
     }
 }
 
