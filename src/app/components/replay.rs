@@ -73,7 +73,7 @@ fn WindowPicker(live: LiveStream, picking: RwSignal<bool>) -> impl IntoView {
                 <span>"speed"</span>
                 <select class=format!("{INPUT} w-auto py-1") aria-label="Replay speed"
                     on:change=move |ev| speed.set(event_target_value(&ev))>
-                    {SPEEDS.map(|s| view! { <option value=s.to_string() selected=s == SPEEDS[1]>{format!("{s}×")}</option> }).to_vec()}
+                    {SPEEDS.into_iter().map(|s| view! { <option value=s.to_string() selected=s == SPEEDS[1]>{format!("{s}×")}</option> }).collect_view()}
                 </select>
             </label>
             <button type="submit" class=BUTTON_PRIMARY>"Play"</button>
