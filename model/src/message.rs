@@ -128,4 +128,51 @@ impl LogFilter {
     pub fn is_empty(&self) -> bool {
         self.levels.is_empty() && self.source.is_none() && self.text.is_none()
     }
+
+    /// The query keys a filter is written under (the history API's, too).
+    pub const QUERY_KEYS: [&'static str; 3] = ["level", "source", "q"];
+
+    /// The filter as query values (`level=WARN,ERROR&source=…&q=…`), each
+    /// key with its value or `None` when that part is unset.
+    pub fn to_query(&self) -> [(&'static str, Option<String>); 3] {
+        let [level, source, q] = Self::QUERY_KEYS;
+        [
+            (level, (!self.levels.is_empty()).then(|| self.levels.join(","))),
+            (source, self.source.clone()),
+            (q, self.text.clone()),
+        ]
+    }
+
+    /// The filter that [`LogFilter::to_query`] wrote; empty parts are unset.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> LogFilter {
+        let [level, source, q] = Self::QUERY_KEYS.map(|key| get(key).filter(|v| !v.trim().is_empty()));
+        let levels = level.map(|l| l.split(',').map(|l| l.trim().to_uppercase()).filter(|l| !l.is_empty()).collect());
+        LogFilter { levels: levels.unwrap_or_default(), source, text: q }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_filters_round_trip_through_the_query() {
+        let filters = [
+            LogFilter::default(),
+            LogFilter {
+                levels: vec!["WARN".into(), "ERROR".into()],
+                source: Some("api-1".into()),
+                text: Some("disk full".into()),
+            },
+            LogFilter { levels: Vec::new(), source: None, text: Some("a&b=c".into()) },
+        ];
+        for filter in filters {
+            let query = filter.to_query();
+            let back = LogFilter::from_query(|key| query.iter().find(|(k, _)| *k == key).and_then(|(_, v)| v.clone()));
+            assert_eq!(back, filter);
+        }
+        let typed = LogFilter::from_query(|key| (key == "level").then(|| "warn, error,".to_owned()));
+        assert_eq!(typed.levels, ["WARN", "ERROR"]);
+        assert!(LogFilter::from_query(|key| (key == "q").then(|| "  ".to_owned())).is_empty());
+    }
 }

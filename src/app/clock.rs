@@ -121,12 +121,35 @@ impl Clock {
         self.zone.set(zone);
     }
 
+    /// `ts` as a `datetime-local` input shows it, in the chosen zone (untracked).
+    pub fn input_value(self, ts: DateTime<Utc>) -> String {
+        let offset = self.zone.with_untracked(|z| z.offset(ts));
+        ts.with_timezone(&offset).format(INPUT_FORMAT).to_string()
+    }
+
+    /// The instant a `datetime-local` input's value means in the chosen zone.
+    pub fn parse_input(self, value: &str) -> Option<DateTime<Utc>> {
+        let local = chrono::NaiveDateTime::parse_from_str(value, INPUT_FORMAT)
+            .or_else(|_| chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+            .ok()?;
+        // The offset at the instant itself: guess with the offset at the
+        // local time read as UTC, then correct once (exact but at DST jumps).
+        let shift = |t: DateTime<Utc>| {
+            chrono::Duration::seconds(self.zone.with_untracked(|z| z.offset(t)).local_minus_utc().into())
+        };
+        let guess = local.and_utc() - shift(local.and_utc());
+        Some(local.and_utc() - shift(guess))
+    }
+
     /// `ts` in the chosen zone (tracked).
     pub fn at(self, ts: DateTime<Utc>) -> DateTime<FixedOffset> {
         let offset = self.zone.with(|z| z.offset(ts));
         ts.with_timezone(&offset)
     }
 }
+
+/// What `datetime-local` inputs hold.
+const INPUT_FORMAT: &str = "%Y-%m-%dT%H:%M";
 
 /// The page's clock (UTC where none is provided, e.g. in unit tests).
 pub fn use_clock() -> Clock {
@@ -203,6 +226,20 @@ mod tests {
         owner.with(|| {
             let clock = Clock { zone: RwSignal::new(Zone::Utc) };
             assert_eq!(clock.at(ts).format("%H:%M:%S%.3f").to_string(), "10:15:30.250");
+        });
+    }
+
+    #[test]
+    fn date_inputs_read_back_what_they_show() {
+        let ts: DateTime<Utc> = "2026-12-06T10:15:00Z".parse().unwrap();
+        let owner = Owner::new();
+        owner.with(|| {
+            let clock = Clock { zone: RwSignal::new(Zone::Utc) };
+            assert_eq!(clock.input_value(ts), "2026-12-06T10:15");
+            assert_eq!(clock.parse_input("2026-12-06T10:15"), Some(ts));
+            assert_eq!(clock.parse_input("2026-12-06T10:15:00"), Some(ts));
+            assert_eq!(clock.parse_input(""), None);
+            assert_eq!(clock.parse_input("tomorrow"), None);
         });
     }
 }

@@ -7,6 +7,7 @@ pub mod components;
 mod csp;
 pub mod live;
 pub mod pages;
+pub mod range;
 mod theme;
 pub mod widgets;
 

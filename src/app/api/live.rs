@@ -4,6 +4,7 @@ use crate::{
     error::AppError,
     model::{Candle, LogFilter, LogPage, SeqPage, SymbolSummary},
 };
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -15,10 +16,17 @@ pub async fn ticker_snapshot(feed: String) -> Result<SeqPage<SymbolSummary>, App
     crate::domain::history::symbols(&viewer().await?, &feed, Default::default()).await
 }
 
-/// Candles of one symbol at `interval` (`1s`, `1m`, `5m`, `1h`).
+/// Candles of one symbol at `interval` (`1s`, `1m`, `5m`, `1h`) in
+/// `[from, to)` (by default the 150 intervals before now).
 #[server]
-pub async fn candle_page(feed: String, symbol: String, interval: String) -> Result<SeqPage<Candle>, AppError> {
-    let params = crate::domain::history::CandleParams { symbol, interval: Some(interval), from: None, to: None };
+pub async fn candle_page(
+    feed: String,
+    symbol: String,
+    interval: String,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<SeqPage<Candle>, AppError> {
+    let params = crate::domain::history::CandleParams { symbol, interval: Some(interval), from, to };
     crate::domain::history::candles(&viewer().await?, &feed, params).await
 }
 

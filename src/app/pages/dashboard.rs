@@ -5,11 +5,13 @@ use crate::{
         api,
         components::{
             alerts::{AlertBell, AlertsProvider},
+            range_picker::RangePicker,
             replay::ReplayControls,
             room::{ChatPanel, InteractionPreview, PresenceBar, RoomProvider, widget_extras},
             ui::{ErrorAlert, Loading},
         },
         live::{ConnectionBadge, LiveStream},
+        range::ViewState,
         widgets::WidgetView,
     },
     model::Dashboard,
@@ -45,6 +47,7 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
     let slug = dashboard.slug.clone();
     let preview = dashboard.clone();
     provide_context(widget_extras());
+    let view = ViewState::provide();
     focus_search_on_slash();
     // The room (chat, annotations, presence) wraps the page: see components::room.
     view! {
@@ -57,6 +60,7 @@ fn DashboardView(dashboard: Dashboard) -> impl IntoView {
                 <PresenceBar />
                 <div class="ml-auto flex items-center gap-2"><ReplayControls /><AlertBell /></div>
             </header>
+            <div class="mb-4"><RangePicker view /></div>
             <div class="flex flex-col gap-4 lg:flex-row lg:items-start">
                 <div class="min-w-0 flex-1 space-y-4">
                     {if dashboard.widgets.is_empty() {

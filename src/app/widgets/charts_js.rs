@@ -26,6 +26,12 @@ extern "C" {
     pub type TimeScaleApi;
     #[wasm_bindgen(method, js_name = fitContent)]
     pub fn fit_content(this: &TimeScaleApi);
+    #[wasm_bindgen(method, js_name = getVisibleLogicalRange)]
+    pub fn get_visible_logical_range(this: &TimeScaleApi) -> JsValue;
+    #[wasm_bindgen(method, js_name = setVisibleLogicalRange)]
+    pub fn set_visible_logical_range(this: &TimeScaleApi, range: &JsValue);
+    #[wasm_bindgen(method, js_name = subscribeVisibleLogicalRangeChange)]
+    pub fn subscribe_visible_logical_range_change(this: &TimeScaleApi, handler: &js_sys::Function);
 
     /// `ISeriesApi`.
     pub type SeriesApi;

@@ -13,6 +13,8 @@ use leptos::{html::Div, prelude::*};
 pub struct Canvas {
     /// The element the chart lives in.
     pub container: NodeRef<Div>,
+    /// Goes up each time the user pans or zooms out past the first bar.
+    pub past_start: RwSignal<u64>,
     #[cfg(feature = "hydrate")]
     view: StoredValue<Option<ChartView>, LocalStorage>,
     #[cfg(feature = "hydrate")]
@@ -31,6 +33,7 @@ impl Canvas {
         let _ = extras;
         Canvas {
             container: NodeRef::new(),
+            past_start: RwSignal::new(0),
             #[cfg(feature = "hydrate")]
             view: StoredValue::new_local(None),
             #[cfg(feature = "hydrate")]
@@ -45,13 +48,26 @@ impl Canvas {
         #[cfg(feature = "hydrate")]
         {
             let on_point = self.extras.and_then(|e| e.on_chart_point);
-            view::ensure(self.view, self.container, on_point, self.clock, feed, symbol).await
+            view::ensure(self.view, self.container, on_point, self.past_start, self.clock, feed, symbol).await
         }
         #[cfg(not(feature = "hydrate"))]
         {
             let _ = (feed, symbol);
             Ok(())
         }
+    }
+
+    /// Draws `bars` after `added` older ones came in before the first,
+    /// keeping the view where it was.
+    pub fn prepend(self, bars: &[Bar], added: usize) {
+        #[cfg(feature = "hydrate")]
+        self.view.with_value(|v| {
+            if let Some(v) = v {
+                v.prepend(bars, added)
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (bars, added);
     }
 
     /// Draws bars once the chart exists: `all` replaces every bar, `update`

@@ -1,85 +1,96 @@
-//! The candle chart: candles and volume for one symbol, from the candles
-//! history, then built up live from ticks; interval 1s/1m/5m/1h; markers for
-//! annotations and a click hook to annotate a point; an export of what it
-//! shows.
+//! The candle chart: candles and volume for one symbol over the dashboard's
+//! time range, from the candles history, then built up live from ticks
+//! (unless the range is fixed); panning or zooming out past the first
+//! candle loads older ones. Interval 1s/1m/5m/1h (from the page's URL);
+//! markers for annotations and a click hook to annotate a point; an export
+//! of what it shows.
 
 mod bar;
 mod canvas;
+mod controls;
+mod series;
 #[cfg(feature = "hydrate")]
 mod view;
 
-use super::{ChartMarker, export::ExportControl, gate::Gate};
+use super::gate::Gate;
 use crate::{
     app::{
         api::live::candle_page,
         live::{FeedEvent, LiveStream},
+        range::ViewState,
     },
-    model::{Tick, time},
+    model::Tick,
 };
 pub use bar::Bar;
 use canvas::Canvas;
 use chrono::{DateTime, Utc};
+use controls::{ChartExport, IntervalPicker, MarkerList};
 use leptos::prelude::*;
-
-/// Intervals offered, with their length in seconds.
-pub const INTERVALS: [(&str, i64); 4] = [("1s", 1), ("1m", 60), ("5m", 300), ("1h", 3600)];
+use series::Series;
 
 /// Candle chart widget over a ticks feed.
 #[component]
 pub fn Chart(feed: String, symbol: String) -> impl IntoView {
-    let interval = RwSignal::new(INTERVALS[1]);
+    let view = expect_context::<ViewState>();
     let canvas = Canvas::new();
     let gate = StoredValue::new(Gate::<Tick>::new(50_000));
-    let bars: StoredValue<Option<Bar>> = StoredValue::new(None);
+    let series = StoredValue::new(Series::default());
+    // Goes up with each load, so a page of older candles asked for before it is dropped.
+    let generation = StoredValue::new(0u64);
     let (error, set_error) = signal(None::<String>);
     let (loading, set_loading) = signal(true);
-    let (empty, set_empty) = signal(false);
-    // Where the loaded candles start (None: not loaded, or none).
-    let (loaded_from, set_loaded_from) = signal(None::<DateTime<Utc>>);
+    let older_loading = RwSignal::new(false);
+    // What is drawn: how many candles, from when (None: none).
+    let (drawn, set_drawn) = signal((0usize, None::<DateTime<Utc>>));
     let stream_ready = RwSignal::new(false);
     let feed_name = StoredValue::new(feed.clone());
     let symbol_name = StoredValue::new(symbol.clone());
+    let note_drawn = move || {
+        series.with_value(|s| {
+            let first = s.bars().first().and_then(|b| DateTime::from_timestamp(b.time, 0));
+            set_drawn.set((s.bars().len(), first));
+        })
+    };
 
-    // Folds a batch of ticks, drawing each bar once: the finished ones and
-    // the last, still open one.
+    // Folds a batch of live ticks in (a fixed range takes none), drawing
+    // each changed bar once.
     let apply = move |ticks: Vec<Tick>| {
-        let secs = interval.get_untracked().1;
-        let symbol = symbol_name.get_value();
-        let mut current = bars.get_value();
-        let mut changed = false;
-        for t in ticks.iter().filter(|t| t.symbol == symbol) {
-            if let Some(bar) = Bar::fold(current, t, secs) {
-                if let Some(done) = current.filter(|c| c.time != bar.time && changed) {
-                    canvas.draw(None, Some(done));
-                }
-                current = Some(bar);
-                changed = true;
-            }
+        if !view.range.get_untracked().follows() {
+            return;
         }
-        if changed {
-            bars.set_value(current);
-            canvas.draw(None, current);
-            set_empty.set(false);
+        let secs = view.interval.get_untracked().1;
+        let (touched, trimmed) =
+            series.try_update_value(|s| s.fold(&ticks, &symbol_name.get_value(), secs)).unwrap_or_default();
+        if trimmed {
+            series.with_value(|s| canvas.draw(Some(s.bars()), None));
+        } else {
+            touched.into_iter().for_each(|bar| canvas.draw(None, Some(bar)));
+        }
+        if drawn.get_untracked().0 != series.with_value(|s| s.bars().len()) {
+            note_drawn();
         }
     };
 
     let load = move || {
-        let generation = gate.try_update_value(|g| g.start_load()).unwrap_or_default();
+        let load_generation = gate.try_update_value(|g| g.start_load()).unwrap_or_default();
+        generation.update_value(|g| *g += 1);
         set_loading.set(true);
-        let (name, _) = interval.get_untracked();
+        let (interval, _) = view.interval.get_untracked();
+        let (from, to) = view.range.get_untracked().bounds(Utc::now());
         leptos::task::spawn_local(async move {
             if let Err(e) = canvas.ensure(feed_name.get_value(), symbol_name.get_value()).await {
                 set_error.set(Some(e));
             }
-            match candle_page(feed_name.get_value(), symbol_name.get_value(), name.to_owned()).await {
+            let page = candle_page(feed_name.get_value(), symbol_name.get_value(), interval.to_owned(), from, to).await;
+            match page {
                 Ok(page) => {
-                    let all: Vec<Bar> = page.items.iter().map(Bar::from_candle).collect();
-                    bars.set_value(all.last().copied());
-                    set_empty.set(all.is_empty());
-                    set_loaded_from.set(page.items.first().map(|c| c.t));
-                    canvas.draw(Some(&all), None);
+                    series.update_value(|s| s.replace(page.items.iter().map(Bar::from_candle).collect()));
+                    series.with_value(|s| canvas.draw(Some(s.bars()), None));
+                    note_drawn();
                     set_error.set(None);
-                    if let Some((held, _)) = gate.try_update_value(|g| g.loaded(generation, page.last_seq)).flatten() {
+                    if let Some((held, _)) =
+                        gate.try_update_value(|g| g.loaded(load_generation, page.last_seq)).flatten()
+                    {
                         apply(held);
                     }
                 }
@@ -89,8 +100,37 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
         });
     };
 
+    // The page before the first candle, once the user reaches past it.
+    let load_older = move || {
+        let secs = view.interval.get_untracked().1;
+        let Some((from, to)) = series.with_value(|s| s.older_page(secs)) else { return };
+        if older_loading.get_untracked() || loading.get_untracked() {
+            return;
+        }
+        older_loading.set(true);
+        let (asked_in, interval) = (generation.get_value(), view.interval.get_untracked().0);
+        leptos::task::spawn_local(async move {
+            let at = |secs| DateTime::from_timestamp(secs, 0);
+            let page =
+                candle_page(feed_name.get_value(), symbol_name.get_value(), interval.to_owned(), at(from), at(to));
+            match page.await {
+                Ok(page) if generation.get_value() == asked_in => {
+                    let added =
+                        series.try_update_value(|s| s.prepend(page.items.iter().map(Bar::from_candle).collect()));
+                    if let Some(added @ 1..) = added {
+                        series.with_value(|s| canvas.prepend(s.bars(), added));
+                        note_drawn();
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => set_error.set(Some(e.message)),
+            }
+            older_loading.set(false);
+        });
+    };
+
     let live = expect_context::<LiveStream>();
-    let no_ticks = StoredValue::new(format!("No ticks for {symbol} in this range yet."));
+    let no_ticks = StoredValue::new(format!("No ticks for {symbol} in this time range."));
     live.subscribe(&feed, move |event| match event {
         FeedEvent::Load { .. } => {
             stream_ready.set(true);
@@ -98,10 +138,9 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
         }
         FeedEvent::Replay => {
             gate.update_value(Gate::open_from_start);
-            bars.set_value(None);
+            series.update_value(|s| s.replace(Vec::new()));
             canvas.draw(Some(&[]), None);
-            set_loaded_from.set(None);
-            set_empty.set(true);
+            note_drawn();
             set_loading.set(false);
         }
         FeedEvent::Ticks(ticks) => {
@@ -110,88 +149,49 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
         }
         _ => {}
     });
-    // A new interval reloads (once the stream said where live data starts).
-    Effect::new(move |previous: Option<&'static str>| {
-        let (name, _) = interval.get();
-        if previous.is_some_and(|p| p != name) && stream_ready.get_untracked() {
+    // A new interval or range reloads (once the stream said where live data starts).
+    Effect::new(move |previous: Option<_>| {
+        let now = (view.interval.get(), view.range.get());
+        if previous.is_some_and(|p| p != now) && stream_ready.get_untracked() {
             load();
         }
-        name
+        now
+    });
+    Effect::new(move |first: Option<()>| {
+        canvas.past_start.track();
+        if first.is_some() {
+            load_older();
+        }
     });
     let markers = canvas.follow_markers(feed, symbol.clone());
+    let loaded_from = Signal::derive(move || drawn.get().1);
+    let empty = move || drawn.get().0 == 0;
 
     view! {
         <div class="flex flex-col gap-2">
             <div class="flex items-center gap-2">
-                <IntervalPicker interval />
-                <ChartExport feed=feed_name.get_value() symbol=symbol.clone() interval from=loaded_from />
+                <IntervalPicker view />
+                <ChartExport feed=feed_name.get_value() symbol=symbol.clone() view from=loaded_from />
             </div>
             {move || error.get().map(|e| view! { <p role="alert" class="text-sm text-rose-600">{e}</p> })}
             <div class="relative">
-                <div node_ref=canvas.container class="h-72 w-full" data-testid="chart" data-symbol=symbol.clone()></div>
+                <div node_ref=canvas.container class="h-72 w-full" data-testid="chart" data-symbol=symbol.clone()
+                    data-candles=move || drawn.get().0
+                    data-from=move || drawn.get().1.map(|t| crate::model::time::format(&t))
+                    aria-busy=move || (loading.get() || older_loading.get()).to_string()></div>
                 <MarkerList symbol=symbol.clone() markers />
                 <Show when=move || loading.get()>
                     <p class="absolute inset-0 flex animate-pulse motion-reduce:animate-none items-center justify-center text-sm text-slate-500 dark:text-slate-400">"Loading…"</p>
                 </Show>
-                <Show when=move || !loading.get() && empty.get()>
+                <Show when=move || older_loading.get()>
+                    <p class="absolute left-2 top-2 rounded bg-white/80 px-2 py-0.5 text-xs text-slate-600 dark:bg-slate-900/80 dark:text-slate-300" data-testid="chart-older">"Loading older candles…"</p>
+                </Show>
+                <Show when=move || !loading.get() && empty()>
                     <p class="absolute inset-0 flex items-center justify-center text-sm text-slate-500 dark:text-slate-400">
                         {move || if live.is_replaying() { "Nothing in the replay yet.".to_owned() } else { no_ticks.get_value() }}
                     </p>
                 </Show>
             </div>
-        </div>
-    }
-}
-
-/// The chart's markers as text, for screen readers (the drawing is a canvas).
-#[component]
-fn MarkerList(symbol: String, markers: Signal<Vec<ChartMarker>>) -> impl IntoView {
-    view! {
-        <ul class="sr-only" aria-label=format!("Marks on the {symbol} chart")>
-            <For each=move || markers.get() key=|m| (m.alert, m.id) let:marker>
-                <li data-testid="chart-marker" data-kind=if marker.alert { "alert" } else { "note" }>
-                    {if marker.alert { format!("Alert: {}", marker.text) } else { format!("Note: {}", marker.text) }}
-                </li>
-            </For>
-        </ul>
-    }
-}
-
-/// The candles the chart shows: its symbol and interval, from the first
-/// loaded candle (before a load: the server's default range) to now.
-#[component]
-fn ChartExport(
-    feed: String,
-    symbol: String,
-    interval: RwSignal<(&'static str, i64)>,
-    from: ReadSignal<Option<DateTime<Utc>>>,
-) -> impl IntoView {
-    let query = Signal::derive(move || {
-        let mut query = vec![("symbol", symbol.clone()), ("interval", interval.get().0.to_owned())];
-        query.extend(from.get().map(|t| ("from", time::format(&t))));
-        query
-    });
-    view! { <ExportControl path=format!("/api/v1/feeds/{feed}/candles") query what="candles" /> }
-}
-
-/// One toggle per interval, and a note on time zone and annotating.
-#[component]
-fn IntervalPicker(interval: RwSignal<(&'static str, i64)>) -> impl IntoView {
-    let clock = crate::app::clock::use_clock();
-    let note = move || format!("{} · click a candle to annotate", clock.zone.with(|z| z.label()));
-    view! {
-        <div class="flex flex-1 items-center gap-1 text-xs" role="group" aria-label="Interval">
-            {INTERVALS.into_iter().map(|iv| view! {
-                <button
-                    type="button"
-                    class=move || format!("rounded px-2 py-0.5 font-medium {}", if interval.get().0 == iv.0 { "bg-sky-700 text-white" } else { "text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800" })
-                    aria-pressed=move || (interval.get().0 == iv.0).to_string()
-                    on:click=move |_| interval.set(iv)
-                >
-                    {iv.0}
-                </button>
-            }).collect_view()}
-            <span class="ml-auto text-slate-500 dark:text-slate-400">{note}</span>
         </div>
     }
 }

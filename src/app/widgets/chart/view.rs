@@ -18,6 +18,7 @@ pub struct ChartView {
     volume: lc::SeriesApi,
     markers: lc::MarkersApi,
     _click: Closure<dyn FnMut(wasm_bindgen::JsValue)>,
+    _scroll: Closure<dyn FnMut(wasm_bindgen::JsValue)>,
     /// The time labels, in the page's time zone.
     times: TimeLabels,
 }
@@ -77,6 +78,7 @@ pub async fn ensure(
     handle: StoredValue<Option<ChartView>, LocalStorage>,
     container: NodeRef<Div>,
     on_point: Option<fn(String, String, i64)>,
+    past_start: RwSignal<u64>,
     clock: Clock,
     feed: String,
     symbol: String,
@@ -109,11 +111,23 @@ pub async fn ensure(
         }
     });
     chart.subscribe_click(click.as_ref().unchecked_ref());
+    // Someone panned or zoomed out past the first bar: older ones are wanted.
+    let scroll = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |range: wasm_bindgen::JsValue| {
+        let from = js_sys::Reflect::get(&range, &"from".into()).ok().and_then(|f| f.as_f64());
+        if from.is_some_and(|from| from < -PAST_START_BARS) {
+            past_start.update(|n| *n += 1);
+        }
+    });
+    chart.time_scale().subscribe_visible_logical_range_change(scroll.as_ref().unchecked_ref());
     let times = TimeLabels::new(clock);
     chart.apply_options(&times.options());
-    handle.set_value(Some(ChartView { chart, candles, volume, markers, _click: click, times }));
+    handle.set_value(Some(ChartView { chart, candles, volume, markers, _click: click, _scroll: scroll, times }));
     Ok(())
 }
+
+/// How far (in bars) the view must reach before the first bar to ask for
+/// older ones: more than fitting the content leaves.
+const PAST_START_BARS: f64 = 2.0;
 
 /// The chart options that follow the theme: text and grid colours.
 fn colours(dark: bool) -> serde_json::Value {
@@ -130,14 +144,31 @@ fn volume_point(bar: &Bar) -> serde_json::Value {
 }
 
 impl ChartView {
-    /// Replaces every bar.
+    /// Replaces every bar and shows them all.
     pub fn set_bars(&self, bars: &[Bar]) {
+        self.set_data(bars);
+        self.chart.time_scale().fit_content();
+    }
+
+    /// Replaces every bar after `added` older ones came in before the
+    /// first, keeping the same bars in view.
+    pub fn prepend(&self, bars: &[Bar], added: usize) {
+        let time_scale = self.chart.time_scale();
+        let range = time_scale.get_visible_logical_range();
+        self.set_data(bars);
+        let bound = |key: &str| js_sys::Reflect::get(&range, &key.into()).ok().and_then(|v| v.as_f64());
+        if let (Some(from), Some(to)) = (bound("from"), bound("to")) {
+            let shift = added as f64;
+            time_scale.set_visible_logical_range(&js(&json!({"from": from + shift, "to": to + shift})));
+        }
+    }
+
+    fn set_data(&self, bars: &[Bar]) {
         let candles: Vec<serde_json::Value> =
             bars.iter().map(|b| serde_json::to_value(b).unwrap_or_default()).collect();
         let volume: Vec<serde_json::Value> = bars.iter().map(volume_point).collect();
         self.candles.set_data(&js(&serde_json::Value::Array(candles)));
         self.volume.set_data(&js(&serde_json::Value::Array(volume)));
-        self.chart.time_scale().fit_content();
     }
 
     /// Updates the last bar, or adds one after it.

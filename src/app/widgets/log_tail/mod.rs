@@ -13,7 +13,13 @@ mod row;
 mod tail;
 mod toolbar;
 
-use crate::app::live::LiveStream;
+use crate::{
+    app::{
+        live::LiveStream,
+        range::{ViewState, use_view_state},
+    },
+    model::LogFilter,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use lines::LineList;
@@ -25,7 +31,12 @@ use toolbar::Toolbar;
 #[component]
 pub fn LogTail(feed: String, slug: String) -> impl IntoView {
     let permalink = permalink_seq(&feed);
-    let tail = Tail::new(feed.clone(), permalink.is_some());
+    let view = use_view_state();
+    let filter = view.map(|v| LogFilter::from_query(|key| v.get_untracked(key))).unwrap_or_default();
+    let tail = Tail::new(feed.clone(), permalink.is_some(), filter);
+    if let Some(view) = view {
+        follow_url(tail, view);
+    }
     let selected = RwSignal::new(permalink);
     if let Some(seq) = permalink {
         Effect::new(move |_| tail.load_around(seq));
@@ -44,6 +55,24 @@ pub fn LogTail(feed: String, slug: String) -> impl IntoView {
             {move || selected_line.get().map(|line| view! { <LineDetails line feed=tail.feed() slug=slug.get_value() on_close=move || selected.set(None) /> })}
         </div>
     }
+}
+
+/// Keeps the filter and the page's URL in step: a change here is written
+/// there (a history entry), and a link or back/forward changes the filter.
+fn follow_url(tail: Tail, view: ViewState) {
+    let in_url = Memo::new(move |_| LogFilter::from_query(|key| view.get(key)));
+    Effect::new(move |_| {
+        let wanted = in_url.get();
+        if tail.filter.with_untracked(|f| *f != wanted) {
+            tail.change_filter(|f| *f = wanted);
+        }
+    });
+    Effect::new(move |_| {
+        let filter = tail.filter.get();
+        if in_url.with_untracked(|u| *u != filter) {
+            view.set_all(filter.to_query());
+        }
+    });
 }
 
 /// The `seq` of a `?log=<feed>:<seq>` permalink to this feed, if any.

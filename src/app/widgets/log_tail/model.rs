@@ -70,6 +70,11 @@ impl TailModel {
         self.new_count
     }
 
+    /// Starts with `filter` instead of showing every line.
+    pub fn with_filter(self, filter: LogFilter) -> Self {
+        TailModel { filter, ..self }
+    }
+
     /// The filter the lines are shown with.
     pub fn filter(&self) -> &LogFilter {
         &self.filter

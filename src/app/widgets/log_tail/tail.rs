@@ -40,9 +40,9 @@ pub struct Tail {
 }
 
 impl Tail {
-    /// The tail of `feed`, opening on a permalink when `permalink`.
-    pub fn new(feed: String, permalink: bool) -> Self {
-        let model = RwSignal::new(TailModel::new(permalink));
+    /// The tail of `feed` shown with `filter`, opening on a permalink when `permalink`.
+    pub fn new(feed: String, permalink: bool, filter: LogFilter) -> Self {
+        let model = RwSignal::new(TailModel::new(permalink).with_filter(filter));
         Tail {
             model,
             mode: Memo::new(move |_| model.with(TailModel::mode)),

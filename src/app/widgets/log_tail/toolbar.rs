@@ -49,15 +49,7 @@ pub fn Toolbar(tail: Tail) -> impl IntoView {
 #[component]
 fn LogExport(tail: Tail) -> impl IntoView {
     let query = Signal::derive(move || {
-        tail.filter.with(|f| {
-            let mut query = Vec::new();
-            if !f.levels.is_empty() {
-                query.push(("level", f.levels.join(",")));
-            }
-            query.extend(f.source.clone().map(|s| ("source", s)));
-            query.extend(f.text.clone().map(|q| ("q", q)));
-            query
-        })
+        tail.filter.with(|f| f.to_query().into_iter().filter_map(|(key, value)| Some((key, value?))).collect())
     });
     view! { <ExportControl path=format!("/api/v1/feeds/{}/logs", tail.feed()) query what="log lines" /> }
 }
@@ -111,7 +103,10 @@ fn SourceMenu(tail: Tail) -> impl IntoView {
         >
             <option value="">"All sources"</option>
             <Suspense>
-                {move || sources.get().and_then(Result::ok).map(|list| list.into_iter().map(|s| view! { <option value=s.clone()>{s.clone()}</option> }).collect_view())}
+                {move || sources.get().and_then(Result::ok).map(|list| list.into_iter().map(|s| {
+                    let chosen = s.clone();
+                    view! { <option value=s.clone() selected=move || tail.filter.with(|f| f.source.as_ref() == Some(&chosen))>{s.clone()}</option> }
+                }).collect_view())}
             </Suspense>
         </select>
     }
@@ -122,6 +117,17 @@ fn SourceMenu(tail: Tail) -> impl IntoView {
 fn SearchBox(tail: Tail) -> impl IntoView {
     let feed = tail.feed();
     let pending = StoredValue::new(None::<TimeoutHandle>);
+    let input = NodeRef::<leptos::html::Input>::new();
+    // The box shows the filter's text when it changes from elsewhere (a
+    // link, back/forward), not while the user's own typing is pending.
+    Effect::new(move |_| {
+        let text = tail.filter.with(|f| f.text.clone().unwrap_or_default());
+        if let Some(el) = input.get()
+            && el.value().trim() != text
+        {
+            el.set_value(&text);
+        }
+    });
     let on_search = move |ev: leptos::ev::Event| {
         let text = event_target_value(&ev);
         if let Some(h) = pending.get_value() {
@@ -138,6 +144,7 @@ fn SearchBox(tail: Tail) -> impl IntoView {
             placeholder="Search history…"
             class=format!("{INPUT} !w-48 !py-1 text-xs")
             data-testid="log-search"
+            node_ref=input
             on:input=on_search
         />
     }

@@ -1,0 +1,116 @@
+import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { hydrated } from './support';
+import { publishMqtt } from './feeds';
+import { liveDashboard, openLive } from './dashboards';
+
+const MINUTE = 60_000;
+
+/** AAPL ticks at these many minutes ago, one each, stored before the page opens. */
+async function ticksAgo(request: APIRequestContext, feed: string, minutesAgo: number[]): Promise<number> {
+  const now = Date.now();
+  const payloads = minutesAgo.map((m, i) =>
+    JSON.stringify({ symbol: 'AAPL', price: 100 + i, size: 10, id: `${feed}-${i}`, ts: new Date(now - m * MINUTE).toISOString() }),
+  );
+  await publishMqtt(`e2e/${feed}/x`, ...payloads);
+  await expect
+    .poll(async () => (await (await request.get(`/api/v1/feeds/${feed}/ticks?symbol=AAPL&limit=100`)).json()).items.length)
+    .toBe(minutesAgo.length);
+  return now;
+}
+
+/** `YYYY-MM-DDTHH:MM` in UTC, as a datetime-local input takes it. */
+const inputValue = (t: number) => new Date(t).toISOString().slice(0, 16);
+
+/** How many candles the chart draws. */
+const candles = (page: Page) => page.getByTestId('chart');
+
+test('a time range shows its candles, a custom range only its own, and panning left loads older ones', async ({ page, request }) => {
+  const { slug, ticks } = await liveDashboard(request);
+  const now = await ticksAgo(request, ticks, [300, 240, 210, 120, 50, 20, 1]);
+  await openLive(page, slug);
+  await page.getByTestId('timezone').selectOption('UTC');
+  const chart = candles(page);
+  const picker = page.getByTestId('range-picker');
+
+  // Live: the 150 one-minute candles before now hold the last four ticks.
+  await expect(chart).toHaveAttribute('data-candles', '4');
+  await picker.getByRole('button', { name: '1h', exact: true }).click();
+  await expect(page).toHaveURL(/[?&]range=1h\b/);
+  await expect(picker.getByRole('button', { name: '1h', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(chart).toHaveAttribute('data-candles', '3');
+
+  // A custom range, typed in UTC: the three oldest ticks, as the history API counts them.
+  await picker.getByRole('button', { name: 'Custom…' }).click();
+  const custom = page.getByTestId('range-custom');
+  const [from, to] = [inputValue(now - 310 * MINUTE), inputValue(now - 180 * MINUTE)];
+  await custom.getByLabel('From').fill(from);
+  await custom.getByLabel('To').fill(to);
+  await custom.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/[?&]from=.*&to=/);
+  await expect(page.getByTestId('range-label')).toContainText('(UTC)');
+  const api = await request.get(`/api/v1/feeds/${ticks}/candles?symbol=AAPL&interval=1m&from=${from}:00Z&to=${to}:00Z`);
+  const expected = (await api.json()).items;
+  expect(expected).toHaveLength(3);
+  await expect(chart).toHaveAttribute('data-candles', '3');
+  await expect(chart).toHaveAttribute('data-from', expected[0].t);
+
+  // A fixed range takes no live ticks.
+  await publishMqtt(`e2e/${ticks}/x`, JSON.stringify({ symbol: 'AAPL', price: 99, size: 1 }));
+  await page.getByTestId('back-to-live').click();
+  await expect(page).not.toHaveURL(/from=/);
+  await expect(chart).toHaveAttribute('data-candles', '5');
+
+  // Back in live: the chart starts two hours ago; dragging it right reaches past its first candle.
+  await expect(chart).toHaveAttribute('aria-busy', 'false');
+  const box = (await chart.boundingBox())!;
+  await expect(async () => {
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2, { steps: 12 });
+    await page.mouse.up();
+    await expect(chart).toHaveAttribute('data-candles', '8', { timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
+  const first = (await (await request.get(`/api/v1/feeds/${ticks}/ticks?symbol=AAPL&limit=1`)).json()).items[0];
+  await expect(chart).toHaveAttribute('data-from', new RegExp(`^${first.ts.slice(0, 16)}`));
+});
+
+test('a link holds the range, interval and log filters; it opens the same view, and back and forward step through them', async ({ page, request, browser }) => {
+  const { slug } = await liveDashboard(request);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await openLive(page, slug);
+  const picker = page.getByTestId('range-picker');
+  await picker.getByRole('button', { name: '24h', exact: true }).click();
+  await page.getByRole('group', { name: 'Interval' }).getByRole('button', { name: '5m' }).click();
+  const levels = page.getByRole('group', { name: 'Levels' });
+  await levels.getByRole('button', { name: 'WARN' }).click();
+  await page.getByTestId('log-search').fill('disk full');
+  await expect(page).toHaveURL(/q=disk\+full/);
+  for (const part of ['range=24h', 'interval=5m', 'level=WARN']) await expect(page).toHaveURL(new RegExp(part));
+
+  await page.getByTestId('copy-link').click();
+  await expect(page.getByText('Link copied.')).toBeVisible();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  expect(link).toBe(page.url());
+
+  // Someone else opens the link.
+  const other = await browser.newContext();
+  const them = await other.newPage();
+  await them.goto(link);
+  await hydrated(them);
+  await expect(them.getByTestId('range-picker').getByRole('button', { name: '24h', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(them.getByRole('group', { name: 'Interval' }).getByRole('button', { name: '5m' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(them.getByRole('group', { name: 'Interval' }).getByRole('button', { name: '1s' })).toBeDisabled();
+  await expect(them.getByRole('group', { name: 'Levels' }).getByRole('button', { name: 'WARN' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(them.getByTestId('log-search')).toHaveValue('disk full');
+  await other.close();
+
+  // Back undoes the search, then the level; forward brings the level back.
+  await page.goBack();
+  await expect(page).not.toHaveURL(/q=/);
+  await expect(page.getByTestId('log-search')).toHaveValue('');
+  await page.goBack();
+  await expect(levels.getByRole('button', { name: 'WARN' })).toHaveAttribute('aria-pressed', 'false');
+  await page.goForward();
+  await expect(levels.getByRole('button', { name: 'WARN' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(picker.getByRole('button', { name: '24h', exact: true })).toHaveAttribute('aria-pressed', 'true');
+});
