@@ -50,6 +50,15 @@ impl Zone {
         }
     }
 
+    /// The zone's name after a time: `UTC`, `Tokyo`, or the browser's offset (`+01:00`).
+    pub fn short_label(&self) -> String {
+        match self {
+            Zone::Utc => "UTC".to_owned(),
+            Zone::Named(name) => name.rsplit('/').next().unwrap_or(name).replace('_', " "),
+            Zone::Browser => self.offset(chrono::Utc::now()).to_string(),
+        }
+    }
+
     /// What the zone is called on the page.
     pub fn label(&self) -> String {
         match self {
@@ -130,7 +139,7 @@ impl Clock {
     /// The instant a `datetime-local` input's value means in the chosen zone.
     pub fn parse_input(self, value: &str) -> Option<DateTime<Utc>> {
         let local = chrono::NaiveDateTime::parse_from_str(value, INPUT_FORMAT)
-            .or_else(|_| chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+            .or_else(|_| chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M"))
             .ok()?;
         // The offset at the instant itself: guess with the offset at the
         // local time read as UTC, then correct once (exact but at DST jumps).
@@ -148,8 +157,28 @@ impl Clock {
     }
 }
 
+/// A `<time>` showing `at` in the page's zone: UTC as the server renders
+/// it, then the chosen zone once the page runs (so hydration matches).
+#[component]
+pub fn ZonedTime(
+    at: DateTime<Utc>,
+    /// A `chrono` format; the zone's label follows it.
+    #[prop(default = "%Y-%m-%d %H:%M:%S")]
+    format: &'static str,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
+    let clock = use_clock();
+    let running = RwSignal::new(false);
+    Effect::new(move |_| running.set(true));
+    let text = move || match running.get() {
+        true => format!("{} {}", clock.at(at).format(format), clock.zone.with(|z| z.short_label())),
+        false => format!("{} UTC", at.format(format)),
+    };
+    view! { <time datetime=crate::model::time::format(&at) class=class>{text}</time> }
+}
+
 /// What `datetime-local` inputs hold.
-const INPUT_FORMAT: &str = "%Y-%m-%dT%H:%M";
+const INPUT_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 
 /// The page's clock (UTC where none is provided, e.g. in unit tests).
 pub fn use_clock() -> Clock {
@@ -235,7 +264,7 @@ mod tests {
         let owner = Owner::new();
         owner.with(|| {
             let clock = Clock { zone: RwSignal::new(Zone::Utc) };
-            assert_eq!(clock.input_value(ts), "2026-12-06T10:15");
+            assert_eq!(clock.input_value(ts), "2026-12-06T10:15:00");
             assert_eq!(clock.parse_input("2026-12-06T10:15"), Some(ts));
             assert_eq!(clock.parse_input("2026-12-06T10:15:00"), Some(ts));
             assert_eq!(clock.parse_input(""), None);

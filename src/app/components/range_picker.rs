@@ -129,11 +129,11 @@ fn CustomRange(view: ViewState, on_done: Callback<()>) -> impl IntoView {
             class="absolute left-0 top-full z-20 mt-2 flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-lg dark:border-slate-700 dark:bg-slate-900"
             on:keydown=move |ev| if ev.key() == "Escape" { on_done.run(()) }>
             <label class="text-xs font-medium">"From"
-                <input type="datetime-local" class=field aria-label="From" prop:value=from
+                <input type="datetime-local" step="1" class=field aria-label="From" prop:value=from
                     on:input=move |ev| from.set(event_target_value(&ev)) />
             </label>
             <label class="text-xs font-medium">"To"
-                <input type="datetime-local" class=field aria-label="To" prop:value=to
+                <input type="datetime-local" step="1" class=field aria-label="To" prop:value=to
                     on:input=move |ev| to.set(event_target_value(&ev)) />
             </label>
             <span class="text-xs text-slate-600 dark:text-slate-300">{move || clock.zone.with(|z| z.label())}</span>

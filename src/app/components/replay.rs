@@ -1,18 +1,19 @@
 //! A dashboard's replay controls: pick a past window and a speed, play,
 //! pause, jump with the scrubber, and go back to live. Times are entered
-//! and shown in the browser's time zone.
+//! and shown in the page's time zone.
 
 use crate::app::{
+    clock::{Clock, use_clock},
     components::ui::{BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT},
     live::{LiveStream, ReplayStatus, ReplayWindow},
 };
-use chrono::{DateTime, Local, NaiveDateTime, TimeZone};
+use chrono::DateTime;
 use leptos::prelude::*;
 
 /// Speeds offered.
 const SPEEDS: [u32; 3] = [1, 10, 100];
 /// The window a new replay starts with: the last 15 minutes.
-const DEFAULT_WINDOW_MS: f64 = 15.0 * 60_000.0;
+const DEFAULT_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 
 /// The replay controls (`data-testid="replay-controls"`).
 #[component]
@@ -36,14 +37,16 @@ pub fn ReplayControls() -> impl IntoView {
 /// The form for a new replay: from, to, speed.
 #[component]
 fn WindowPicker(live: LiveStream, picking: RwSignal<bool>) -> impl IntoView {
-    let now = now_ms();
-    let from = RwSignal::new(local_input(now - DEFAULT_WINDOW_MS));
-    let to = RwSignal::new(local_input(now));
+    let clock = use_clock();
+    let now = chrono::Utc::now();
+    let from = RwSignal::new(clock.input_value(now - DEFAULT_WINDOW));
+    let to = RwSignal::new(clock.input_value(now));
+    let parse_ms = move |text: &str| clock.parse_input(text).map(|t| t.timestamp_millis() as f64);
     let speed = RwSignal::new(SPEEDS[1].to_string());
     let error = RwSignal::new(None::<String>);
     let play = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (Some(from_ms), Some(to_ms)) = (parse_local(&from.get()), parse_local(&to.get())) else {
+        let (Some(from_ms), Some(to_ms)) = (parse_ms(&from.get()), parse_ms(&to.get())) else {
             error.set(Some("Enter both times.".into()));
             return;
         };
@@ -87,6 +90,7 @@ fn WindowPicker(live: LiveStream, picking: RwSignal<bool>) -> impl IntoView {
 #[component]
 fn Playing(status: ReplayStatus, live: LiveStream) -> impl IntoView {
     let window = status.window;
+    let clock = use_clock();
     let toggle = move |_| if status.playing { live.pause() } else { live.resume() };
     let seek = move |ev: leptos::ev::Event| {
         if let Ok(ms) = event_target_value(&ev).parse::<f64>() {
@@ -94,13 +98,13 @@ fn Playing(status: ReplayStatus, live: LiveStream) -> impl IntoView {
         }
     };
     let state = if status.ended {
-        format!("Replay finished at {}", local_time(window.to_ms))
+        format!("Replay finished at {}", time_of_day(clock, window.to_ms))
     } else {
         format!(
             "{} {}× · {}",
             if status.playing { "Replaying" } else { "Paused" },
             window.speed,
-            local_time(status.position_ms)
+            time_of_day(clock, status.position_ms)
         )
     };
     view! {
@@ -114,41 +118,7 @@ fn Playing(status: ReplayStatus, live: LiveStream) -> impl IntoView {
     }
 }
 
-fn now_ms() -> f64 {
-    chrono::Utc::now().timestamp_millis() as f64
-}
-
-/// `ms` as a `datetime-local` input value, in the browser's time zone.
-fn local_input(ms: f64) -> String {
-    local(ms).format("%Y-%m-%dT%H:%M:%S").to_string()
-}
-
-/// `ms` as a time of day, in the browser's time zone.
-fn local_time(ms: f64) -> String {
-    local(ms).format("%H:%M:%S").to_string()
-}
-
-fn local(ms: f64) -> DateTime<Local> {
-    DateTime::from_timestamp_millis(ms as i64).unwrap_or_default().with_timezone(&Local)
-}
-
-/// A `datetime-local` value (with or without seconds) in ms since the epoch.
-fn parse_local(text: &str) -> Option<f64> {
-    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
-        .ok()?;
-    Local.from_local_datetime(&naive).earliest().map(|t| t.timestamp_millis() as f64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn input_values_read_back_as_the_same_time() {
-        let ms = 1_764_496_800_000.0;
-        assert_eq!(parse_local(&local_input(ms)), Some(ms));
-        assert_eq!(parse_local(&local_input(ms)[..16]), Some(ms), "minutes only");
-        assert_eq!(parse_local("yesterday"), None);
-    }
+/// `ms` as a time of day, in the page's time zone.
+fn time_of_day(clock: Clock, ms: f64) -> String {
+    clock.at(DateTime::from_timestamp_millis(ms as i64).unwrap_or_default()).format("%H:%M:%S").to_string()
 }

@@ -11,6 +11,7 @@ use crate::{
             alerts::{acknowledge_firing, alert_firings, delete_alert, list_alerts, silence_alert},
             feeds::list_feeds,
         },
+        clock::ZonedTime,
         components::{
             editing::{Editing, EditorState, FormPanel, NewItemButton},
             guard::RequireAdmin,
@@ -88,11 +89,6 @@ struct RowCallbacks {
     on_changed: Callback<()>,
 }
 
-/// A time as the page shows it (the same on the server and in the browser).
-fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
-}
-
 fn tone(state: AlertState) -> Tone {
     match state {
         AlertState::Ok => Tone::Good,
@@ -120,8 +116,9 @@ fn AlertRow(alert: Alert, callbacks: RowCallbacks) -> impl IntoView {
     let show_firings = RwSignal::new(false);
     let name = alert.spec.name.clone();
     let silenced = alert.state == AlertState::Silenced;
-    let last = alert.last_fired_at.map(|t| format!("last fired {}", when(t)));
-    let until = alert.silenced_until.map(|t| format!("silenced until {}", when(t)));
+    let both = alert.last_fired_at.is_some() && alert.silenced_until.is_some();
+    let last = alert.last_fired_at.map(|t| view! { "last fired " <ZonedTime at=t /> });
+    let until = alert.silenced_until.map(|t| view! { "silenced until " <ZonedTime at=t /> });
     let hook = alert.spec.webhook_url.is_some().then_some(" · webhook");
     view! {
         <li class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900"
@@ -136,7 +133,7 @@ fn AlertRow(alert: Alert, callbacks: RowCallbacks) -> impl IntoView {
                         <span class="font-mono">{alert.spec.feed.clone()}</span>" · "{alert.spec.rule.describe()}{hook}
                     </p>
                     <p class="text-xs text-slate-600 dark:text-slate-400">
-                        {[last, until].into_iter().flatten().collect::<Vec<_>>().join(" · ")}
+                        {last}{both.then_some(" · ")}{until}
                     </p>
                 </div>
                 <div class="flex flex-wrap items-center gap-2">
@@ -205,7 +202,7 @@ fn FiringItem(id: i64, firing: Firing) -> impl IntoView {
     view! {
         <li class="flex flex-wrap items-center gap-x-3 gap-y-1 py-1.5" data-testid="alert-firing">
             {move || shown.with(|f| view! {
-                <time class="font-mono text-xs text-slate-600 dark:text-slate-400">{when(f.fired_at)}</time>
+                <ZonedTime at=f.fired_at class="font-mono text-xs text-slate-600 dark:text-slate-400" />
                 <span>{f.message.clone()}</span>
                 <span class="text-xs text-slate-600 dark:text-slate-400">{format!("seq {}–{}", f.seq_from, f.seq_to)}</span>
             })}
