@@ -2,8 +2,19 @@ import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { ADMIN, hydrated, unique } from './support';
 import { MQTT_URL } from './feeds';
 
-/** A dashboard over two fresh MQTT feeds (ticks and logs), created as admin. */
-export async function liveDashboard(request: APIRequestContext) {
+type Feeds = { ticks: string; logs: string };
+type Widget = { type: string; feed: string; symbol?: string };
+
+/** Ticker, AAPL chart and log tail. */
+const STANDARD = ({ ticks, logs }: Feeds): Widget[] => [
+  { type: 'ticker', feed: ticks },
+  { type: 'chart', feed: ticks, symbol: 'AAPL' },
+  { type: 'log', feed: logs },
+];
+
+/** A dashboard over two fresh MQTT feeds (ticks and logs), created as
+ *  admin, with the `widgets` made for them. */
+export async function liveDashboard(request: APIRequestContext, widgets: (feeds: Feeds) => Widget[] = STANDARD) {
   expect((await request.post('/api/v1/login', { data: ADMIN })).status()).toBe(200);
   const logs = unique('logs');
   const ticks = unique('ticks');
@@ -19,7 +30,7 @@ export async function liveDashboard(request: APIRequestContext) {
     data: {
       slug,
       title: 'Live test',
-      widgets: [{ type: 'ticker', feed: ticks }, { type: 'chart', feed: ticks, symbol: 'AAPL' }, { type: 'log', feed: logs }],
+      widgets: widgets({ ticks, logs }),
     },
   });
   expect(dashboard.status()).toBe(201);

@@ -114,3 +114,49 @@ test('a link holds the range, interval and log filters; it opens the same view, 
   await expect(levels.getByRole('button', { name: 'WARN' })).toHaveAttribute('aria-pressed', 'true');
   await expect(picker.getByRole('button', { name: '24h', exact: true })).toHaveAttribute('aria-pressed', 'true');
 });
+
+test('the stats block sums up the range and the table sorts the latest values', async ({ page, request }) => {
+  const { slug, ticks } = await liveDashboard(request, ({ ticks }) => [
+    { type: 'stats', feed: ticks, symbol: 'AAPL' },
+    { type: 'table', feed: ticks },
+  ]);
+  const send = (symbol: string, ...prices: number[]) =>
+    publishMqtt(`e2e/${ticks}/x`, ...prices.map((price) => JSON.stringify({ symbol, price, size: 10 })));
+  await send('AAPL', 100, 104, 98, 101);
+  await send('MSFT', 400);
+  await expect
+    .poll(async () => (await (await request.get(`/api/v1/feeds/${ticks}/ticks?limit=100`)).json()).items.length)
+    .toBe(5);
+  await openLive(page, slug);
+
+  const stats = page.getByTestId('stats');
+  await expect(stats.getByTestId('stat-last')).toHaveText('101.00');
+  await expect(stats.getByTestId('stat-min')).toHaveText('98.00');
+  await expect(stats.getByTestId('stat-max')).toHaveText('104.00');
+  await expect(stats.getByTestId('stat-change')).toHaveText('+1.00 (+1.00%)');
+  await expect(stats.getByTestId('stat-volume')).toHaveText('40');
+  const closes = (await (await request.get(`/api/v1/feeds/${ticks}/candles?symbol=AAPL&interval=1m`)).json()).items.map(
+    (c: { close: number }) => c.close,
+  );
+  const mean = closes.reduce((a: number, b: number) => a + b, 0) / closes.length;
+  await expect(stats.getByTestId('stat-avg')).toHaveText(mean.toFixed(2));
+  // Live ticks move it.
+  await send('AAPL', 110);
+  await expect(stats.getByTestId('stat-last')).toHaveText('110.00');
+  await expect(stats.getByTestId('stat-max')).toHaveText('110.00');
+
+  const table = page.getByTestId('table');
+  const symbols = () => table.getByTestId('ticker-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-symbol')));
+  await expect(table.getByTestId('ticker-row')).toHaveCount(2);
+  const last = table.getByRole('columnheader', { name: 'Last' });
+  await last.getByRole('button').click();
+  await expect(last).toHaveAttribute('aria-sort', 'ascending');
+  expect(await symbols()).toEqual(['AAPL', 'MSFT']);
+  await last.getByRole('button').click();
+  await expect(last).toHaveAttribute('aria-sort', 'descending');
+  expect(await symbols()).toEqual(['MSFT', 'AAPL']);
+  // A price move reorders a sorted table.
+  await send('AAPL', 500);
+  await expect.poll(symbols).toEqual(['AAPL', 'MSFT']);
+  await expect(table.locator('[data-testid="ticker-row"][data-symbol="AAPL"]').getByTestId('ticker-updated')).toHaveText(/^\d\d:\d\d:\d\d$/);
+});

@@ -10,19 +10,31 @@ pub enum WidgetKind {
     Ticker,
     Chart,
     Log,
+    /// Latest values of every symbol, sortable.
+    Table,
+    /// Last, change, min, max, average and volume of one symbol over the range.
+    Stats,
 }
 
 impl WidgetKind {
     /// Every kind, in the order forms offer them.
-    pub const ALL: [WidgetKind; 3] = [WidgetKind::Ticker, WidgetKind::Chart, WidgetKind::Log];
+    pub const ALL: [WidgetKind; 5] =
+        [WidgetKind::Ticker, WidgetKind::Chart, WidgetKind::Log, WidgetKind::Table, WidgetKind::Stats];
 
-    /// The kind's name as the API spells it (`ticker`, `chart`, `log`).
+    /// The kind's name as the API spells it (`ticker`, `chart`, `log`, `table`, `stats`).
     pub fn as_str(self) -> &'static str {
         match self {
             WidgetKind::Ticker => "ticker",
             WidgetKind::Chart => "chart",
             WidgetKind::Log => "log",
+            WidgetKind::Table => "table",
+            WidgetKind::Stats => "stats",
         }
+    }
+
+    /// Whether the widget shows one symbol (and so needs one).
+    pub fn needs_symbol(self) -> bool {
+        matches!(self, WidgetKind::Chart | WidgetKind::Stats)
     }
 
     /// The kind called `name`, if any.
@@ -106,7 +118,8 @@ impl WidgetKind {
         use crate::FeedKind;
         matches!(
             (self, kind),
-            (WidgetKind::Ticker | WidgetKind::Chart, FeedKind::Ticks) | (WidgetKind::Log, FeedKind::Logs)
+            (WidgetKind::Ticker | WidgetKind::Chart | WidgetKind::Table | WidgetKind::Stats, FeedKind::Ticks)
+                | (WidgetKind::Log, FeedKind::Logs)
         )
     }
 }

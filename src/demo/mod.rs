@@ -125,6 +125,8 @@ async fn ensure_dashboard(core: &Core) {
         widgets: vec![
             widget(WidgetKind::Ticker, "demo-stocks", None),
             widget(WidgetKind::Chart, "demo-stocks", Some("AAPL")),
+            widget(WidgetKind::Stats, "demo-stocks", Some("AAPL")),
+            widget(WidgetKind::Table, "demo-stocks", None),
             widget(WidgetKind::Log, "demo-logs", None),
         ],
     };

@@ -1,4 +1,4 @@
-//! Dashboard widgets: ticker, candle chart, log tail. Each subscribes to the
+//! Dashboard widgets: ticker, candle chart, log tail, table, stats. Each subscribes to the
 //! page's live stream for its feed and loads its own history when told
 //! where live delivery starts.
 
@@ -9,6 +9,7 @@ mod export;
 mod gate;
 pub mod log_tail;
 mod sparkline;
+pub mod stats;
 pub mod ticker;
 
 use crate::{
@@ -27,6 +28,8 @@ pub fn WidgetView(widget: Widget, slug: String) -> impl IntoView {
         WidgetKind::Ticker => "Ticker".to_owned(),
         WidgetKind::Chart => format!("Chart · {}", widget.symbol.clone().unwrap_or_default()),
         WidgetKind::Log => "Log tail".to_owned(),
+        WidgetKind::Table => "Latest values".to_owned(),
+        WidgetKind::Stats => format!("Stats · {}", widget.symbol.clone().unwrap_or_default()),
     };
     let wide = widget.kind == WidgetKind::Log;
     let feed = widget.feed.clone();
@@ -37,6 +40,11 @@ pub fn WidgetView(widget: Widget, slug: String) -> impl IntoView {
                 .into_any()
         }
         WidgetKind::Log => view! { <log_tail::LogTail feed=widget.feed.clone() slug=slug /> }.into_any(),
+        WidgetKind::Table => view! { <ticker::Ticker feed=widget.feed.clone() table=true /> }.into_any(),
+        WidgetKind::Stats => {
+            view! { <stats::Stats feed=widget.feed.clone() symbol=widget.symbol.clone().unwrap_or_default() /> }
+                .into_any()
+        }
     };
     view! {
         <section

@@ -32,7 +32,7 @@ pub fn InteractionPreview(dashboard: Dashboard) -> impl IntoView {
                     row=|line, feed| view! { <LogRow line=line feed=feed /> } />
             }
             .into_any(),
-            WidgetKind::Ticker | WidgetKind::Chart => view! {
+            WidgetKind::Ticker | WidgetKind::Chart | WidgetKind::Table | WidgetKind::Stats => view! {
                 <FeedRows title="Latest points" feed=w.feed load=latest_points
                     row=|point, feed| view! { <PointRow point=point feed=feed /> } />
             }

@@ -12,7 +12,7 @@ pub struct WidgetDraft {
     pub kind: RwSignal<String>,
     /// Feed name; empty until chosen.
     pub feed: RwSignal<String>,
-    /// Symbol for charts; empty means none.
+    /// Symbol for charts and stats; empty means none.
     pub symbol: RwSignal<String>,
 }
 
@@ -25,11 +25,7 @@ impl WidgetDraft {
     fn widget(&self) -> Widget {
         let kind = self.kind();
         let symbol = self.symbol.get().trim().to_owned();
-        Widget {
-            kind,
-            feed: self.feed.get(),
-            symbol: (kind == WidgetKind::Chart && !symbol.is_empty()).then_some(symbol),
-        }
+        Widget { kind, feed: self.feed.get(), symbol: (kind.needs_symbol() && !symbol.is_empty()).then_some(symbol) }
     }
 }
 

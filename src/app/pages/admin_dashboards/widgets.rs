@@ -86,9 +86,9 @@ fn WidgetEditor(
                     <Select label="Type" id=id("type") value=widget.kind options=type_options />
                     <Select label="Feed" id=id("feed") value=widget.feed options placeholder="Choose a feed…"
                         error=error_of("feed") hint=feed_hint />
-                    <Show when=move || widget.kind() == WidgetKind::Chart>
+                    <Show when=move || widget.kind().needs_symbol()>
                         <Field label="Symbol (optional)" name="symbol" id=id("symbol") value=widget.symbol placeholder="AAPL"
-                            hint="Which symbol to chart, e.g. AAPL." error=error_of("symbol") />
+                            hint="Which symbol to show, e.g. AAPL." error=error_of("symbol") />
                     </Show>
                 </div>
                 <div class="mt-3 flex flex-wrap gap-2">
@@ -116,5 +116,7 @@ fn type_label(kind: WidgetKind) -> &'static str {
         WidgetKind::Ticker => "Ticker",
         WidgetKind::Chart => "Chart",
         WidgetKind::Log => "Log tail",
+        WidgetKind::Table => "Table",
+        WidgetKind::Stats => "Stats",
     }
 }
