@@ -296,6 +296,54 @@ async fn candle_exports_are_the_candles_of_the_json_api() {
     app.stop().await;
 }
 
+/// The level histogram's counts: lines per bucket and level, what a
+/// committed `last_seq` covers only, with the API's errors for bad buckets.
+#[tokio::test]
+async fn level_counts_are_lines_per_bucket_and_level() {
+    let _shared = MEMORY.read().await;
+    let app = spawn_app().await;
+    let (name, id) = feed(&app, "logs").await;
+    // Lines 1..=7: two ERROR and one INFO in 00:00, four WARN in 00:01; line 7 is not committed yet.
+    sqlx::query(
+        "INSERT INTO logs (feed_id, seq, ts, level, source, message, received_at)
+         SELECT $1, s, TIMESTAMPTZ '2026-01-01 00:00:00Z' + s * INTERVAL '17 seconds',
+                CASE WHEN s <= 2 THEN 'ERROR' WHEN s = 3 THEN 'INFO' ELSE 'WARN' END, 'src', 'line ' || s, now()
+         FROM generate_series(1, 7) s",
+    )
+    .bind(id)
+    .execute(app.db())
+    .await
+    .unwrap();
+    advance(app.db(), id, 6).await;
+    let path = format!("/api/v1/feeds/{name}/levels?bucket=60&from=2026-01-01T00:00:00Z&to=2026-01-01T00:05:00Z");
+    let page = app.get_json(&path).await;
+    assert_eq!(page["last_seq"], 6);
+    let counts: Vec<(String, String, i64)> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (c["t"].as_str().unwrap().to_owned(), c["level"].as_str().unwrap().to_owned(), c["lines"].as_i64().unwrap())
+        })
+        .collect();
+    let t = |m: u32| format!("2026-01-01T00:0{m}:00Z");
+    assert_eq!(counts, [(t(0), "ERROR".into(), 2), (t(0), "INFO".into(), 1), (t(1), "WARN".into(), 3)]);
+
+    for (query, message) in [
+        ("bucket=0", "bucket must be 1 to 86400 seconds"),
+        ("bucket=1&from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z", "more than 1000 buckets"),
+        ("from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "from must be before to"),
+    ] {
+        let res = app.client().get(app.url(&format!("/api/v1/feeds/{name}/levels?{query}"))).send().await.unwrap();
+        let body = assert_error(res, StatusCode::BAD_REQUEST, "bad_request").await;
+        assert!(body["error"]["message"].as_str().unwrap().contains(message), "{query}: {body}");
+    }
+    let (ticks, _) = feed(&app, "ticks").await;
+    let res = app.client().get(app.url(&format!("/api/v1/feeds/{ticks}/levels"))).send().await.unwrap();
+    assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn errors_before_the_first_byte_are_json_errors() {
     let _shared = MEMORY.read().await;

@@ -14,14 +14,22 @@ pub enum WidgetKind {
     Table,
     /// Last, change, min, max, average and volume of one symbol over the range.
     Stats,
+    /// Log lines per time bucket, stacked by level.
+    Histogram,
 }
 
 impl WidgetKind {
     /// Every kind, in the order forms offer them.
-    pub const ALL: [WidgetKind; 5] =
-        [WidgetKind::Ticker, WidgetKind::Chart, WidgetKind::Log, WidgetKind::Table, WidgetKind::Stats];
+    pub const ALL: [WidgetKind; 6] = [
+        WidgetKind::Ticker,
+        WidgetKind::Chart,
+        WidgetKind::Log,
+        WidgetKind::Table,
+        WidgetKind::Stats,
+        WidgetKind::Histogram,
+    ];
 
-    /// The kind's name as the API spells it (`ticker`, `chart`, `log`, `table`, `stats`).
+    /// The kind's name as the API spells it (`ticker`, `chart`, `log`, `table`, `stats`, `histogram`).
     pub fn as_str(self) -> &'static str {
         match self {
             WidgetKind::Ticker => "ticker",
@@ -29,6 +37,7 @@ impl WidgetKind {
             WidgetKind::Log => "log",
             WidgetKind::Table => "table",
             WidgetKind::Stats => "stats",
+            WidgetKind::Histogram => "histogram",
         }
     }
 
@@ -119,7 +128,7 @@ impl WidgetKind {
         matches!(
             (self, kind),
             (WidgetKind::Ticker | WidgetKind::Chart | WidgetKind::Table | WidgetKind::Stats, FeedKind::Ticks)
-                | (WidgetKind::Log, FeedKind::Logs)
+                | (WidgetKind::Log | WidgetKind::Histogram, FeedKind::Logs)
         )
     }
 }

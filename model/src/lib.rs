@@ -42,7 +42,9 @@ pub use interaction::{
 pub use level::LogLevel;
 pub use live::LiveEvent;
 pub use mapping::{FieldPath, Mapping, MappingField};
-pub use message::{Candle, Items, LogFilter, LogLine, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick};
+pub use message::{
+    Candle, Items, LevelCount, LogFilter, LogLine, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick,
+};
 pub use name::{Slug, SlugError};
 pub use node::{ClusterInfo, NodeInfo, NodeStats};
 pub use preview::{PathSuggestion, Preview, PreviewMessage, Reparse};

@@ -43,6 +43,18 @@ pub struct Candle {
     pub volume: f64,
 }
 
+/// How many lines of one level a log feed got in one time bucket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema, sqlx::FromRow))]
+pub struct LevelCount {
+    /// The bucket's start.
+    #[serde(with = "crate::time")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub t: DateTime<Utc>,
+    pub level: String,
+    pub lines: i64,
+}
+
 /// A payload that could not be stored as a tick or log line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -127,6 +127,7 @@ async fn ensure_dashboard(core: &Core) {
             widget(WidgetKind::Chart, "demo-stocks", Some("AAPL")),
             widget(WidgetKind::Stats, "demo-stocks", Some("AAPL")),
             widget(WidgetKind::Table, "demo-stocks", None),
+            widget(WidgetKind::Histogram, "demo-logs", None),
             widget(WidgetKind::Log, "demo-logs", None),
         ],
     };

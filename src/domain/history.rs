@@ -4,7 +4,7 @@
 use crate::{
     domain::Core,
     error::{AppError, ErrorCode},
-    model::{Candle, FeedKind, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick},
+    model::{Candle, FeedKind, LevelCount, LogPage, Rejected, SeqPage, SeqRange, SymbolSummary, Tick},
     store::{
         self,
         feeds::FeedRow,
@@ -152,6 +152,47 @@ pub async fn symbols(core: &Core, feed: &str, p: SymbolParams) -> Result<SeqPage
     let since = check_time("since", p.since)?.unwrap_or(midnight);
     let last_seq = store::history::last_seq(&core.db, feed.id).await?;
     let items = store::history::symbols(&core.db, feed.id, since, p.recent.unwrap_or(60).clamp(1, 500)).await?;
+    Ok(SeqPage { items, last_seq })
+}
+
+/// `GET /api/v1/feeds/{name}/levels` parameters.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LevelParams {
+    /// Bucket width in seconds, 1 to 86400 (default 60).
+    pub bucket: Option<i64>,
+    /// Default: 60 buckets before `to`.
+    pub from: Option<DateTime<Utc>>,
+    /// Default: now.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Most buckets one request may ask for.
+pub const MOST_LEVEL_BUCKETS: i64 = 1_000;
+
+/// Log lines per time bucket and level (the level histogram), for the
+/// buckets that start in `[from, to)`.
+pub async fn level_counts(core: &Core, feed: &str, p: LevelParams) -> Result<SeqPage<LevelCount>, AppError> {
+    let feed = feed_of_kind(core, feed, FeedKind::Logs).await?;
+    let width = p.bucket.unwrap_or(60);
+    if !(1..=86_400).contains(&width) {
+        return Err(AppError::bad_request("bucket must be 1 to 86400 seconds"));
+    }
+    let to = check_time("to", p.to)?.unwrap_or_else(Utc::now);
+    let from = match check_time("from", p.from)? {
+        Some(from) => from,
+        None => to - Duration::seconds(width * 60),
+    };
+    if from >= to {
+        return Err(AppError::bad_request("from must be before to"));
+    }
+    if (to - from).num_seconds() / width > MOST_LEVEL_BUCKETS {
+        return Err(AppError::bad_request(format!(
+            "more than {MOST_LEVEL_BUCKETS} buckets; narrow from/to or use a wider bucket"
+        )));
+    }
+    let (from, to) = (bucket_start(from, width), bucket_end(to, width));
+    let (items, last_seq) = store::history::level_counts(&core.db, feed.id, width, from, to).await?;
     Ok(SeqPage { items, last_seq })
 }
 

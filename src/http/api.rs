@@ -30,6 +30,7 @@ pub fn rest() -> OpenApiRouter<AppState> {
         .routes(routes!(history::candles))
         .routes(routes!(history::symbols))
         .routes(routes!(history::logs))
+        .routes(routes!(history::levels))
         .routes(routes!(history::rejected))
         .routes(routes!(feeds::reparse))
         .routes(routes!(interaction::feed_annotations))

@@ -9,11 +9,11 @@ use crate::{
     auth::{Admin, Viewer},
     domain::{
         self,
-        history::{self, CandleParams, LogParams, SymbolParams, TickParams},
+        history::{self, CandleParams, LevelParams, LogParams, SymbolParams, TickParams},
     },
     error::{AppError, ErrorBody},
     http::AppState,
-    model::{Candle, Items, LogPage, Rejected, SeqPage, SymbolSummary, Tick},
+    model::{Candle, Items, LevelCount, LogPage, Rejected, SeqPage, SymbolSummary, Tick},
 };
 use axum::{
     Json,
@@ -63,6 +63,19 @@ pub async fn candles(
         return Ok(export::response(domain::export::candles(&state.core, &name, p, format).await?));
     }
     Ok(Json(history::candles(&state.core, &name, p).await?).into_response())
+}
+
+/// Log lines per time bucket and level (the level histogram).
+#[utoipa::path(get, path = "/api/v1/feeds/{name}/levels", tag = "history",
+    params(("name" = String, Path, description = "the feed's name"), LevelParams),
+    responses((status = 200, body = SeqPage<LevelCount>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn levels(
+    State(state): State<AppState>,
+    _: Viewer,
+    Path(name): Path<String>,
+    ApiQuery(p): ApiQuery<LevelParams>,
+) -> Result<Json<SeqPage<LevelCount>>, AppError> {
+    Ok(Json(history::level_counts(&state.core, &name, p).await?))
 }
 
 /// Each symbol's last price, open (since 00:00 UTC) and recent prices.

@@ -1,7 +1,7 @@
 //! Reading stored messages back: history pages, candles, replays.
 
 use super::StoreError;
-use crate::model::{Candle, LogLine, Rejected, SymbolSummary, Tick};
+use crate::model::{Candle, LevelCount, LogLine, Rejected, SymbolSummary, Tick};
 use chrono::{DateTime, Utc};
 use sqlx::{PgExecutor, PgPool, Postgres, QueryBuilder, Transaction};
 
@@ -78,6 +78,34 @@ pub(super) async fn snapshot(db: &PgPool) -> Result<Transaction<'static, Postgre
     let mut tx = db.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
     Ok(tx)
+}
+
+/// Lines per `width`-second bucket and level with `from <= ts < to`
+/// (bucket boundaries), oldest first, and the feed's last `seq` in the same
+/// snapshot (live lines up to it are counted).
+pub async fn level_counts(
+    db: &PgPool,
+    feed_id: i64,
+    width: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(Vec<LevelCount>, i64), StoreError> {
+    let mut tx = snapshot(db).await?;
+    let last_seq = last_seq(&mut *tx, feed_id).await?;
+    let counts = sqlx::query_as(
+        "SELECT date_bin(make_interval(secs => $2), ts, TIMESTAMPTZ '2000-01-01') AS t, level, count(*) AS lines
+         FROM logs WHERE feed_id = $1 AND ts >= $3 AND ts < $4 AND seq <= $5
+         GROUP BY 1, 2 ORDER BY 1, 2",
+    )
+    .bind(feed_id)
+    .bind(width as f64)
+    .bind(from)
+    .bind(to)
+    .bind(last_seq)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((counts, last_seq))
 }
 
 /// Each symbol of a ticks feed: latest tick, first price since `since`, and

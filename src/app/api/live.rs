@@ -2,7 +2,7 @@
 
 use crate::{
     error::AppError,
-    model::{Candle, LogFilter, LogPage, SeqPage, SymbolSummary},
+    model::{Candle, LevelCount, LogFilter, LogPage, SeqPage, SymbolSummary},
 };
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -28,6 +28,19 @@ pub async fn candle_page(
 ) -> Result<SeqPage<Candle>, AppError> {
     let params = crate::domain::history::CandleParams { symbol, interval: Some(interval), from, to };
     crate::domain::history::candles(&viewer().await?, &feed, params).await
+}
+
+/// Log lines per `bucket`-second bucket and level in `[from, to)` (by
+/// default the 60 buckets before now).
+#[server]
+pub async fn level_counts(
+    feed: String,
+    bucket: i64,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<SeqPage<LevelCount>, AppError> {
+    let params = crate::domain::history::LevelParams { bucket: Some(bucket), from, to };
+    crate::domain::history::level_counts(&viewer().await?, &feed, params).await
 }
 
 /// A page of log lines: newest first before `before_seq`, or oldest first

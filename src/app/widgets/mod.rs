@@ -1,4 +1,5 @@
-//! Dashboard widgets: ticker, candle chart, log tail, table, stats. Each subscribes to the
+//! Dashboard widgets: ticker, candle chart, log tail, table, stats, level
+//! histogram. Each subscribes to the
 //! page's live stream for its feed and loads its own history when told
 //! where live delivery starts.
 
@@ -7,6 +8,7 @@ pub mod chart;
 mod charts_js;
 mod export;
 mod gate;
+mod histogram;
 pub mod log_tail;
 mod sparkline;
 pub mod stats;
@@ -30,6 +32,7 @@ pub fn WidgetView(widget: Widget, slug: String) -> impl IntoView {
         WidgetKind::Log => "Log tail".to_owned(),
         WidgetKind::Table => "Latest values".to_owned(),
         WidgetKind::Stats => format!("Stats · {}", widget.symbol.clone().unwrap_or_default()),
+        WidgetKind::Histogram => "Lines by level".to_owned(),
     };
     let wide = widget.kind == WidgetKind::Log;
     let feed = widget.feed.clone();
@@ -41,6 +44,7 @@ pub fn WidgetView(widget: Widget, slug: String) -> impl IntoView {
         }
         WidgetKind::Log => view! { <log_tail::LogTail feed=widget.feed.clone() slug=slug /> }.into_any(),
         WidgetKind::Table => view! { <ticker::Ticker feed=widget.feed.clone() table=true /> }.into_any(),
+        WidgetKind::Histogram => view! { <histogram::LevelHistogram feed=widget.feed.clone() /> }.into_any(),
         WidgetKind::Stats => {
             view! { <stats::Stats feed=widget.feed.clone() symbol=widget.symbol.clone().unwrap_or_default() /> }
                 .into_any()

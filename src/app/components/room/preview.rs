@@ -27,7 +27,7 @@ pub fn InteractionPreview(dashboard: Dashboard) -> impl IntoView {
             first
         })
         .map(|w| match w.kind {
-            WidgetKind::Log => view! {
+            WidgetKind::Log | WidgetKind::Histogram => view! {
                 <FeedRows title="Latest log lines" feed=w.feed load=|feed| recent_log_lines(feed, 10)
                     row=|line, feed| view! { <LogRow line=line feed=feed /> } />
             }

@@ -65,7 +65,7 @@ fn WidgetEditor(
     });
     let feed_hint = Signal::derive(move || {
         let kind = widget.kind();
-        let needs = if kind == WidgetKind::Log { FeedKind::Logs } else { FeedKind::Ticks }.as_str();
+        let needs = if kind.shows(FeedKind::Logs) { FeedKind::Logs } else { FeedKind::Ticks }.as_str();
         if options.with(Vec::is_empty) {
             format!("No {needs} feed yet: add one under Feeds first.")
         } else {
@@ -118,5 +118,6 @@ fn type_label(kind: WidgetKind) -> &'static str {
         WidgetKind::Log => "Log tail",
         WidgetKind::Table => "Table",
         WidgetKind::Stats => "Stats",
+        WidgetKind::Histogram => "Level histogram",
     }
 }
