@@ -297,7 +297,8 @@ async fn candle_exports_are_the_candles_of_the_json_api() {
 }
 
 /// The level histogram's counts: lines per bucket and level, what a
-/// committed `last_seq` covers only, with the API's errors for bad buckets.
+/// committed `last_seq` covers only, with the API's errors for bad buckets;
+/// and log lines within a time window (the log tail in a fixed range).
 #[tokio::test]
 async fn level_counts_are_lines_per_bucket_and_level() {
     let _shared = MEMORY.read().await;
@@ -326,8 +327,17 @@ async fn level_counts_are_lines_per_bucket_and_level() {
             (c["t"].as_str().unwrap().to_owned(), c["level"].as_str().unwrap().to_owned(), c["lines"].as_i64().unwrap())
         })
         .collect();
-    let t = |m: u32| format!("2026-01-01T00:0{m}:00Z");
+    let t = |m: u32| format!("2026-01-01T00:0{m}:00.000Z");
     assert_eq!(counts, [(t(0), "ERROR".into(), 2), (t(0), "INFO".into(), 1), (t(1), "WARN".into(), 3)]);
+
+    // The log tail's time window, in the page and in its export: lines 4 (01:08) and 5 (01:25).
+    let window = "from=2026-01-01T00:01:00Z&to=2026-01-01T00:01:30Z";
+    let page = app.get_json(&format!("/api/v1/feeds/{name}/logs?{window}")).await;
+    let seqs: Vec<i64> = page["items"].as_array().unwrap().iter().map(|l| l["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, [5, 4]);
+    let csv = export(&app, &format!("/api/v1/feeds/{name}/logs?{window}&format=csv"), "csv").await;
+    let rows: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(rows, ["4", "5"]);
 
     for (query, message) in [
         ("bucket=0", "bucket must be 1 to 86400 seconds"),

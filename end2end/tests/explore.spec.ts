@@ -25,8 +25,14 @@ const inputValue = (t: number) => new Date(t).toISOString().slice(0, 16);
 const candles = (page: Page) => page.getByTestId('chart');
 
 test('a time range shows its candles, a custom range only its own, and panning left loads older ones', async ({ page, request }) => {
-  const { slug, ticks } = await liveDashboard(request);
+  const { slug, ticks, logs } = await liveDashboard(request);
   const now = await ticksAgo(request, ticks, [300, 240, 210, 120, 50, 20, 1]);
+  const line = (message: string, minutesAgo: number) =>
+    JSON.stringify({ level: 'INFO', source: 'e2e', message, ts: new Date(now - minutesAgo * MINUTE).toISOString() });
+  await publishMqtt(`e2e/${logs}/app`, line('long ago', 250), line('just now', 1));
+  await expect
+    .poll(async () => (await (await request.get(`/api/v1/feeds/${logs}/logs`)).json()).items.length)
+    .toBe(2);
   await openLive(page, slug);
   await page.getByTestId('timezone').selectOption('UTC');
   const chart = candles(page);
@@ -53,12 +59,16 @@ test('a time range shows its candles, a custom range only its own, and panning l
   expect(expected).toHaveLength(3);
   await expect(chart).toHaveAttribute('data-candles', '3');
   await expect(chart).toHaveAttribute('data-from', expected[0].t);
+  // The log tail shows the range's lines only.
+  await expect(page.getByTestId('log-line')).toHaveCount(1);
+  await expect(page.getByTestId('log-line')).toContainText('long ago');
 
   // A fixed range takes no live ticks.
   await publishMqtt(`e2e/${ticks}/x`, JSON.stringify({ symbol: 'AAPL', price: 99, size: 1 }));
   await page.getByTestId('back-to-live').click();
   await expect(page).not.toHaveURL(/from=/);
   await expect(chart).toHaveAttribute('data-candles', '5');
+  await expect(page.getByTestId('log-line')).toHaveCount(2);
 
   // Back in live: the chart starts two hours ago; dragging it right reaches past its first candle.
   await expect(chart).toHaveAttribute('aria-busy', 'false');
@@ -159,4 +169,35 @@ test('the stats block sums up the range and the table sorts the latest values', 
   await send('AAPL', 500);
   await expect.poll(symbols).toEqual(['AAPL', 'MSFT']);
   await expect(table.locator('[data-testid="ticker-row"][data-symbol="AAPL"]').getByTestId('ticker-updated')).toHaveText(/^\d\d:\d\d:\d\d$/);
+});
+
+test('the level histogram counts lines by level, live, and a level filters the log tail', async ({ page, request }) => {
+  const { slug, logs } = await liveDashboard(request, ({ logs }) => [
+    { type: 'histogram', feed: logs },
+    { type: 'log', feed: logs },
+  ]);
+  const send = (...levels: string[]) =>
+    publishMqtt(`e2e/${logs}/app`, ...levels.map((level, i) => JSON.stringify({ level, source: 'e2e', message: `${level} ${i}` })));
+  await send('ERROR', 'INFO', 'INFO', 'ERROR', 'INFO');
+  await expect
+    .poll(async () => (await (await request.get(`/api/v1/feeds/${logs}/logs?limit=100`)).json()).items.length)
+    .toBe(5);
+  await openLive(page, slug);
+
+  const histogram = page.getByTestId('histogram');
+  const total = (level: string) => histogram.locator(`[data-testid="histogram-level"][data-level="${level}"]`).getByTestId('histogram-total');
+  await expect(total('ERROR')).toHaveText('2');
+  await expect(total('INFO')).toHaveText('3');
+  const lines = () =>
+    histogram.getByTestId('histogram-bar').evaluateAll((bars) => bars.reduce((n, b) => n + Number(b.getAttribute('data-lines')), 0));
+  expect(await lines()).toBe(5);
+
+  await send('WARN');
+  await expect(total('WARN')).toHaveText('1');
+  await expect.poll(lines).toBe(6);
+
+  await histogram.locator('[data-testid="histogram-level"][data-level="ERROR"]').click();
+  await expect(page).toHaveURL(/[?&]level=ERROR\b/);
+  await expect(page.getByRole('group', { name: 'Levels' }).getByRole('button', { name: 'ERROR' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('log-line')).toHaveCount(2);
 });

@@ -120,12 +120,17 @@ pub struct SeqRange {
     pub to_seq: i64,
 }
 
-/// What a log view shows: levels (none = all), a source, text to find.
+/// What a log view shows: levels (none = all), a source, text to find,
+/// and a time window (`from <= ts < to`; none: all time).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogFilter {
     pub levels: Vec<String>,
     pub source: Option<String>,
     pub text: Option<String>,
+    #[serde(default, with = "crate::time::option")]
+    pub from: Option<DateTime<Utc>>,
+    #[serde(default, with = "crate::time::option")]
+    pub to: Option<DateTime<Utc>>,
 }
 
 impl LogFilter {
@@ -135,13 +140,25 @@ impl LogFilter {
         (self.levels.is_empty() || self.levels.contains(&line.level))
             && self.source.as_ref().is_none_or(|s| *s == line.source)
             && self.text.as_ref().is_none_or(|t| line.message.to_lowercase().contains(&t.to_lowercase()))
+            && self.from.is_none_or(|from| line.ts >= from)
+            && self.to.is_none_or(|to| line.ts < to)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.levels.is_empty() && self.source.is_none() && self.text.is_none()
+        self.levels.is_empty()
+            && self.source.is_none()
+            && self.text.is_none()
+            && self.from.is_none()
+            && self.to.is_none()
     }
 
-    /// The query keys a filter is written under (the history API's, too).
+    /// The same filter over `from <= ts < to` only.
+    pub fn within(self, (from, to): (Option<DateTime<Utc>>, Option<DateTime<Utc>>)) -> LogFilter {
+        LogFilter { from, to, ..self }
+    }
+
+    /// The query keys a filter's levels, source and text are written under
+    /// (the history API's, too; the window is the page's time range).
     pub const QUERY_KEYS: [&'static str; 3] = ["level", "source", "q"];
 
     /// The filter as query values (`level=WARN,ERROR&source=…&q=…`), each
@@ -159,7 +176,7 @@ impl LogFilter {
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> LogFilter {
         let [level, source, q] = Self::QUERY_KEYS.map(|key| get(key).filter(|v| !v.trim().is_empty()));
         let levels = level.map(|l| l.split(',').map(|l| l.trim().to_uppercase()).filter(|l| !l.is_empty()).collect());
-        LogFilter { levels: levels.unwrap_or_default(), source, text: q }
+        LogFilter { levels: levels.unwrap_or_default(), source, text: q, from: None, to: None }
     }
 }
 
@@ -175,8 +192,9 @@ mod tests {
                 levels: vec!["WARN".into(), "ERROR".into()],
                 source: Some("api-1".into()),
                 text: Some("disk full".into()),
+                ..LogFilter::default()
             },
-            LogFilter { levels: Vec::new(), source: None, text: Some("a&b=c".into()) },
+            LogFilter { text: Some("a&b=c".into()), ..LogFilter::default() },
         ];
         for filter in filters {
             let query = filter.to_query();
@@ -186,5 +204,18 @@ mod tests {
         let typed = LogFilter::from_query(|key| (key == "level").then(|| "warn, error,".to_owned()));
         assert_eq!(typed.levels, ["WARN", "ERROR"]);
         assert!(LogFilter::from_query(|key| (key == "q").then(|| "  ".to_owned())).is_empty());
+    }
+
+    #[test]
+    fn a_window_keeps_the_lines_inside_it() {
+        let at = |secs| DateTime::from_timestamp(secs, 0).unwrap();
+        let line =
+            |secs| LogLine { seq: 1, ts: at(secs), level: "INFO".into(), source: "s".into(), message: "m".into() };
+        let window = LogFilter::default().within((Some(at(100)), Some(at(200))));
+        assert!(!window.matches(&line(99)));
+        assert!(window.matches(&line(100)));
+        assert!(window.matches(&line(199)));
+        assert!(!window.matches(&line(200)));
+        assert!(LogFilter::default().within((None, None)).matches(&line(5)));
     }
 }

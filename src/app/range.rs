@@ -5,9 +5,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
+#[cfg(feature = "hydrate")]
+use leptos_router::{NavigateOptions, hooks::use_navigate};
 use leptos_router::{
-    NavigateOptions,
-    hooks::{use_location, use_navigate, use_query_map},
+    hooks::{use_location, use_query_map},
     params::ParamsMap,
 };
 
@@ -128,6 +129,7 @@ pub fn interval_for(range: TimeRange, wanted: &str) -> (&'static str, i64) {
 }
 
 /// Goes to a URL in the app (the router's `navigate`, kept for later).
+#[cfg(feature = "hydrate")]
 type Navigate = Box<dyn Fn(&str)>;
 
 /// The dashboard's range and interval, read from and written to the URL.
@@ -138,6 +140,9 @@ pub struct ViewState {
     pub interval: Memo<(&'static str, i64)>,
     query: Memo<ParamsMap>,
     path: Memo<String>,
+    /// Only in the browser: the server never navigates, and a local value
+    /// must not be dropped on another of its threads.
+    #[cfg(feature = "hydrate")]
     navigate: StoredValue<Navigate, LocalStorage>,
 }
 
@@ -150,11 +155,20 @@ impl ViewState {
             let wanted = query.with(|q| q.get("interval")).unwrap_or_default();
             interval_for(range.get(), &wanted)
         });
-        let go = use_navigate();
-        let navigate: Navigate =
-            Box::new(move |url| go(url, NavigateOptions { scroll: false, ..NavigateOptions::default() }));
         let path = use_location().pathname;
-        let state = ViewState { range, interval, query, path, navigate: StoredValue::new_local(navigate) };
+        let state = ViewState {
+            range,
+            interval,
+            query,
+            path,
+            #[cfg(feature = "hydrate")]
+            navigate: {
+                let go = use_navigate();
+                let navigate: Navigate =
+                    Box::new(move |url| go(url, NavigateOptions { scroll: false, ..NavigateOptions::default() }));
+                StoredValue::new_local(navigate)
+            },
+        };
         provide_context(state);
         state
     }
@@ -198,7 +212,10 @@ impl ViewState {
         query.extend(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)));
         let (path, search) = (self.path.get_untracked(), query_string(&query));
         let url = if search.is_empty() { path } else { format!("{path}?{search}") };
+        #[cfg(feature = "hydrate")]
         self.navigate.with_value(|go| go(&url));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = url;
     }
 }
 

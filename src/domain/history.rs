@@ -207,6 +207,10 @@ pub struct LogParams {
     pub q: Option<String>,
     pub before_seq: Option<i64>,
     pub after_seq: Option<i64>,
+    /// Only lines with `ts` at or after this.
+    pub from: Option<DateTime<Utc>>,
+    /// Only lines with `ts` before this.
+    pub to: Option<DateTime<Utc>>,
     /// Default 200, at most 10000.
     pub limit: Option<i64>,
 }
@@ -225,6 +229,8 @@ pub async fn logs(core: &Core, feed: &str, p: LogParams) -> Result<LogPage, AppE
         before_seq: p.before_seq,
         after_seq: p.after_seq,
         limit: p.limit.unwrap_or(200).clamp(1, 10_000),
+        from: check_time("from", p.from)?,
+        to: check_time("to", p.to)?,
         ..LogQuery::default()
     };
     let searched = match &query.text {

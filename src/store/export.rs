@@ -44,6 +44,9 @@ pub struct Logs {
     pub text: Option<String>,
     pub before_seq: Option<i64>,
     pub after_seq: Option<i64>,
+    /// Only lines with `from <= ts < to`.
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
 }
 
 /// How an export ended on the database's side.
@@ -95,6 +98,7 @@ pub async fn logs(
         q.before_seq,
         q.after_seq,
     );
+    super::history::push_time_window(&mut sql, q.from, q.to);
     sql.push(" ORDER BY seq");
     stream(db, timeout, sql, sink, |(seq, ts, level, source, message): (i64, DateTime<Utc>, String, String, String)| {
         LogLine { seq, ts, level, source, message }

@@ -159,12 +159,7 @@ pub async fn logs(db: &PgPool, feed_id: i64, q: &LogQuery) -> Result<Vec<LogLine
     if let Some((from, to)) = q.window {
         sql.push(" AND seq BETWEEN ").push_bind(from).push(" AND ").push_bind(to);
     }
-    if let Some(from) = q.from {
-        sql.push(" AND ts >= ").push_bind(from);
-    }
-    if let Some(to) = q.to {
-        sql.push(" AND ts < ").push_bind(to);
-    }
+    push_time_window(&mut sql, q.from, q.to);
     let newest_first = q.after_seq.is_none();
     sql.push(if newest_first { " ORDER BY seq DESC" } else { " ORDER BY seq" });
     sql.push(" LIMIT ").push_bind(q.limit);
@@ -208,6 +203,20 @@ pub(super) fn push_tick_filters<'a>(
 
 /// Appends the log filters shared by history pages and exports: levels,
 /// source, text (case-insensitive) and a `seq` cursor on either side.
+/// `AND ts >= from AND ts < to`, for the bounds given.
+pub(super) fn push_time_window(
+    sql: &mut QueryBuilder<'_, Postgres>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) {
+    if let Some(from) = from {
+        sql.push(" AND ts >= ").push_bind(from);
+    }
+    if let Some(to) = to {
+        sql.push(" AND ts < ").push_bind(to);
+    }
+}
+
 pub(super) fn push_log_filters<'a>(
     sql: &mut QueryBuilder<'a, Postgres>,
     levels: &'a Vec<String>,

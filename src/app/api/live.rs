@@ -59,6 +59,8 @@ pub async fn log_lines(
         q: filter.text,
         before_seq,
         after_seq,
+        from: filter.from,
+        to: filter.to,
         limit: Some(limit),
     };
     crate::domain::history::logs(&viewer().await?, &feed, params).await

@@ -135,6 +135,8 @@ pub async fn logs(core: &Core, feed: &str, p: LogParams, format: Format) -> Resu
         text: p.q.filter(|q| !q.trim().is_empty()),
         before_seq: p.before_seq,
         after_seq: p.after_seq,
+        from: check_time("from", p.from)?,
+        to: check_time("to", p.to)?,
     };
     let db = core.db.clone();
     run(core, format, filename(feed, "logs", format), move |mut sink| async move {

@@ -16,7 +16,7 @@ mod toolbar;
 use crate::{
     app::{
         live::LiveStream,
-        range::{ViewState, use_view_state},
+        range::{TimeRange, ViewState, use_view_state},
     },
     model::LogFilter,
 };
@@ -32,7 +32,7 @@ use toolbar::Toolbar;
 pub fn LogTail(feed: String, slug: String) -> impl IntoView {
     let permalink = permalink_seq(&feed);
     let view = use_view_state();
-    let filter = view.map(|v| LogFilter::from_query(|key| v.get_untracked(key))).unwrap_or_default();
+    let filter = view.map(|v| in_view(v, false)).unwrap_or_default();
     let tail = Tail::new(feed.clone(), permalink.is_some(), filter);
     if let Some(view) = view {
         follow_url(tail, view);
@@ -60,7 +60,7 @@ pub fn LogTail(feed: String, slug: String) -> impl IntoView {
 /// Keeps the filter and the page's URL in step: a change here is written
 /// there (a history entry), and a link or back/forward changes the filter.
 fn follow_url(tail: Tail, view: ViewState) {
-    let in_url = Memo::new(move |_| LogFilter::from_query(|key| view.get(key)));
+    let in_url = Memo::new(move |_| in_view(view, true));
     Effect::new(move |_| {
         let wanted = in_url.get();
         if tail.filter.with_untracked(|f| *f != wanted) {
@@ -73,6 +73,18 @@ fn follow_url(tail: Tail, view: ViewState) {
             view.set_all(filter.to_query());
         }
     });
+}
+
+/// The filter the page's URL asks for: its levels, source and text, within
+/// the time range when that is fixed (a following range shows the tail live).
+fn in_view(view: ViewState, tracked: bool) -> LogFilter {
+    let get = |key: &str| if tracked { view.get(key) } else { view.get_untracked(key) };
+    let range = if tracked { view.range.get() } else { view.range.get_untracked() };
+    let window = match range {
+        TimeRange::Fixed { from, to } => (Some(from), Some(to)),
+        _ => (None, None),
+    };
+    LogFilter::from_query(get).within(window)
 }
 
 /// The `seq` of a `?log=<feed>:<seq>` permalink to this feed, if any.

@@ -49,7 +49,11 @@ pub fn Toolbar(tail: Tail) -> impl IntoView {
 #[component]
 fn LogExport(tail: Tail) -> impl IntoView {
     let query = Signal::derive(move || {
-        tail.filter.with(|f| f.to_query().into_iter().filter_map(|(key, value)| Some((key, value?))).collect())
+        tail.filter.with(|f| {
+            let window =
+                [("from", f.from), ("to", f.to)].map(|(key, t)| (key, t.map(|t| crate::model::time::format(&t))));
+            f.to_query().into_iter().chain(window).filter_map(|(key, value)| Some((key, value?))).collect()
+        })
     });
     view! { <ExportControl path=format!("/api/v1/feeds/{}/logs", tail.feed()) query what="log lines" /> }
 }
