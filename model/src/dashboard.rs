@@ -52,6 +52,30 @@ impl WidgetKind {
     }
 }
 
+/// How much of a dashboard's width a widget takes on wide screens (on
+/// narrow ones every widget takes the whole width).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum WidgetWidth {
+    Half,
+    Full,
+}
+
+impl WidgetWidth {
+    /// The name as the API spells it (`half`, `full`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WidgetWidth::Half => "half",
+            WidgetWidth::Full => "full",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<WidgetWidth> {
+        [WidgetWidth::Half, WidgetWidth::Full].into_iter().find(|w| w.as_str() == name)
+    }
+}
+
 /// One widget: what it shows and from which feed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -61,6 +85,24 @@ pub struct Widget {
     pub feed: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symbol: Option<String>,
+    /// Default: full for log tails and histograms, half for the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<WidgetWidth>,
+}
+
+impl Widget {
+    /// A widget of `kind` over `feed` (and `symbol`), at its default width.
+    pub fn new(kind: WidgetKind, feed: impl Into<String>, symbol: Option<&str>) -> Self {
+        Widget { kind, feed: feed.into(), symbol: symbol.map(Into::into), width: None }
+    }
+
+    /// Whether it takes the dashboard's whole width on wide screens.
+    pub fn is_full_width(&self) -> bool {
+        match self.width {
+            Some(width) => width == WidgetWidth::Full,
+            None => matches!(self.kind, WidgetKind::Log | WidgetKind::Histogram),
+        }
+    }
 }
 
 /// A dashboard as stored and served by `/api/v1/dashboards/{slug}`.

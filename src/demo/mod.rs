@@ -117,8 +117,7 @@ async fn ensure_feed(core: &Core, name: &str, kind: FeedKind, source: Source) {
 }
 
 async fn ensure_dashboard(core: &Core) {
-    let widget =
-        |kind, feed: &str, symbol: Option<&str>| Widget { kind, feed: feed.into(), symbol: symbol.map(Into::into) };
+    let widget = Widget::new;
     let dashboard = Dashboard {
         slug: "markets".into(),
         title: "Markets (demo)".into(),

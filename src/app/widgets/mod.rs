@@ -34,7 +34,7 @@ pub fn WidgetView(widget: Widget, slug: String) -> impl IntoView {
         WidgetKind::Stats => format!("Stats · {}", widget.symbol.clone().unwrap_or_default()),
         WidgetKind::Histogram => "Lines by level".to_owned(),
     };
-    let wide = widget.kind == WidgetKind::Log;
+    let wide = widget.is_full_width();
     let feed = widget.feed.clone();
     let body = match widget.kind {
         WidgetKind::Ticker => view! { <ticker::Ticker feed=widget.feed.clone() /> }.into_any(),

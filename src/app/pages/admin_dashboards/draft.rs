@@ -1,7 +1,7 @@
 //! The dashboard form's state: title, slug and an ordered list of widget
 //! inputs, and the conversion to and from the `Dashboard` the server checks.
 
-use crate::model::{Dashboard, Widget, WidgetKind};
+use crate::model::{Dashboard, Widget, WidgetKind, WidgetWidth};
 use leptos::prelude::*;
 
 /// The inputs of one widget. `key` stays the same while the widget moves.
@@ -14,6 +14,8 @@ pub struct WidgetDraft {
     pub feed: RwSignal<String>,
     /// Symbol for charts and stats; empty means none.
     pub symbol: RwSignal<String>,
+    /// `half`, `full`, or empty for the type's default.
+    pub width: RwSignal<String>,
 }
 
 impl WidgetDraft {
@@ -25,7 +27,12 @@ impl WidgetDraft {
     fn widget(&self) -> Widget {
         let kind = self.kind();
         let symbol = self.symbol.get().trim().to_owned();
-        Widget { kind, feed: self.feed.get(), symbol: (kind.needs_symbol() && !symbol.is_empty()).then_some(symbol) }
+        Widget {
+            kind,
+            feed: self.feed.get(),
+            symbol: (kind.needs_symbol() && !symbol.is_empty()).then_some(symbol),
+            width: WidgetWidth::parse(&self.width.get()),
+        }
     }
 }
 
@@ -56,7 +63,7 @@ impl DashboardDraft {
 
     /// Appends a ticker widget with no feed chosen yet.
     pub fn add(&self) {
-        self.push(&Widget { kind: WidgetKind::Ticker, feed: String::new(), symbol: None });
+        self.push(&Widget::new(WidgetKind::Ticker, "", None));
     }
 
     fn push(&self, widget: &Widget) {
@@ -67,6 +74,7 @@ impl DashboardDraft {
             kind: RwSignal::new(widget.kind.as_str().to_owned()),
             feed: RwSignal::new(widget.feed.clone()),
             symbol: RwSignal::new(widget.symbol.clone().unwrap_or_default()),
+            width: RwSignal::new(widget.width.map(|w| w.as_str().to_owned()).unwrap_or_default()),
         };
         self.widgets.update(|w| w.push(draft));
     }
@@ -112,9 +120,9 @@ mod tests {
             slug: "markets".into(),
             title: "Markets".into(),
             widgets: vec![
-                Widget { kind: WidgetKind::Ticker, feed: "us".into(), symbol: None },
-                Widget { kind: WidgetKind::Chart, feed: "us".into(), symbol: Some("AAPL".into()) },
-                Widget { kind: WidgetKind::Log, feed: "app".into(), symbol: None },
+                Widget::new(WidgetKind::Ticker, "us", None),
+                Widget { width: Some(WidgetWidth::Full), ..Widget::new(WidgetKind::Chart, "us", Some("AAPL")) },
+                Widget::new(WidgetKind::Log, "app", None),
             ],
         }
     }
@@ -128,7 +136,7 @@ mod tests {
     fn a_new_dashboard_starts_with_one_empty_widget() {
         Owner::new().with(|| {
             let d = DashboardDraft::new(None).dashboard();
-            assert_eq!(d.widgets, [Widget { kind: WidgetKind::Ticker, feed: String::new(), symbol: None }]);
+            assert_eq!(d.widgets, [Widget::new(WidgetKind::Ticker, "", None)]);
         });
     }
 

@@ -76,6 +76,9 @@ fn WidgetEditor(
         field_message(errors, Signal::derive(move || format!("widgets[{}].{field}", index.get())))
     };
     let id = move |part: &str| format!("widget-{key}-{part}");
+    let width_options: Vec<(String, String)> = [("", "Default for the type"), ("half", "Half"), ("full", "Full width")]
+        .map(|(value, label)| (value.to_owned(), label.to_owned()))
+        .to_vec();
     let type_options: Vec<(String, String)> =
         WidgetKind::ALL.iter().map(|k| (k.as_str().to_owned(), type_label(*k).to_owned())).collect();
     view! {
@@ -86,6 +89,8 @@ fn WidgetEditor(
                     <Select label="Type" id=id("type") value=widget.kind options=type_options />
                     <Select label="Feed" id=id("feed") value=widget.feed options placeholder="Choose a feed…"
                         error=error_of("feed") hint=feed_hint />
+                    <Select label="Width" id=id("width") value=widget.width options=width_options
+                        hint="On wide screens; narrow ones show one widget a row." />
                     <Show when=move || widget.kind().needs_symbol()>
                         <Field label="Symbol (optional)" name="symbol" id=id("symbol") value=widget.symbol placeholder="AAPL"
                             hint="Which symbol to show, e.g. AAPL." error=error_of("symbol") />

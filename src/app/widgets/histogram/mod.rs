@@ -29,9 +29,10 @@ pub fn LevelHistogram(feed: String) -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let stream_ready = RwSignal::new(false);
     let feed_name = StoredValue::new(feed.clone());
+    let live = expect_context::<LiveStream>();
 
     let apply = move |lines: Vec<LogLine>| {
-        let follow = view.range.get_untracked().follows();
+        let follow = view.range.get_untracked().follows() && !live.is_replaying();
         if !lines.is_empty() {
             histogram.update_value(|h| lines.iter().for_each(|l| h.add(l, follow)));
             version.update(|v| *v += 1);
@@ -64,10 +65,23 @@ pub fn LevelHistogram(feed: String) -> impl IntoView {
             set_loading.set(false);
         });
     };
-    expect_context::<LiveStream>().subscribe(&feed, move |event| match event {
+    live.subscribe(&feed, move |event| match event {
         FeedEvent::Load { .. } => {
             stream_ready.set(true);
             load();
+        }
+        FeedEvent::Replay => {
+            // The replay's window, counted as its lines play.
+            gate.update_value(Gate::open_from_start);
+            let window = live.replay.get_untracked().map(|r| r.window);
+            let at = |ms: f64| chrono::DateTime::from_timestamp_millis(ms as i64).unwrap_or_default();
+            let fresh = window.map(|w| {
+                let (from, to) = (at(w.from_ms), at(w.to_ms));
+                Histogram::new(width_for(TimeRange::Fixed { from, to }), from, to)
+            });
+            histogram.set_value(fresh.unwrap_or_default());
+            version.update(|v| *v += 1);
+            set_loading.set(false);
         }
         FeedEvent::Logs(lines) => {
             let fresh = gate.try_update_value(|g| g.live(lines.iter().cloned())).unwrap_or_default();

@@ -59,6 +59,9 @@ impl Histogram {
     /// Adds a live line; with `follow`, a line past the window's end moves
     /// the window forward (keeping its length), dropping the oldest buckets.
     pub fn add(&mut self, line: &LogLine, follow: bool) {
+        if self.width <= 0 {
+            return; // nothing loaded yet: the load counts it
+        }
         let bucket = line.ts.timestamp().div_euclid(self.width) * self.width;
         if follow && bucket >= self.to {
             let shift = bucket + self.width - self.to;
@@ -79,6 +82,9 @@ impl Histogram {
 
     /// Every bucket of the window, empty ones too, oldest first.
     pub fn bars(&self) -> Vec<(i64, Counts)> {
+        if self.width <= 0 {
+            return Vec::new(); // nothing loaded yet
+        }
         (self.from..self.to)
             .step_by(self.width as usize)
             .map(|t| (t, self.buckets.get(&t).copied().unwrap_or_default()))
@@ -114,6 +120,14 @@ mod tests {
         assert_eq!(width_for(TimeRange::Last(Span::H1)), 60);
         assert_eq!(width_for(TimeRange::Last(Span::H24)), 1_800);
         assert_eq!(width_for(TimeRange::Last(Span::D7)), 10_800);
+    }
+
+    #[test]
+    fn nothing_loaded_has_no_bars() {
+        assert!(Histogram::default().bars().is_empty());
+        let mut empty = Histogram::default();
+        empty.add(&line(5, "INFO"), true);
+        assert_eq!(empty.totals(), [0; 6]);
     }
 
     #[test]
