@@ -2,7 +2,7 @@
 //! symbol over the dashboard's time range, from the same candles the chart
 //! draws (so it follows the range and interval, and live ticks).
 
-use super::chart::{Bar, CandleSource};
+use super::chart::{Bar, CandleSource, ChartExport};
 use crate::app::range::{TimeRange, ViewState};
 use leptos::prelude::*;
 
@@ -48,12 +48,14 @@ impl Summary {
 #[component]
 pub fn Stats(feed: String, symbol: String) -> impl IntoView {
     let version = RwSignal::new(0u64);
-    let source = CandleSource::follow(feed, symbol.clone(), None, move |_| version.update(|v| *v += 1));
+    let source = CandleSource::follow(feed.clone(), symbol.clone(), None, move |_| version.update(|v| *v += 1));
     let summary = Memo::new(move |_| {
         version.track();
         source.series.with_value(|s| Summary::of(s.bars()))
     });
     let view = expect_context::<ViewState>();
+    let from = Signal::derive(move || source.extent.get().1);
+    let export = view! { <ChartExport feed symbol=symbol.clone() view from /> };
     let caption = move || {
         let range = match view.range.get() {
             TimeRange::Live => "recent candles".to_owned(),
@@ -86,7 +88,10 @@ pub fn Stats(feed: String, symbol: String) -> impl IntoView {
                 {stat("Max", "stat-max", Box::new(|s| format!("{:.2}", s.max)))}
                 {stat("Average", "stat-avg", Box::new(|s| format!("{:.2}", s.mean)))}
             </dl>
-            <p class="text-xs text-slate-600 dark:text-slate-300">{caption}</p>
+            <div class="flex flex-wrap items-center justify-between gap-2">
+                <p class="text-xs text-slate-600 dark:text-slate-300">{caption}</p>
+                {export}
+            </div>
         </div>
     }
 }

@@ -15,7 +15,8 @@ mod view;
 use crate::app::live::LiveStream;
 pub use bar::Bar;
 use canvas::Canvas;
-use controls::{ChartExport, IntervalPicker, MarkerList};
+pub use controls::ChartExport;
+use controls::{IntervalPicker, MarkerList};
 use leptos::prelude::*;
 pub use source::{CandleSource, Change};
 
