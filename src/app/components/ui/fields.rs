@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 /// A labelled input with its validation message underneath. With `value`
 /// the input is controlled by that signal (both ways); without it, it is a
-/// plain form field read on submit, which also works before hydration.
+/// plain form field read on submit (by its `name`).
 #[component]
 pub fn Field(
     #[prop(into)] label: String,
@@ -35,6 +35,9 @@ pub fn Field(
 ) -> impl IntoView {
     let id = id.unwrap_or_else(|| format!("field-{name}"));
     let note_id = format!("{id}-note");
+    // A plain field keeps its text in a signal of its own, so nothing that
+    // updates the element (an error shown beside it) can blank it.
+    let value = value.unwrap_or_else(|| RwSignal::new(String::new()));
     view! {
         <Labelled id=id.clone() label hint error>
             <input
@@ -49,12 +52,8 @@ pub fn Field(
                 class=INPUT
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=note_id
-                prop:value=move || value.map(|v| v.get())
-                on:input=move |ev| {
-                    if let Some(v) = value {
-                        v.set(event_target_value(&ev));
-                    }
-                }
+                prop:value=value
+                on:input=move |ev| value.set(event_target_value(&ev))
             />
         </Labelled>
     }

@@ -19,6 +19,9 @@ pub struct ChartView {
     markers: lc::MarkersApi,
     _click: Closure<dyn FnMut(wasm_bindgen::JsValue)>,
     _scroll: Closure<dyn FnMut(wasm_bindgen::JsValue)>,
+    /// Where the view started after the chart last placed it itself (a
+    /// fit, a shift after older bars): only reaching past that is the user's.
+    placed_from: std::rc::Rc<std::cell::Cell<f64>>,
     /// The time labels, in the page's time zone.
     times: TimeLabels,
 }
@@ -112,22 +115,37 @@ pub async fn ensure(
     });
     chart.subscribe_click(click.as_ref().unchecked_ref());
     // Someone panned or zoomed out past the first bar: older ones are wanted.
+    let placed_from = std::rc::Rc::new(std::cell::Cell::new(0.0_f64));
+    let placed = placed_from.clone();
     let scroll = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |range: wasm_bindgen::JsValue| {
-        let from = js_sys::Reflect::get(&range, &"from".into()).ok().and_then(|f| f.as_f64());
-        if from.is_some_and(|from| from < -PAST_START_BARS) {
+        if range_from(&range).is_some_and(|from| from < placed.get().min(0.0) - PAST_START_BARS) {
             past_start.update(|n| *n += 1);
         }
     });
     chart.time_scale().subscribe_visible_logical_range_change(scroll.as_ref().unchecked_ref());
     let times = TimeLabels::new(clock);
     chart.apply_options(&times.options());
-    handle.set_value(Some(ChartView { chart, candles, volume, markers, _click: click, _scroll: scroll, times }));
+    handle.set_value(Some(ChartView {
+        chart,
+        candles,
+        volume,
+        markers,
+        _click: click,
+        _scroll: scroll,
+        placed_from,
+        times,
+    }));
     Ok(())
 }
 
 /// How far (in bars) the view must reach before the first bar to ask for
 /// older ones: more than fitting the content leaves.
 const PAST_START_BARS: f64 = 2.0;
+
+/// The `from` of a logical range (`None` for no range: no data).
+fn range_from(range: &wasm_bindgen::JsValue) -> Option<f64> {
+    js_sys::Reflect::get(range, &"from".into()).ok().and_then(|f| f.as_f64())
+}
 
 /// The chart options that follow the theme: text and grid colours.
 fn colours(dark: bool) -> serde_json::Value {
@@ -147,7 +165,9 @@ impl ChartView {
     /// Replaces every bar and shows them all.
     pub fn set_bars(&self, bars: &[Bar]) {
         self.set_data(bars);
-        self.chart.time_scale().fit_content();
+        let time_scale = self.chart.time_scale();
+        time_scale.fit_content();
+        self.placed_from.set(range_from(&time_scale.get_visible_logical_range()).unwrap_or(0.0));
     }
 
     /// Replaces every bar after `added` older ones came in before the
@@ -156,10 +176,11 @@ impl ChartView {
         let time_scale = self.chart.time_scale();
         let range = time_scale.get_visible_logical_range();
         self.set_data(bars);
-        let bound = |key: &str| js_sys::Reflect::get(&range, &key.into()).ok().and_then(|v| v.as_f64());
-        if let (Some(from), Some(to)) = (bound("from"), bound("to")) {
+        let to = js_sys::Reflect::get(&range, &"to".into()).ok().and_then(|v| v.as_f64());
+        if let (Some(from), Some(to)) = (range_from(&range), to) {
             let shift = added as f64;
             time_scale.set_visible_logical_range(&js(&json!({"from": from + shift, "to": to + shift})));
+            self.placed_from.set(from + shift);
         }
     }
 
