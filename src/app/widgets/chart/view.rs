@@ -19,9 +19,10 @@ pub struct ChartView {
     markers: lc::MarkersApi,
     _click: Closure<dyn FnMut(wasm_bindgen::JsValue)>,
     _scroll: Closure<dyn FnMut(wasm_bindgen::JsValue)>,
-    /// Where the view started after the chart last placed it itself (a
-    /// fit, a shift after older bars): only reaching past that is the user's.
-    placed_from: std::rc::Rc<std::cell::Cell<f64>>,
+    /// Whether the user has panned or zoomed since the chart last placed
+    /// the view itself (a fit, a shift after older bars).
+    user_moved: std::rc::Rc<std::cell::Cell<bool>>,
+    _gestures: Closure<dyn FnMut(web_sys::Event)>,
     /// The time labels, in the page's time zone.
     times: TimeLabels,
 }
@@ -115,10 +116,23 @@ pub async fn ensure(
     });
     chart.subscribe_click(click.as_ref().unchecked_ref());
     // Someone panned or zoomed out past the first bar: older ones are wanted.
-    let placed_from = std::rc::Rc::new(std::cell::Cell::new(0.0_f64));
-    let placed = placed_from.clone();
+    // Only the user's own panning or zooming asks for more: the chart's
+    // fits and shifts may also leave the view starting before the first bar.
+    let user_moved = std::rc::Rc::new(std::cell::Cell::new(false));
+    let moved = user_moved.clone();
+    let gestures = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        let buttons = js_sys::Reflect::get(&ev, &"buttons".into()).ok().and_then(|b| b.as_f64()).unwrap_or(0.0);
+        if ev.type_() != "pointermove" || buttons > 0.0 {
+            moved.set(true);
+        }
+    });
+    for kind in ["pointerdown", "pointermove", "wheel", "touchstart", "keydown"] {
+        let _ = el.add_event_listener_with_callback(kind, gestures.as_ref().unchecked_ref());
+    }
+    let moved = user_moved.clone();
     let scroll = Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |range: wasm_bindgen::JsValue| {
-        if range_from(&range).is_some_and(|from| from < placed.get().min(0.0) - PAST_START_BARS) {
+        if moved.get() && range_from(&range).is_some_and(|from| from < -PAST_START_BARS) {
+            moved.set(false);
             past_start.update(|n| *n += 1);
         }
     });
@@ -132,14 +146,15 @@ pub async fn ensure(
         markers,
         _click: click,
         _scroll: scroll,
-        placed_from,
+        user_moved,
+        _gestures: gestures,
         times,
     }));
     Ok(())
 }
 
-/// How far (in bars) the view must reach before the first bar to ask for
-/// older ones: more than fitting the content leaves.
+/// How far (in bars) before the first bar the user must pan or zoom to ask
+/// for older ones.
 const PAST_START_BARS: f64 = 2.0;
 
 /// The `from` of a logical range (`None` for no range: no data).
@@ -167,7 +182,7 @@ impl ChartView {
         self.set_data(bars);
         let time_scale = self.chart.time_scale();
         time_scale.fit_content();
-        self.placed_from.set(range_from(&time_scale.get_visible_logical_range()).unwrap_or(0.0));
+        self.user_moved.set(false);
     }
 
     /// Replaces every bar after `added` older ones came in before the
@@ -180,7 +195,7 @@ impl ChartView {
         if let (Some(from), Some(to)) = (range_from(&range), to) {
             let shift = added as f64;
             time_scale.set_visible_logical_range(&js(&json!({"from": from + shift, "to": to + shift})));
-            self.placed_from.set(from + shift);
+            self.user_moved.set(false);
         }
     }
 
