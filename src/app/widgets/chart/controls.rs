@@ -70,7 +70,7 @@ pub fn IntervalPicker(view: ViewState) -> impl IntoView {
                     </button>
                 }
             }).collect_view()}
-            <span class="ml-auto text-slate-500 dark:text-slate-400">{note}</span>
+            <span class="ml-auto hidden text-slate-500 sm:inline dark:text-slate-400">{note}</span>
         </div>
     }
 }

@@ -59,7 +59,7 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
 
     view! {
         <div class="flex flex-col gap-2">
-            <div class="flex items-center gap-2">
+            <div class="flex flex-wrap items-center gap-2">
                 <IntervalPicker view />
                 <ChartExport feed=feed symbol=symbol.clone() view from=loaded_from />
             </div>
