@@ -1,6 +1,7 @@
 import { test, expect, type Page } from '@playwright/test';
-import { ADMIN, hydrated, signIn, unique } from './support';
-import { MQTT_URL, publishMqtt } from './feeds';
+import { ADMIN, hydrated, signIn } from './support';
+import { publishMqtt } from './feeds';
+import { liveDashboard } from './dashboards';
 
 /** Records every Content-Security-Policy violation the page reports. */
 async function watchViolations(page: Page): Promise<string[]> {
@@ -24,24 +25,7 @@ test('pages run under a nonce-based CSP, hydrate, stream and draw the chart with
   request,
 }) => {
   const violations = await watchViolations(page);
-  expect((await request.post('/api/v1/login', { data: ADMIN })).status()).toBe(200);
-  const [ticks, logs] = [unique('csp-ticks'), unique('csp-logs')];
-  for (const [name, kind] of [[ticks, 'ticks'], [logs, 'logs']]) {
-    const created = await request.post('/api/v1/feeds', {
-      data: { name, kind, source: { protocol: 'mqtt', url: MQTT_URL, topic: `e2e/${name}/#` } },
-    });
-    expect(created.status()).toBe(201);
-    await expect.poll(async () => (await (await request.get(`/api/v1/feeds/${name}`)).json()).status.state).toBe('connected');
-  }
-  const slug = unique('csp');
-  const dashboard = await request.post('/api/v1/dashboards', {
-    data: {
-      slug,
-      title: 'CSP',
-      widgets: [{ type: 'ticker', feed: ticks }, { type: 'chart', feed: ticks, symbol: 'AAPL' }, { type: 'log', feed: logs }],
-    },
-  });
-  expect(dashboard.status()).toBe(201);
+  const { slug, ticks, logs } = await liveDashboard(request);
   await publishMqtt(`e2e/${ticks}/x`, JSON.stringify({ symbol: 'AAPL', price: 100, size: 1 }));
   await publishMqtt(`e2e/${logs}/x`, JSON.stringify({ level: 'WARN', source: 'csp', message: 'styled row' }));
 
