@@ -16,7 +16,9 @@ async fn wait_for_data(app: &common::TestApp) -> Vec<Value> {
         .await;
     let dashboard: Value =
         app.client().get(app.url("/api/v1/dashboards/markets")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(dashboard["widgets"].as_array().unwrap().len(), 3);
+    let kinds: Vec<&str> =
+        dashboard["widgets"].as_array().unwrap().iter().map(|w| w["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["ticker", "chart", "stats", "table", "histogram", "log"], "every kind of widget");
     feeds
 }
 
