@@ -178,11 +178,6 @@ impl ViewState {
         self.query.with(|q| q.get(key))
     }
 
-    /// The same, without tracking.
-    pub fn get_untracked(&self, key: &str) -> Option<String> {
-        self.query.with_untracked(|q| q.get(key))
-    }
-
     /// Shows `range`, as a new history entry.
     pub fn set_range(&self, range: TimeRange) {
         self.replace(&["range", "from", "to"], range.to_query());
@@ -217,6 +212,22 @@ impl ViewState {
         #[cfg(not(feature = "hydrate"))]
         let _ = url;
     }
+}
+
+/// Runs `reload` whenever what `watch` reads changes, once `ready` (the live
+/// stream said where live data starts; before that its first load is due).
+pub fn reload_on_change<T: PartialEq + 'static>(
+    watch: impl Fn() -> T + 'static,
+    ready: RwSignal<bool>,
+    reload: impl Fn() + 'static,
+) {
+    Effect::new(move |previous: Option<T>| {
+        let now = watch();
+        if previous.is_some_and(|p| p != now) && ready.get_untracked() {
+            reload();
+        }
+        now
+    });
 }
 
 /// The page's view state (a dashboard provides it; elsewhere `None`).

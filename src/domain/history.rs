@@ -96,22 +96,8 @@ pub async fn candles(core: &Core, feed: &str, p: CandleParams) -> Result<SeqPage
     let text = p.interval.as_deref().unwrap_or("1m");
     let interval = parse_interval(text)
         .ok_or_else(|| AppError::bad_request(format!("interval {text:?} is not one of 1s, 1m, 5m, 1h, 1d")))?;
-    let to = check_time("to", p.to)?.unwrap_or_else(Utc::now);
-    let from = match check_time("from", p.from)? {
-        Some(from) => from,
-        None => interval
-            .checked_mul(150)
-            .and_then(|span| to.checked_sub_signed(span))
-            .ok_or_else(|| AppError::bad_request("to is too early for 150 candles before it; give from as well"))?,
-    };
-    if from >= to {
-        return Err(AppError::bad_request("from must be before to"));
-    }
-    if to.signed_duration_since(from).num_seconds() / interval.num_seconds().max(1) > 10_000 {
-        return Err(AppError::bad_request("more than 10000 candles; narrow from/to or use a longer interval"));
-    }
     let width = interval.num_seconds();
-    let (from, to) = (bucket_start(from, width), bucket_end(to, width));
+    let (from, to) = bucket_range(p.from, p.to, width, &CANDLE_BUCKETS)?;
     let (items, last_seq) = match store::lifecycle::rollup::WIDTHS.iter().find(|w| i64::from(**w) == width) {
         Some(&rolled_up) => {
             store::lifecycle::rollup::candles(&core.db, feed.id, &p.symbol, rolled_up, from, to).await?
@@ -119,6 +105,56 @@ pub async fn candles(core: &Core, feed: &str, p: CandleParams) -> Result<SeqPage
         None => store::history::candles(&core.db, feed.id, &p.symbol, interval, from, to).await?,
     };
     Ok(SeqPage { items, last_seq })
+}
+
+/// How a bucketed query (candles, level counts) names and bounds its buckets.
+struct Buckets {
+    /// What a bucket is called in messages.
+    noun: &'static str,
+    /// Buckets before `to` when no `from` is given.
+    default: i32,
+    /// Most buckets one request may span.
+    most: i64,
+    /// How to ask for fewer, in messages.
+    coarser: &'static str,
+}
+
+const CANDLE_BUCKETS: Buckets = Buckets { noun: "candles", default: 150, most: 10_000, coarser: "a longer interval" };
+const LEVEL_BUCKETS: Buckets =
+    Buckets { noun: "buckets", default: 60, most: MOST_LEVEL_BUCKETS, coarser: "a wider bucket" };
+
+/// The `[from, to)` of a bucketed query of `width`-second buckets, rounded
+/// out to whole buckets: `to` defaults to now and `from` to `b.default`
+/// buckets before it; `from` must come first and at most `b.most` buckets fit.
+fn bucket_range(
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    width: i64,
+    b: &Buckets,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), AppError> {
+    let to = check_time("to", to)?.unwrap_or_else(Utc::now);
+    let from = match check_time("from", from)? {
+        Some(from) => from,
+        None => Duration::seconds(width)
+            .checked_mul(b.default)
+            .and_then(|span| to.checked_sub_signed(span))
+            .ok_or_else(|| {
+                AppError::bad_request(format!(
+                    "to is too early for {} {} before it; give from as well",
+                    b.default, b.noun
+                ))
+            })?,
+    };
+    if from >= to {
+        return Err(AppError::bad_request("from must be before to"));
+    }
+    if to.signed_duration_since(from).num_seconds() / width.max(1) > b.most {
+        return Err(AppError::bad_request(format!(
+            "more than {} {}; narrow from/to or use {}",
+            b.most, b.noun, b.coarser
+        )));
+    }
+    Ok((bucket_start(from, width), bucket_end(to, width)))
 }
 
 /// The start of the `width`-second bucket holding `t` (buckets are aligned
@@ -178,20 +214,7 @@ pub async fn level_counts(core: &Core, feed: &str, p: LevelParams) -> Result<Seq
     if !(1..=86_400).contains(&width) {
         return Err(AppError::bad_request("bucket must be 1 to 86400 seconds"));
     }
-    let to = check_time("to", p.to)?.unwrap_or_else(Utc::now);
-    let from = match check_time("from", p.from)? {
-        Some(from) => from,
-        None => to - Duration::seconds(width * 60),
-    };
-    if from >= to {
-        return Err(AppError::bad_request("from must be before to"));
-    }
-    if (to - from).num_seconds() / width > MOST_LEVEL_BUCKETS {
-        return Err(AppError::bad_request(format!(
-            "more than {MOST_LEVEL_BUCKETS} buckets; narrow from/to or use a wider bucket"
-        )));
-    }
-    let (from, to) = (bucket_start(from, width), bucket_end(to, width));
+    let (from, to) = bucket_range(p.from, p.to, width, &LEVEL_BUCKETS)?;
     let (items, last_seq) = store::history::level_counts(&core.db, feed.id, width, from, to).await?;
     Ok(SeqPage { items, last_seq })
 }

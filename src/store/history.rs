@@ -190,20 +190,13 @@ pub(super) fn push_tick_filters<'a>(
     if let Some(symbol) = symbol {
         sql.push(" AND symbol = ").push_bind(symbol);
     }
-    if let Some(from) = from {
-        sql.push(" AND ts >= ").push_bind(from);
-    }
-    if let Some(to) = to {
-        sql.push(" AND ts < ").push_bind(to);
-    }
+    push_time_window(sql, from, to);
     if let Some(after) = after_seq {
         sql.push(" AND seq > ").push_bind(after);
     }
 }
 
-/// Appends the log filters shared by history pages and exports: levels,
-/// source, text (case-insensitive) and a `seq` cursor on either side.
-/// `AND ts >= from AND ts < to`, for the bounds given.
+/// Appends `AND ts >= from AND ts < to`, for the bounds given.
 pub(super) fn push_time_window(
     sql: &mut QueryBuilder<'_, Postgres>,
     from: Option<DateTime<Utc>>,
@@ -217,6 +210,8 @@ pub(super) fn push_time_window(
     }
 }
 
+/// Appends the log filters shared by history pages and exports: levels,
+/// source, text (case-insensitive) and a `seq` cursor on either side.
 pub(super) fn push_log_filters<'a>(
     sql: &mut QueryBuilder<'a, Postgres>,
     levels: &'a Vec<String>,

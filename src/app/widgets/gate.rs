@@ -38,6 +38,11 @@ impl<T: Sequenced> Gate<T> {
         Gate { generation: 0, loading: true, pending: Vec::new(), covered: 0, limit, overflowed: false }
     }
 
+    /// The latest load's generation (a replay starts one, too).
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// A history load starts; returns its generation (to pass to `loaded`).
     pub fn start_load(&mut self) -> u64 {
         self.generation += 1;

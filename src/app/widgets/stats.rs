@@ -48,7 +48,7 @@ impl Summary {
 #[component]
 pub fn Stats(feed: String, symbol: String) -> impl IntoView {
     let version = RwSignal::new(0u64);
-    let source = CandleSource::follow(feed.clone(), symbol.clone(), None, move |_| version.update(|v| *v += 1));
+    let source = CandleSource::follow(feed.clone(), symbol.clone(), None, move |_, _| version.update(|v| *v += 1));
     let summary = Memo::new(move |_| {
         version.track();
         source.series.with_value(|s| Summary::of(s.bars()))

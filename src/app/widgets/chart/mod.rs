@@ -7,7 +7,7 @@
 mod bar;
 mod canvas;
 mod controls;
-mod series;
+pub mod series;
 mod source;
 #[cfg(feature = "hydrate")]
 mod view;
@@ -18,25 +18,19 @@ use canvas::Canvas;
 pub use controls::ChartExport;
 use controls::{IntervalPicker, MarkerList};
 use leptos::prelude::*;
+use series::Series;
 pub use source::{CandleSource, Change};
 
 /// Candle chart widget over a ticks feed.
 #[component]
 pub fn Chart(feed: String, symbol: String) -> impl IntoView {
     let canvas = Canvas::new();
-    let source = StoredValue::new(None::<CandleSource>);
-    let draw = move |change: Change| {
-        source.with_value(|s| {
-            let Some(s) = s else { return };
-            s.series.with_value(|series| match change {
-                Change::All => canvas.draw(Some(series.bars()), None),
-                Change::Last(bars) => bars.into_iter().for_each(|bar| canvas.draw(None, Some(bar))),
-                Change::Prepended(added) => canvas.prepend(series.bars(), added),
-            })
-        })
+    let draw = move |change: Change, series: &Series| match change {
+        Change::All => canvas.draw(Some(series.bars()), None),
+        Change::Last(bars) => bars.into_iter().for_each(|bar| canvas.draw(None, Some(bar))),
+        Change::Prepended(added) => canvas.prepend(series.bars(), added),
     };
     let candles = CandleSource::follow(feed.clone(), symbol.clone(), Some(canvas.past_start), draw);
-    source.set_value(Some(candles));
     // The chart library loads once per page; what came before it is drawn then.
     let (chart_error, set_chart_error) = signal(None::<String>);
     let (feed_name, symbol_name) = (feed.clone(), symbol.clone());
@@ -44,7 +38,7 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
         let (feed, symbol) = (feed_name.clone(), symbol_name.clone());
         leptos::task::spawn_local(async move {
             match canvas.ensure(feed, symbol).await {
-                Ok(()) => draw(Change::All),
+                Ok(()) => candles.series.with_value(|series| draw(Change::All, series)),
                 Err(e) => set_chart_error.set(Some(e)),
             }
         });

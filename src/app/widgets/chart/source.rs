@@ -8,7 +8,7 @@ use crate::{
     app::{
         api::live::candle_page,
         live::{FeedEvent, LiveStream},
-        range::ViewState,
+        range::{ViewState, reload_on_change},
         widgets::gate::Gate,
     },
     model::Tick,
@@ -39,19 +39,18 @@ pub struct CandleSource {
 
 impl CandleSource {
     /// Follows `symbol` of `feed` on the page's live stream and view state;
-    /// `on_change` hears of each change after it is made; each change of
-    /// `older_wanted` asks for the page before the first bar.
+    /// `on_change` hears of each change after it is made, with the bars as
+    /// they are then; each change of `older_wanted` asks for the page before
+    /// the first bar.
     pub fn follow(
         feed: String,
         symbol: String,
         older_wanted: Option<RwSignal<u64>>,
-        on_change: impl Fn(Change) + Copy + 'static,
+        on_change: impl Fn(Change, &Series) + Copy + 'static,
     ) -> Self {
         let view = expect_context::<ViewState>();
         let gate = StoredValue::new(Gate::<Tick>::new(50_000));
         let series = StoredValue::new(Series::default());
-        // Goes up with each load, so a page of older candles asked for before it is dropped.
-        let generation = StoredValue::new(0u64);
         let (error, set_error) = signal(None::<String>);
         let (loading, set_loading) = signal(true);
         let older_loading = RwSignal::new(false);
@@ -59,12 +58,13 @@ impl CandleSource {
         let stream_ready = RwSignal::new(false);
         let (feed_name, symbol_name) = (StoredValue::new(feed.clone()), StoredValue::new(symbol));
         let changed = move |change: Change| {
-            let now = series
-                .with_value(|s| (s.bars().len(), s.bars().first().and_then(|b| DateTime::from_timestamp(b.time, 0))));
-            if extent.get_untracked() != now {
-                set_extent.set(now);
-            }
-            on_change(change);
+            series.with_value(|s| {
+                let now = (s.bars().len(), s.bars().first().and_then(|b| DateTime::from_timestamp(b.time, 0)));
+                if extent.get_untracked() != now {
+                    set_extent.set(now);
+                }
+                on_change(change, s);
+            })
         };
 
         // Folds a batch of live ticks in (a fixed range takes none).
@@ -84,7 +84,6 @@ impl CandleSource {
 
         let load = move || {
             let load_generation = gate.try_update_value(|g| g.start_load()).unwrap_or_default();
-            generation.update_value(|g| *g += 1);
             set_loading.set(true);
             let (interval, _) = view.interval.get_untracked();
             let (from, to) = view.range.get_untracked().bounds(Utc::now());
@@ -113,13 +112,14 @@ impl CandleSource {
                 return;
             }
             older_loading.set(true);
-            let (asked_in, interval) = (generation.get_value(), view.interval.get_untracked().0);
+            // A page asked for before a newer load (or a replay) is dropped.
+            let (asked_in, interval) = (gate.with_value(Gate::generation), view.interval.get_untracked().0);
             leptos::task::spawn_local(async move {
                 let at = |secs| DateTime::from_timestamp(secs, 0);
                 let page =
                     candle_page(feed_name.get_value(), symbol_name.get_value(), interval.to_owned(), at(from), at(to));
                 match page.await {
-                    Ok(page) if generation.get_value() == asked_in => {
+                    Ok(page) if gate.with_value(Gate::generation) == asked_in => {
                         let older = page.items.iter().map(Bar::from_candle).collect();
                         if let Some(added @ 1..) = series.try_update_value(|s| s.prepend(older)) {
                             changed(Change::Prepended(added));
@@ -157,14 +157,7 @@ impl CandleSource {
             }
             _ => {}
         });
-        // A new interval or range reloads (once the stream said where live data starts).
-        Effect::new(move |previous: Option<_>| {
-            let now = (view.interval.get(), view.range.get());
-            if previous.is_some_and(|p| p != now) && stream_ready.get_untracked() {
-                load();
-            }
-            now
-        });
+        reload_on_change(move || (view.interval.get(), view.range.get()), stream_ready, load);
         source
     }
 }

@@ -10,7 +10,7 @@ use crate::{
         api::live::level_counts,
         clock::use_clock,
         live::{FeedEvent, LiveStream},
-        range::{TimeRange, ViewState},
+        range::{TimeRange, ViewState, reload_on_change},
     },
     model::{LogLevel, LogLine},
 };
@@ -89,13 +89,7 @@ pub fn LevelHistogram(feed: String) -> impl IntoView {
         }
         _ => {}
     });
-    Effect::new(move |previous: Option<TimeRange>| {
-        let range = view.range.get();
-        if previous.is_some_and(|p| p != range) && stream_ready.get_untracked() {
-            load();
-        }
-        range
-    });
+    reload_on_change(move || view.range.get(), stream_ready, load);
 
     let bars = Memo::new(move |_| {
         version.track();

@@ -32,7 +32,7 @@ use toolbar::Toolbar;
 pub fn LogTail(feed: String, slug: String) -> impl IntoView {
     let permalink = permalink_seq(&feed);
     let view = use_view_state();
-    let filter = view.map(|v| in_view(v, false)).unwrap_or_default();
+    let filter = view.map(|v| untrack(|| in_view(v))).unwrap_or_default();
     let tail = Tail::new(feed.clone(), permalink.is_some(), filter);
     if let Some(view) = view {
         follow_url(tail, view);
@@ -60,7 +60,7 @@ pub fn LogTail(feed: String, slug: String) -> impl IntoView {
 /// Keeps the filter and the page's URL in step: a change here is written
 /// there (a history entry), and a link or back/forward changes the filter.
 fn follow_url(tail: Tail, view: ViewState) {
-    let in_url = Memo::new(move |_| in_view(view, true));
+    let in_url = Memo::new(move |_| in_view(view));
     Effect::new(move |_| {
         let wanted = in_url.get();
         if tail.filter.with_untracked(|f| *f != wanted) {
@@ -77,14 +77,12 @@ fn follow_url(tail: Tail, view: ViewState) {
 
 /// The filter the page's URL asks for: its levels, source and text, within
 /// the time range when that is fixed (a following range shows the tail live).
-fn in_view(view: ViewState, tracked: bool) -> LogFilter {
-    let get = |key: &str| if tracked { view.get(key) } else { view.get_untracked(key) };
-    let range = if tracked { view.range.get() } else { view.range.get_untracked() };
-    let window = match range {
+fn in_view(view: ViewState) -> LogFilter {
+    let window = match view.range.get() {
         TimeRange::Fixed { from, to } => (Some(from), Some(to)),
         _ => (None, None),
     };
-    LogFilter::from_query(get).within(window)
+    LogFilter::from_query(|key| view.get(key)).within(window)
 }
 
 /// The `seq` of a `?log=<feed>:<seq>` permalink to this feed, if any.
