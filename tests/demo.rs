@@ -18,7 +18,7 @@ async fn wait_for_data(app: &common::TestApp) -> Vec<Value> {
         app.client().get(app.url("/api/v1/dashboards/markets")).send().await.unwrap().json().await.unwrap();
     let kinds: Vec<&str> =
         dashboard["widgets"].as_array().unwrap().iter().map(|w| w["type"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["ticker", "chart", "stats", "table", "histogram", "log"], "every kind of widget");
+    assert_eq!(kinds, ["ticker", "chart", "line", "stats", "table", "histogram", "log"], "every kind of widget");
     feeds
 }
 

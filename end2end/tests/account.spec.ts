@@ -44,3 +44,31 @@ test('an admin resets a user password and deletes the user', async ({ page, requ
   await expect(row).toHaveCount(0);
   expect((await request.post('/api/v1/login', { data: { username: user.username, password: 'set by the admin' } })).status()).toBe(401);
 });
+
+test("a signed-in user's time zone follows them to another browser", async ({ page, browser, request }) => {
+  const user = await createUser(request, 'viewer');
+  await signIn(page, user);
+  await page.getByTestId('timezone').selectOption('Asia/Tokyo');
+  await expect
+    .poll(async () => (await (await page.request.get('/api/v1/me')).json()).time_zone)
+    .toBe('Asia/Tokyo');
+
+  // Another browser starts in its own time, and takes the account's zone on sign-in.
+  const elsewhere = await browser.newContext();
+  const other = await elsewhere.newPage();
+  await other.goto('/');
+  await hydrated(other);
+  await expect(other.getByTestId('timezone')).toHaveValue('browser');
+  await signIn(other, user);
+  await expect(other.getByTestId('timezone')).toHaveValue('Asia/Tokyo');
+  await other.reload();
+  await hydrated(other);
+  await expect(other.getByTestId('timezone')).toHaveValue('Asia/Tokyo');
+  await elsewhere.close();
+
+  // Only zones the UI offers are kept.
+  const bad = await page.request.put('/api/v1/me/time-zone', { data: { time_zone: 'Mars/Olympus_Mons' } });
+  expect(bad.status()).toBe(422);
+  expect((await bad.json()).fields[0].field).toBe('time_zone');
+  expect((await (await page.request.get('/api/v1/me')).json()).time_zone).toBe('Asia/Tokyo');
+});

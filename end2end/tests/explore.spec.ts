@@ -1,4 +1,5 @@
 import { test, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
 import { hydrated } from './support';
 import { publishMqtt } from './feeds';
 import { liveDashboard, openLive } from './dashboards';
@@ -196,8 +197,69 @@ test('the level histogram counts lines by level, live, and a level filters the l
   await expect(total('WARN')).toHaveText('1');
   await expect.poll(lines).toBe(6);
 
+  // Its export holds the counts the API gives for the window shown.
+  const exportLink = histogram.getByTestId('export-button');
+  const href = (await exportLink.getAttribute('href')) ?? '';
+  expect(href).toMatch(/\/levels\?bucket=\d+&from=.*&to=.*&format=csv$/);
+  const downloading = page.waitForEvent('download');
+  await exportLink.click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe(`${logs}-levels.csv`);
+  const rows = (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n').map((r) => r.split(','));
+  expect(rows[0]).toEqual(['t', 'level', 'lines']);
+  const counts = (await (await request.get(href.replace('format=csv', 'format=json'))).json()).items;
+  expect(rows.slice(1)).toEqual(counts.map((c: { t: string; level: string; lines: number }) => [c.t, c.level, String(c.lines)]));
+  expect(rows.slice(1).reduce((n, r) => n + Number(r[2]), 0)).toBe(6);
+
   await histogram.locator('[data-testid="histogram-level"][data-level="ERROR"]').click();
   await expect(page).toHaveURL(/[?&]level=ERROR\b/);
   await expect(page.getByRole('group', { name: 'Levels' }).getByRole('button', { name: 'ERROR' })).toHaveAttribute('aria-pressed', 'true');
   await expect(page.getByTestId('log-line')).toHaveCount(2);
+});
+
+test('a line chart compares symbols in % change or in price, live, and its legend reads the crosshair', async ({ page, request }) => {
+  const { slug, ticks } = await liveDashboard(request, ({ ticks }) => [{ type: 'line', feed: ticks, symbol: 'AAPL, MSFT' }]);
+  const now = Date.now();
+  const tick = (symbol: string, price: number, minutesAgo: number) =>
+    JSON.stringify({ symbol, price, size: 1, id: `${symbol}-${minutesAgo}`, ts: new Date(now - minutesAgo * MINUTE).toISOString() });
+  await publishMqtt(`e2e/${ticks}/x`, tick('AAPL', 100, 3), tick('MSFT', 50, 3), tick('AAPL', 110, 1), tick('MSFT', 45, 1));
+  await expect
+    .poll(async () => (await (await request.get(`/api/v1/feeds/${ticks}/ticks?limit=100`)).json()).items.length)
+    .toBe(4);
+  await openLive(page, slug);
+  await page.getByTestId('timezone').selectOption('UTC');
+  const entry = (symbol: string) => page.locator(`[data-testid="line-legend-entry"][data-symbol="${symbol}"]`);
+  const value = (symbol: string) => entry(symbol).getByTestId('line-value');
+  const scale = page.getByTestId('line-scale');
+
+  // Two lines start in % change, each against its own first price.
+  await expect(entry('AAPL')).toHaveAttribute('data-points', '2');
+  await expect(entry('MSFT')).toHaveAttribute('data-points', '2');
+  await expect(scale.getByRole('button', { name: '% change' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(value('AAPL')).toHaveText('+10.00%');
+  await expect(value('MSFT')).toHaveText('-10.00%');
+  await scale.getByRole('button', { name: 'Price' }).click();
+  await expect(value('AAPL')).toHaveText('110.00');
+  await expect(value('MSFT')).toHaveText('45.00');
+
+  // A live tick extends its line.
+  await publishMqtt(`e2e/${ticks}/x`, JSON.stringify({ symbol: 'AAPL', price: 121, size: 1 }));
+  await expect(value('AAPL')).toHaveText('121.00');
+  await expect(entry('AAPL')).toHaveAttribute('data-points', '3');
+
+  // The crosshair at the chart's left edge reads the first minute.
+  const box = await page.getByTestId('line-chart').boundingBox();
+  if (!box) throw new Error('the line chart has no box');
+  await page.mouse.move(box.x + 4, box.y + box.height / 2);
+  await expect(value('AAPL')).toHaveText('100.00');
+  await expect(value('MSFT')).toHaveText('50.00');
+  const first = new Date(Math.floor((now - 3 * MINUTE) / MINUTE) * MINUTE).toISOString();
+  await expect(page.getByTestId('line-time')).toHaveText(`at ${first.slice(0, 10)} ${first.slice(11, 19)} UTC`);
+  await page.mouse.move(box.x + box.width / 2, box.y - 40);
+  await expect(page.getByTestId('line-time')).toHaveText('latest');
+  await expect(value('AAPL')).toHaveText('121.00');
+
+  // The export gives the chosen line's candles.
+  await page.getByTestId('line-export-symbol').selectOption('MSFT');
+  await expect(page.getByTestId('export-button')).toHaveAttribute('href', /candles\?symbol=MSFT&interval=1m/);
 });

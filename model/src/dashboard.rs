@@ -16,20 +16,24 @@ pub enum WidgetKind {
     Stats,
     /// Log lines per time bucket, stacked by level.
     Histogram,
+    /// One line per symbol (closes at the range's interval), in price or in
+    /// % change from the range's start.
+    Line,
 }
 
 impl WidgetKind {
     /// Every kind, in the order forms offer them.
-    pub const ALL: [WidgetKind; 6] = [
+    pub const ALL: [WidgetKind; 7] = [
         WidgetKind::Ticker,
         WidgetKind::Chart,
         WidgetKind::Log,
         WidgetKind::Table,
         WidgetKind::Stats,
         WidgetKind::Histogram,
+        WidgetKind::Line,
     ];
 
-    /// The kind's name as the API spells it (`ticker`, `chart`, `log`, `table`, `stats`, `histogram`).
+    /// The kind's name as the API spells it (`ticker`, `chart`, `log`, `table`, `stats`, `histogram`, `line`).
     pub fn as_str(self) -> &'static str {
         match self {
             WidgetKind::Ticker => "ticker",
@@ -38,12 +42,21 @@ impl WidgetKind {
             WidgetKind::Table => "table",
             WidgetKind::Stats => "stats",
             WidgetKind::Histogram => "histogram",
+            WidgetKind::Line => "line",
         }
     }
 
-    /// Whether the widget shows one symbol (and so needs one).
+    /// Whether the widget shows chosen symbols (and so needs one).
     pub fn needs_symbol(self) -> bool {
-        matches!(self, WidgetKind::Chart | WidgetKind::Stats)
+        matches!(self, WidgetKind::Chart | WidgetKind::Stats | WidgetKind::Line)
+    }
+
+    /// How many symbols the widget can show.
+    pub fn most_symbols(self) -> usize {
+        match self {
+            WidgetKind::Line => MOST_LINES,
+            _ => 1,
+        }
     }
 
     /// The kind called `name`, if any.
@@ -51,6 +64,9 @@ impl WidgetKind {
         Self::ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
+
+/// The most symbols one line chart draws.
+pub const MOST_LINES: usize = 8;
 
 /// How much of a dashboard's width a widget takes on wide screens (on
 /// narrow ones every widget takes the whole width).
@@ -83,6 +99,8 @@ pub struct Widget {
     #[serde(rename = "type")]
     pub kind: WidgetKind,
     pub feed: String,
+    /// The symbol of a chart or stats block; a line chart's symbols,
+    /// separated by commas (`AAPL,MSFT`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symbol: Option<String>,
     /// Default: full for log tails and histograms, half for the others.
@@ -94,6 +112,18 @@ impl Widget {
     /// A widget of `kind` over `feed` (and `symbol`), at its default width.
     pub fn new(kind: WidgetKind, feed: impl Into<String>, symbol: Option<&str>) -> Self {
         Widget { kind, feed: feed.into(), symbol: symbol.map(Into::into), width: None }
+    }
+
+    /// The symbols it shows: the comma-separated list, trimmed, without
+    /// empty entries or repeats.
+    pub fn symbols(&self) -> Vec<&str> {
+        let mut symbols: Vec<&str> = Vec::new();
+        for s in self.symbol.as_deref().unwrap_or_default().split(',').map(str::trim) {
+            if !s.is_empty() && !symbols.contains(&s) {
+                symbols.push(s);
+            }
+        }
+        symbols
     }
 
     /// Whether it takes the dashboard's whole width on wide screens.
@@ -144,8 +174,16 @@ impl Dashboard {
             if w.feed.is_empty() {
                 fail(format!("widgets[{i}].feed"), "choose a feed");
             }
-            if w.symbol.as_ref().is_some_and(|s| s.chars().count() > 64) {
+            let symbols = w.symbols();
+            if symbols.iter().any(|s| s.chars().count() > 64) {
                 fail(format!("widgets[{i}].symbol"), "must be at most 64 characters");
+            }
+            match w.kind.most_symbols() {
+                1 if symbols.len() > 1 => fail(format!("widgets[{i}].symbol"), "one symbol"),
+                most if symbols.len() > most => {
+                    fail(format!("widgets[{i}].symbol"), &format!("at most {most} symbols, separated by commas"))
+                }
+                _ => {}
             }
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
@@ -169,8 +207,51 @@ impl WidgetKind {
         use crate::FeedKind;
         matches!(
             (self, kind),
-            (WidgetKind::Ticker | WidgetKind::Chart | WidgetKind::Table | WidgetKind::Stats, FeedKind::Ticks)
-                | (WidgetKind::Log | WidgetKind::Histogram, FeedKind::Logs)
+            (
+                WidgetKind::Ticker | WidgetKind::Chart | WidgetKind::Table | WidgetKind::Stats | WidgetKind::Line,
+                FeedKind::Ticks
+            ) | (WidgetKind::Log | WidgetKind::Histogram, FeedKind::Logs)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dashboard(widgets: Vec<Widget>) -> Dashboard {
+        Dashboard { slug: "d".into(), title: "D".into(), widgets }
+    }
+
+    fn symbol_errors(widget: Widget) -> Vec<String> {
+        let errors = dashboard(vec![widget]).validate().err().unwrap_or_default();
+        errors.into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
+    }
+
+    #[test]
+    fn a_line_chart_lists_its_symbols_once_each() {
+        let line = Widget::new(WidgetKind::Line, "s", Some(" AAPL, MSFT,,AAPL ,GOOG "));
+        assert_eq!(line.symbols(), ["AAPL", "MSFT", "GOOG"]);
+        assert!(Widget::new(WidgetKind::Line, "s", None).symbols().is_empty());
+        assert_eq!(Widget::new(WidgetKind::Chart, "s", Some("BRK.B")).symbols(), ["BRK.B"]);
+    }
+
+    #[test]
+    fn only_line_charts_take_several_symbols() {
+        let eight = (0..8).map(|i| format!("S{i}")).collect::<Vec<_>>().join(",");
+        assert!(symbol_errors(Widget::new(WidgetKind::Line, "s", Some(&eight))).is_empty());
+        assert_eq!(
+            symbol_errors(Widget::new(WidgetKind::Line, "s", Some(&format!("{eight},S8")))),
+            ["widgets[0].symbol: at most 8 symbols, separated by commas"]
+        );
+        assert_eq!(
+            symbol_errors(Widget::new(WidgetKind::Chart, "s", Some("AAPL,MSFT"))),
+            ["widgets[0].symbol: one symbol"]
+        );
+        let long = "X".repeat(65);
+        assert_eq!(
+            symbol_errors(Widget::new(WidgetKind::Line, "s", Some(&format!("AAPL,{long}")))),
+            ["widgets[0].symbol: must be at most 64 characters"]
+        );
     }
 }

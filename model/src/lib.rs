@@ -31,7 +31,7 @@ pub use alert::{Alert, AlertRule, AlertSpec, AlertState, Firing, MAX_LOG_COUNT, 
 pub use backoff::Backoff;
 pub use broker_url::{PASSWORD_MASK, has_masked_password, redact_url};
 pub use connection::ConnectionState;
-pub use dashboard::{Dashboard, DashboardSummary, Widget, WidgetKind, WidgetWidth};
+pub use dashboard::{Dashboard, DashboardSummary, MOST_LINES, Widget, WidgetKind, WidgetWidth};
 pub use feed::{Feed, FeedKind, FeedSpec, FeedState, FeedStatus};
 pub use field_error::FieldError;
 pub use incoming::{NewLog, NewRejected, NewTick};
@@ -51,4 +51,4 @@ pub use preview::{PathSuggestion, Preview, PreviewMessage, Reparse};
 pub use retention::{FeedStorage, MaxAge, MaxAgeError, Retention};
 pub use source::{MqttVersion, Source, is_tls_url};
 pub use tls::TlsSettings;
-pub use user::{Role, UserInfo};
+pub use user::{NAMED_ZONES, Role, UserInfo, is_time_zone};

@@ -38,12 +38,42 @@ impl FromStr for Role {
     }
 }
 
-/// A signed-in user: `{"username","role"}` in API.md.
+/// A signed-in user: `{"username","role"}` in API.md, and the time zone
+/// they chose, once they have.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserInfo {
     pub username: String,
     pub role: Role,
+    /// `browser`, `UTC` or one of [`NAMED_ZONES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+/// The named time zones the UI offers besides the browser's own and UTC.
+pub const NAMED_ZONES: [&str; 16] = [
+    "America/Los_Angeles",
+    "America/Chicago",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Moscow",
+    "Africa/Johannesburg",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+];
+
+/// Whether `key` names a time zone the UI offers: `browser`, `UTC` or one
+/// of [`NAMED_ZONES`].
+pub fn is_time_zone(key: &str) -> bool {
+    key == "browser" || key == "UTC" || NAMED_ZONES.contains(&key)
 }
 
 impl UserInfo {

@@ -1,6 +1,6 @@
 //! One time zone for every time the page shows (the `timezone` control):
 //! the browser's by default, or UTC, or a named zone; the choice is kept in
-//! `localStorage`. The log tail, chat, notes, toasts and the chart's axis
+//! `localStorage`, and with the account of a signed-in user (which wins). The log tail, chat, notes, toasts and the chart's axis
 //! all read it through [`Clock`], so they change together.
 //!
 //! Named zones are computed by the browser's `Intl` (no zone data is
@@ -9,25 +9,7 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use leptos::prelude::*;
 
-/// The zones offered besides the browser's own and UTC.
-pub const NAMED_ZONES: [&str; 16] = [
-    "America/Los_Angeles",
-    "America/Chicago",
-    "America/New_York",
-    "America/Sao_Paulo",
-    "Europe/London",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "Europe/Moscow",
-    "Africa/Johannesburg",
-    "Asia/Dubai",
-    "Asia/Kolkata",
-    "Asia/Singapore",
-    "Asia/Shanghai",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-];
+pub use crate::model::NAMED_ZONES;
 
 /// Where times are shown.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -99,6 +81,8 @@ impl Zone {
 #[derive(Clone, Copy)]
 pub struct Clock {
     pub zone: RwSignal<Zone>,
+    /// Who is signed in: their account keeps the choice too.
+    session: Option<crate::app::Session>,
 }
 
 /// Where the choice is kept in `localStorage`.
@@ -106,9 +90,10 @@ pub struct Clock {
 const STORAGE_KEY: &str = "timezone";
 
 impl Clock {
-    /// Provides the page's clock, with the stored choice once hydrated.
+    /// Provides the page's clock, with the stored choice once hydrated:
+    /// this browser's, then the signed-in user's (after each sign-in).
     pub fn provide() -> Clock {
-        let clock = Clock { zone: RwSignal::new(Zone::Browser) };
+        let clock = Clock { zone: RwSignal::new(Zone::Browser), session: use_context() };
         provide_context(clock);
         Effect::new(move |_| {
             #[cfg(feature = "hydrate")]
@@ -118,16 +103,41 @@ impl Clock {
                 clock.zone.set(zone);
             }
         });
+        Effect::new(move |_| {
+            let saved = clock.session.and_then(|s| s.current()).and_then(|u| u.time_zone);
+            if let Some(zone) = saved.and_then(|k| Zone::parse(&k)) {
+                clock.remember_here(&zone);
+                clock.zone.set(zone);
+            }
+        });
         clock
     }
 
-    /// Shows times in `zone` from now on, and remembers it.
+    /// Shows times in `zone` from now on, and remembers it in this browser
+    /// and, for a signed-in user, in their account.
     pub fn choose(self, zone: Zone) {
+        self.remember_here(&zone);
+        #[cfg(feature = "hydrate")]
+        if self.session.and_then(|s| s.user.get_untracked()).and_then(Result::ok).flatten().is_some() {
+            let key = zone.key().to_owned();
+            leptos::task::spawn_local(async move {
+                // The choice holds in this browser anyway; the account keeps it when it can.
+                if let Err(e) = crate::app::api::save_time_zone(key).await {
+                    leptos::logging::warn!("could not keep the time zone with the account: {e}");
+                }
+            });
+        }
+        self.zone.set(zone);
+    }
+
+    /// Keeps `zone` in this browser's `localStorage`.
+    fn remember_here(self, zone: &Zone) {
         #[cfg(feature = "hydrate")]
         if let Some(storage) = storage() {
             let _ = storage.set_item(STORAGE_KEY, zone.key());
         }
-        self.zone.set(zone);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = zone;
     }
 
     /// `ts` as a `datetime-local` input shows it, in the chosen zone (untracked).
@@ -182,7 +192,7 @@ const INPUT_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 
 /// The page's clock (UTC where none is provided, e.g. in unit tests).
 pub fn use_clock() -> Clock {
-    use_context::<Clock>().unwrap_or_else(|| Clock { zone: RwSignal::new(Zone::Utc) })
+    use_context::<Clock>().unwrap_or_else(|| Clock { zone: RwSignal::new(Zone::Utc), session: None })
 }
 
 #[cfg(feature = "hydrate")]
@@ -253,7 +263,7 @@ mod tests {
         let ts: DateTime<Utc> = "2026-12-06T10:15:30.250Z".parse().unwrap();
         let owner = Owner::new();
         owner.with(|| {
-            let clock = Clock { zone: RwSignal::new(Zone::Utc) };
+            let clock = Clock { zone: RwSignal::new(Zone::Utc), session: None };
             assert_eq!(clock.at(ts).format("%H:%M:%S%.3f").to_string(), "10:15:30.250");
         });
     }
@@ -263,7 +273,7 @@ mod tests {
         let ts: DateTime<Utc> = "2026-12-06T10:15:00Z".parse().unwrap();
         let owner = Owner::new();
         owner.with(|| {
-            let clock = Clock { zone: RwSignal::new(Zone::Utc) };
+            let clock = Clock { zone: RwSignal::new(Zone::Utc), session: None };
             assert_eq!(clock.input_value(ts), "2026-12-06T10:15:00");
             assert_eq!(clock.parse_input("2026-12-06T10:15"), Some(ts));
             assert_eq!(clock.parse_input("2026-12-06T10:15:00"), Some(ts));

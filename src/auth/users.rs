@@ -225,6 +225,16 @@ pub async fn bootstrap_admin(
     Ok(created.filter(|_| generated).map(|_| password))
 }
 
+/// Keeps `zone` as the time zone `user` sees times in (`None` forgets it).
+pub async fn set_time_zone(core: &Core, user: &UserRow, zone: Option<&str>) -> Result<UserInfo, AppError> {
+    if let Some(zone) = zone.filter(|z| !crate::model::is_time_zone(z)) {
+        let _ = zone;
+        let known = crate::model::NAMED_ZONES.join(", ");
+        return Err(field_error("time_zone", &format!("unknown time zone; use browser, UTC or one of {known}")));
+    }
+    Ok(store::users::set_time_zone(&core.db, user.id, zone).await?)
+}
+
 /// Every user, by id.
 pub async fn list(core: &Core) -> Result<Vec<UserInfo>, AppError> {
     Ok(store::users::list(&core.db).await?)

@@ -11,7 +11,7 @@ mod ticks;
 
 use crate::{
     domain::Core,
-    model::{Dashboard, FeedKind, FeedSpec, Mapping, Source, Widget, WidgetKind},
+    model::{Dashboard, FeedKind, FeedSpec, Mapping, Source, Widget, WidgetKind, WidgetWidth},
     store,
 };
 use publisher::Publisher;
@@ -124,8 +124,9 @@ async fn ensure_dashboard(core: &Core) {
         widgets: vec![
             widget(WidgetKind::Ticker, "demo-stocks", None),
             widget(WidgetKind::Chart, "demo-stocks", Some("AAPL")),
+            widget(WidgetKind::Line, "demo-stocks", Some("AAPL,MSFT,GOOG,TSLA")),
             widget(WidgetKind::Stats, "demo-stocks", Some("AAPL")),
-            widget(WidgetKind::Table, "demo-stocks", None),
+            Widget { width: Some(WidgetWidth::Full), ..widget(WidgetKind::Table, "demo-stocks", None) },
             widget(WidgetKind::Histogram, "demo-logs", None),
             widget(WidgetKind::Log, "demo-logs", None),
         ],

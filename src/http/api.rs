@@ -21,6 +21,7 @@ pub fn rest() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
         .routes(routes!(auth::change_password))
+        .routes(routes!(auth::set_time_zone))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::update, users::delete))
         .routes(routes!(feeds::list, feeds::create))

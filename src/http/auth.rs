@@ -1,4 +1,4 @@
-//! `/api/v1/login`, `/logout`, `/me`, `/me/password`.
+//! `/api/v1/login`, `/logout`, `/me`, `/me/password`, `/me/time-zone`.
 
 use super::error::ApiJson;
 use crate::{
@@ -77,4 +77,24 @@ pub async fn change_password(
         users::change_password(&state.core, peer.ip(), &user, &change.current, change.new, keep.as_deref()).await?;
     session::renew(&session, &updated).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/v1/me/time-zone`: `{"time_zone": "Asia/Tokyo"}`; `null` forgets it.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct TimeZoneChoice {
+    /// `browser`, `UTC` or one of the named zones the UI offers.
+    pub time_zone: Option<String>,
+}
+
+/// Keeps the time zone the signed-in user sees times in, for every browser
+/// they sign in from.
+#[utoipa::path(put, path = "/api/v1/me/time-zone", tag = "auth", request_body = TimeZoneChoice, responses(
+    (status = 200, body = UserInfo), (status = 401, body = ErrorBody),
+    (status = 422, body = ErrorBody, description = "not a time zone the UI offers")))]
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ApiJson(choice): ApiJson<TimeZoneChoice>,
+) -> Result<Json<UserInfo>, AppError> {
+    Ok(Json(users::set_time_zone(&state.core, &user, choice.time_zone.as_deref()).await?))
 }

@@ -65,17 +65,25 @@ pub async fn candles(
     Ok(Json(history::candles(&state.core, &name, p).await?).into_response())
 }
 
-/// Log lines per time bucket and level (the level histogram).
+/// Log lines per time bucket and level (the level histogram); with
+/// `format=csv|ndjson`, as a file.
 #[utoipa::path(get, path = "/api/v1/feeds/{name}/levels", tag = "history",
-    params(("name" = String, Path, description = "the feed's name"), LevelParams),
-    responses((status = 200, body = SeqPage<LevelCount>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("name" = String, Path, description = "the feed's name"), LevelParams, ExportParams),
+    responses(
+        (status = 200, description = "Counts, oldest bucket first, or the same as a file (`t,level,lines`)",
+            content((SeqPage<LevelCount> = "application/json"), (String = "text/csv"), (String = "application/x-ndjson"))),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn levels(
     State(state): State<AppState>,
     _: Viewer,
     Path(name): Path<String>,
     ApiQuery(p): ApiQuery<LevelParams>,
-) -> Result<Json<SeqPage<LevelCount>>, AppError> {
-    Ok(Json(history::level_counts(&state.core, &name, p).await?))
+    Wants(format): Wants,
+) -> Result<Response, AppError> {
+    if let Some(format) = format {
+        return Ok(export::response(domain::export::level_counts(&state.core, &name, p, format).await?));
+    }
+    Ok(Json(history::level_counts(&state.core, &name, p).await?).into_response())
 }
 
 /// Each symbol's last price, open (since 00:00 UTC) and recent prices.

@@ -5,7 +5,7 @@ use crate::model::{Role, UserInfo};
 use sqlx::{PgConnection, PgExecutor, PgPool};
 
 /// The columns of a [`UserRow`], in every query that returns one.
-const COLUMNS: &str = "id, username, password_hash, role, session_epoch";
+const COLUMNS: &str = "id, username, password_hash, role, session_epoch, time_zone";
 
 /// A user row, hash included; never leaves the server.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -16,6 +16,8 @@ pub struct UserRow {
     pub role: String,
     /// Sessions signed in under another epoch are no longer valid.
     pub session_epoch: i64,
+    /// The time zone they chose for the UI, if any.
+    pub time_zone: Option<String>,
 }
 
 impl UserRow {
@@ -25,7 +27,7 @@ impl UserRow {
     }
 
     pub fn info(&self) -> UserInfo {
-        UserInfo { username: self.username.clone(), role: self.role() }
+        UserInfo { username: self.username.clone(), role: self.role(), time_zone: self.time_zone.clone() }
     }
 }
 
@@ -114,6 +116,16 @@ pub async fn set_password(
 }
 
 /// Deletes a user (their chat messages and annotations go with them).
+/// Sets (or, with `None`, forgets) the user's time zone.
+pub async fn set_time_zone(db: impl PgExecutor<'_>, id: i64, zone: Option<&str>) -> Result<UserInfo, StoreError> {
+    let row: UserRow = sqlx::query_as(&format!("UPDATE users SET time_zone = $2 WHERE id = $1 RETURNING {COLUMNS}"))
+        .bind(id)
+        .bind(zone)
+        .fetch_one(db)
+        .await?;
+    Ok(row.info())
+}
+
 pub async fn delete(db: impl PgExecutor<'_>, id: i64) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(db).await?;
     Ok(())

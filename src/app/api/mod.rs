@@ -173,6 +173,13 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     crate::auth::session::renew(&session, &updated).await
 }
 
+/// Keeps `zone` as the signed-in user's time zone.
+#[server]
+pub async fn save_time_zone(zone: String) -> Result<(), AppError> {
+    let user = ctx::user().await?.ok_or_else(AppError::unauthorized)?;
+    crate::auth::users::set_time_zone(&ctx::core()?, &user, Some(&zone)).await.map(|_| ())
+}
+
 /// `next` if it is a path on this site, else `/` (no open redirects).
 ///
 /// Only a single leading `/` followed by no second `/` is accepted, with no

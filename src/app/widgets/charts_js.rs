@@ -19,6 +19,8 @@ extern "C" {
     pub fn remove(this: &ChartApi);
     #[wasm_bindgen(method, js_name = subscribeClick)]
     pub fn subscribe_click(this: &ChartApi, handler: &js_sys::Function);
+    #[wasm_bindgen(method, js_name = subscribeCrosshairMove)]
+    pub fn subscribe_crosshair_move(this: &ChartApi, handler: &js_sys::Function);
     #[wasm_bindgen(method, js_name = timeScale)]
     pub fn time_scale(this: &ChartApi) -> TimeScaleApi;
 

@@ -1,14 +1,17 @@
-//! Dashboard widgets: ticker, candle chart, log tail, table, stats, level
-//! histogram. Each subscribes to the
+//! Dashboard widgets: ticker, candle chart, line chart, log tail, table,
+//! stats, level histogram. Each subscribes to the
 //! page's live stream for its feed and loads its own history when told
 //! where live delivery starts.
 
 pub mod chart;
 #[cfg(feature = "hydrate")]
+mod chart_look;
+#[cfg(feature = "hydrate")]
 mod charts_js;
 mod export;
 mod gate;
 mod histogram;
+mod line;
 pub mod log_tail;
 mod sparkline;
 pub mod stats;
@@ -33,6 +36,7 @@ pub fn WidgetView(widget: Widget, slug: String) -> impl IntoView {
         WidgetKind::Table => "Latest values".to_owned(),
         WidgetKind::Stats => format!("Stats · {}", widget.symbol.clone().unwrap_or_default()),
         WidgetKind::Histogram => "Lines by level".to_owned(),
+        WidgetKind::Line => format!("Lines · {}", widget.symbols().join(", ")),
     };
     let wide = widget.is_full_width();
     let feed = widget.feed.clone();
@@ -45,6 +49,10 @@ pub fn WidgetView(widget: Widget, slug: String) -> impl IntoView {
         WidgetKind::Log => view! { <log_tail::LogTail feed=widget.feed.clone() slug=slug /> }.into_any(),
         WidgetKind::Table => view! { <ticker::Ticker feed=widget.feed.clone() table=true /> }.into_any(),
         WidgetKind::Histogram => view! { <histogram::LevelHistogram feed=widget.feed.clone() /> }.into_any(),
+        WidgetKind::Line => {
+            let symbols = widget.symbols().into_iter().map(str::to_owned).collect();
+            view! { <line::LineChart feed=widget.feed.clone() symbols /> }.into_any()
+        }
         WidgetKind::Stats => {
             view! { <stats::Stats feed=widget.feed.clone() symbol=widget.symbol.clone().unwrap_or_default() /> }
                 .into_any()

@@ -3,7 +3,7 @@
 //! API's items). Pure functions over a byte buffer, so every quoting rule
 //! is a unit test.
 
-use crate::model::{Candle, LogLine, Tick, time};
+use crate::model::{Candle, LevelCount, LogLine, Tick, time};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -71,6 +71,14 @@ impl Row for Candle {
 
     fn csv_fields(&self, out: &mut Fields<'_>) {
         out.time(&self.t).number(self.open).number(self.high).number(self.low).number(self.close).number(self.volume);
+    }
+}
+
+impl Row for LevelCount {
+    const COLUMNS: &'static [&'static str] = &["t", "level", "lines"];
+
+    fn csv_fields(&self, out: &mut Fields<'_>) {
+        out.time(&self.t).text(&self.level).int(self.lines);
     }
 }
 

@@ -7,7 +7,7 @@
 //! through a queue of four, so a slow client slows the read down instead of
 //! filling memory. At most [`Exports`] of them run at once per node; one
 //! more gets `503` before anything is read. Candles are the (bounded) rows
-//! of [`history::candles`], encoded at once.
+//! of [`history::candles`], encoded at once, and so are level counts.
 //!
 //! Errors before the first byte are ordinary API errors. After it, the body
 //! ends with an error: the server breaks the connection off without the
@@ -18,7 +18,7 @@ pub mod encode;
 
 pub use encode::Format;
 
-use super::history::{self, CandleParams, LogParams, TickParams, check_time};
+use super::history::{self, CandleParams, LevelParams, LogParams, TickParams, check_time};
 use crate::{
     domain::Core,
     error::{AppError, ErrorCode},
@@ -95,7 +95,7 @@ impl Exports {
 /// An export, ready to send.
 pub struct Export {
     pub format: Format,
-    /// `<feed>-<ticks|logs|candles>.<csv|ndjson>`.
+    /// `<feed>-<ticks|logs|candles|levels>.<csv|ndjson>`.
     pub filename: String,
     /// The file, in chunks of whole rows; an `Err` means it broke off.
     pub body: BoxStream<'static, Result<Bytes, Broken>>,
@@ -149,13 +149,25 @@ pub async fn logs(core: &Core, feed: &str, p: LogParams, format: Format) -> Resu
 /// The candles [`history::candles`] gives for `p` (at most 10,000), oldest first.
 pub async fn candles(core: &Core, feed: &str, p: CandleParams, format: Format) -> Result<Export, AppError> {
     let page = history::candles(core, feed, p).await?;
+    Ok(whole(feed, "candles", format, &page.items))
+}
+
+/// The level counts of `GET /api/v1/feeds/{name}/levels` as a file (at
+/// most [`history::MOST_LEVEL_BUCKETS`] buckets, so written at once).
+pub async fn level_counts(core: &Core, feed: &str, p: LevelParams, format: Format) -> Result<Export, AppError> {
+    let page = history::level_counts(core, feed, p).await?;
+    Ok(whole(feed, "levels", format, &page.items))
+}
+
+/// An export of rows already read, in one piece.
+fn whole<R: Row>(feed: &str, what: &str, format: Format, rows: &[R]) -> Export {
     let mut out = Vec::new();
-    encode::header::<crate::model::Candle>(format, &mut out);
-    for candle in &page.items {
-        encode::row(format, candle, &mut out);
+    encode::header::<R>(format, &mut out);
+    for row in rows {
+        encode::row(format, row, &mut out);
     }
     let body = stream::once(ready(Ok(Bytes::from(out)))).boxed();
-    Ok(Export { format, filename: filename(feed, "candles", format), body })
+    Export { format, filename: filename(feed, what, format), body }
 }
 
 fn filename(feed: &str, what: &str, format: Format) -> String {

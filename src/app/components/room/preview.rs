@@ -32,11 +32,13 @@ pub fn InteractionPreview(dashboard: Dashboard) -> impl IntoView {
                     row=|line, feed| view! { <LogRow line=line feed=feed /> } />
             }
             .into_any(),
-            WidgetKind::Ticker | WidgetKind::Chart | WidgetKind::Table | WidgetKind::Stats => view! {
-                <FeedRows title="Latest points" feed=w.feed load=latest_points
-                    row=|point, feed| view! { <PointRow point=point feed=feed /> } />
+            WidgetKind::Ticker | WidgetKind::Chart | WidgetKind::Table | WidgetKind::Stats | WidgetKind::Line => {
+                view! {
+                    <FeedRows title="Latest points" feed=w.feed load=latest_points
+                        row=|point, feed| view! { <PointRow point=point feed=feed /> } />
+                }
+                .into_any()
             }
-            .into_any(),
         })
         .collect_view();
     view! {

@@ -93,7 +93,7 @@ fn WidgetEditor(
                         hint="On wide screens; narrow ones show one widget a row." />
                     <Show when=move || widget.kind().needs_symbol()>
                         <Field label="Symbol (optional)" name="symbol" id=id("symbol") value=widget.symbol placeholder="AAPL"
-                            hint="Which symbol to show, e.g. AAPL." error=error_of("symbol") />
+                            hint=Signal::derive(move || symbol_hint(widget.kind()).to_owned()) error=error_of("symbol") />
                     </Show>
                 </div>
                 <div class="mt-3 flex flex-wrap gap-2">
@@ -115,6 +115,14 @@ fn WidgetEditor(
     }
 }
 
+/// The help under the symbol input.
+fn symbol_hint(kind: WidgetKind) -> &'static str {
+    match kind {
+        WidgetKind::Line => "Symbols separated by commas, e.g. AAPL,MSFT (at most 8).",
+        _ => "Which symbol to show, e.g. AAPL.",
+    }
+}
+
 /// What the form calls each widget type.
 fn type_label(kind: WidgetKind) -> &'static str {
     match kind {
@@ -124,5 +132,6 @@ fn type_label(kind: WidgetKind) -> &'static str {
         WidgetKind::Table => "Table",
         WidgetKind::Stats => "Stats",
         WidgetKind::Histogram => "Level histogram",
+        WidgetKind::Line => "Line chart",
     }
 }

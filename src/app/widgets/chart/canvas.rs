@@ -105,33 +105,14 @@ impl Canvas {
                     });
                 });
             }
-            if let Some(theme) = use_context::<crate::app::theme::Theme>() {
-                let container = self.container;
-                Effect::new(move |_| {
-                    let dark = theme.dark.get();
-                    self.view.with_value(|v| {
-                        if let Some(v) = v {
-                            v.recolour(dark)
-                        }
-                    });
-                    // What it is drawn in, for tests and styles.
-                    if let Some(el) = container.get() {
-                        let _ = el.set_attribute("data-theme", if dark { "dark" } else { "light" });
-                    }
-                });
-            }
-            let (clock, container) = (self.clock, self.container);
-            Effect::new(move |_| {
-                let zone = clock.zone.get();
-                self.view.with_value(|v| {
-                    if let Some(v) = v {
-                        v.redraw_times()
-                    }
-                });
-                if let Some(el) = container.get() {
-                    let _ = el.set_attribute("data-time-zone", zone.key());
-                }
-            });
+            let view = self.view;
+            let with_view = move |f: &dyn Fn(&ChartView)| view.with_value(|v| v.iter().for_each(f));
+            crate::app::widgets::chart_look::follow_look(
+                self.container,
+                self.clock,
+                move |dark| with_view(&|v| v.recolour(dark)),
+                move || with_view(&ChartView::redraw_times),
+            );
             on_cleanup(move || {
                 self.view.try_update_value(|v| {
                     if let Some(v) = v.take() {

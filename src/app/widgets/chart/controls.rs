@@ -31,12 +31,12 @@ pub fn MarkerList(symbol: String, markers: Signal<Vec<ChartMarker>>) -> impl Int
 #[component]
 pub fn ChartExport(
     feed: String,
-    symbol: String,
+    #[prop(into)] symbol: Signal<String>,
     view: ViewState,
     from: Signal<Option<DateTime<Utc>>>,
 ) -> impl IntoView {
     let query = Signal::derive(move || {
-        let mut query = vec![("symbol", symbol.clone()), ("interval", view.interval.get().0.to_owned())];
+        let mut query = vec![("symbol", symbol.get()), ("interval", view.interval.get().0.to_owned())];
         query.extend(from.get().map(|t| ("from", time::format(&t))));
         if let TimeRange::Fixed { to, .. } = view.range.get() {
             query.push(("to", time::format(&to)));
@@ -47,11 +47,14 @@ pub fn ChartExport(
 }
 
 /// One toggle per interval (those too fine for the range are off), and a
-/// note on time zone and annotating.
+/// note on the time zone (and `hint`, e.g. how to annotate).
 #[component]
-pub fn IntervalPicker(view: ViewState) -> impl IntoView {
+pub fn IntervalPicker(view: ViewState, #[prop(optional)] hint: Option<&'static str>) -> impl IntoView {
     let clock = crate::app::clock::use_clock();
-    let note = move || format!("{} · click a candle to annotate", clock.zone.with(|z| z.label()));
+    let note = move || {
+        let zone = clock.zone.with(|z| z.label());
+        hint.map_or_else(|| zone.clone(), |hint| format!("{zone} · {hint}"))
+    };
     view! {
         <div class="flex flex-1 items-center gap-1 text-xs" role="group" aria-label="Interval">
             {INTERVALS.into_iter().map(|iv| {

@@ -15,8 +15,8 @@ mod view;
 use crate::app::live::LiveStream;
 pub use bar::Bar;
 use canvas::Canvas;
-pub use controls::ChartExport;
-use controls::{IntervalPicker, MarkerList};
+use controls::MarkerList;
+pub use controls::{ChartExport, IntervalPicker};
 use leptos::prelude::*;
 use series::Series;
 pub use source::{CandleSource, Change};
@@ -54,7 +54,7 @@ pub fn Chart(feed: String, symbol: String) -> impl IntoView {
     view! {
         <div class="flex flex-col gap-2">
             <div class="flex flex-wrap items-center gap-2">
-                <IntervalPicker view />
+                <IntervalPicker view hint="click a candle to annotate" />
                 <ChartExport feed=feed symbol=symbol.clone() view from=loaded_from />
             </div>
             {move || error.get().or(chart_error.get()).map(|e| view! { <p role="alert" class="text-sm text-rose-600">{e}</p> })}

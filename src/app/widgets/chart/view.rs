@@ -4,10 +4,13 @@
 use super::bar::Bar;
 use crate::app::{
     clock::Clock,
-    widgets::{ChartMarker, charts_js as lc},
+    widgets::{
+        ChartMarker,
+        chart_look::{TimeLabels, base_options, colours, js},
+        charts_js as lc,
+    },
 };
 use leptos::{html::Div, prelude::*};
-use serde::Serialize;
 use serde_json::json;
 use wasm_bindgen::{JsCast, prelude::Closure};
 
@@ -27,56 +30,6 @@ pub struct ChartView {
     times: TimeLabels,
 }
 
-/// The chart's time formatters (crosshair label and axis ticks), kept
-/// alive with the chart.
-struct TimeLabels {
-    label: Closure<dyn Fn(wasm_bindgen::JsValue) -> wasm_bindgen::JsValue>,
-    tick: Closure<dyn Fn(wasm_bindgen::JsValue, wasm_bindgen::JsValue) -> wasm_bindgen::JsValue>,
-}
-
-impl TimeLabels {
-    fn new(clock: Clock) -> Self {
-        let text = move |time: &wasm_bindgen::JsValue, pattern: &str| -> wasm_bindgen::JsValue {
-            let secs = time.as_f64().unwrap_or_default() as i64;
-            let ts = chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
-            let offset =
-                clock.zone.try_with_untracked(|z| z.offset(ts)).unwrap_or(chrono::FixedOffset::east_opt(0).expect("0"));
-            ts.with_timezone(&offset).format(pattern).to_string().into()
-        };
-        TimeLabels {
-            label: Closure::new(move |time| text(&time, "%Y-%m-%d %H:%M:%S")),
-            // lightweight-charts' TickMarkType: 0 year, 1 month, 2 day, 3 time, 4 time with seconds.
-            tick: Closure::new(move |time, kind: wasm_bindgen::JsValue| {
-                let pattern = match kind.as_f64().unwrap_or(3.0) as u8 {
-                    0 => "%Y",
-                    1 => "%b",
-                    2 => "%d %b",
-                    4 => "%H:%M:%S",
-                    _ => "%H:%M",
-                };
-                text(&time, pattern)
-            }),
-        }
-    }
-
-    /// The options that make the chart use these labels.
-    fn options(&self) -> wasm_bindgen::JsValue {
-        let options = js(&json!({"localization": {}, "timeScale": {}}));
-        let set = |outer: &str, key: &str, f: &wasm_bindgen::JsValue| {
-            if let Ok(inner) = js_sys::Reflect::get(&options, &outer.into()) {
-                let _ = js_sys::Reflect::set(&inner, &key.into(), f);
-            }
-        };
-        set("localization", "timeFormatter", self.label.as_ref());
-        set("timeScale", "tickMarkFormatter", self.tick.as_ref());
-        options
-    }
-}
-
-fn js(value: &serde_json::Value) -> wasm_bindgen::JsValue {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(wasm_bindgen::JsValue::NULL)
-}
-
 /// Creates the chart in `container` unless it exists.
 pub async fn ensure(
     handle: StoredValue<Option<ChartView>, LocalStorage>,
@@ -92,9 +45,7 @@ pub async fn ensure(
     }
     lc::load().await?;
     let Some(el) = container.get_untracked() else { return Err("chart container missing".into()) };
-    let mut options = colours(crate::app::theme::is_dark());
-    options["autoSize"] = json!(true);
-    options["timeScale"] = json!({"timeVisible": true, "secondsVisible": true});
+    let mut options = base_options();
     options["rightPriceScale"] = json!({"scaleMargins": {"top": 0.1, "bottom": 0.25}});
     let chart = lc::create_chart(el.unchecked_ref(), &js(&options));
     let candles = chart.add_series(
@@ -138,7 +89,7 @@ pub async fn ensure(
     });
     chart.time_scale().subscribe_visible_logical_range_change(scroll.as_ref().unchecked_ref());
     let times = TimeLabels::new(clock);
-    chart.apply_options(&times.options());
+    times.apply(&chart);
     handle.set_value(Some(ChartView {
         chart,
         candles,
@@ -160,15 +111,6 @@ const PAST_START_BARS: f64 = 2.0;
 /// The `from` of a logical range (`None` for no range: no data).
 fn range_from(range: &wasm_bindgen::JsValue) -> Option<f64> {
     js_sys::Reflect::get(range, &"from".into()).ok().and_then(|f| f.as_f64())
-}
-
-/// The chart options that follow the theme: text and grid colours.
-fn colours(dark: bool) -> serde_json::Value {
-    let (text, grid) = if dark { ("#cbd5e1", "#1e293b") } else { ("#334155", "#e2e8f0") };
-    json!({
-        "layout": {"background": {"color": "transparent"}, "textColor": text},
-        "grid": {"vertLines": {"color": grid}, "horzLines": {"color": grid}},
-    })
 }
 
 fn volume_point(bar: &Bar) -> serde_json::Value {
@@ -231,7 +173,7 @@ impl ChartView {
 
     /// Redraws the time labels (the page's time zone changed).
     pub fn redraw_times(&self) {
-        self.chart.apply_options(&self.times.options());
+        self.times.apply(&self.chart);
     }
 
     /// Recolours the chart for the dark (or light) theme.

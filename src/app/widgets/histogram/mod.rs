@@ -4,7 +4,7 @@
 
 mod model;
 
-use super::gate::Gate;
+use super::{export::ExportControl, gate::Gate};
 use crate::{
     app::{
         api::live::level_counts,
@@ -96,10 +96,17 @@ pub fn LevelHistogram(feed: String) -> impl IntoView {
         histogram.with_value(|h| (h.bars(), h.totals(), h.width()))
     });
     let choose = move |level: LogLevel| view.set("level", Some(level.as_str().to_owned()));
+    let query = Signal::derive(move || {
+        version.track();
+        histogram.with_value(Histogram::query)
+    });
     view! {
         <div class="flex flex-col gap-2" data-testid="histogram" aria-busy=move || loading.get().to_string()>
             {move || error.get().map(|e| view! { <p role="alert" class="text-sm text-rose-600">{e}</p> })}
-            <Legend totals=Signal::derive(move || bars.get().1) choose />
+            <div class="flex flex-wrap items-center justify-between gap-2">
+                <Legend totals=Signal::derive(move || bars.get().1) choose />
+                <ExportControl path=format!("/api/v1/feeds/{feed}/levels") query what="level counts" />
+            </div>
             <Bars bars=Signal::derive(move || bars.get().0) width=Signal::derive(move || bars.get().2) choose />
         </div>
     }

@@ -49,6 +49,16 @@ impl Histogram {
         self.width
     }
 
+    /// The window as `/levels` takes it: bucket width, `from` and `to`
+    /// (none before a load: the server's default window).
+    pub fn query(&self) -> Vec<(&'static str, String)> {
+        if self.width == 0 {
+            return Vec::new();
+        }
+        let at = |secs| crate::model::time::format(&DateTime::from_timestamp(secs, 0).unwrap_or_default());
+        vec![("bucket", self.width.to_string()), ("from", at(self.from)), ("to", at(self.to))]
+    }
+
     /// Adds stored counts.
     pub fn load(&mut self, counts: &[LevelCount]) {
         for c in counts {
@@ -104,6 +114,15 @@ impl Histogram {
 mod tests {
     use super::*;
     use crate::app::range::Span;
+
+    #[test]
+    fn the_export_asks_for_the_window_shown() {
+        assert!(Histogram::default().query().is_empty());
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let h = Histogram::new(60, at("2026-01-02T03:04:30Z"), at("2026-01-02T04:04:10Z"));
+        let query: Vec<String> = h.query().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(query, ["bucket=60", "from=2026-01-02T03:04:00.000Z", "to=2026-01-02T04:05:00.000Z"]);
+    }
 
     fn at(secs: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(secs, 0).unwrap()

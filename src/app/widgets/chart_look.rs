@@ -1,0 +1,105 @@
+//! What every chart of the chart library shares (browser only): options as
+//! JavaScript values, colours for the page's theme, time labels in the
+//! page's time zone, and keeping both current.
+
+use crate::app::{clock::Clock, widgets::charts_js as lc};
+use leptos::{html::Div, prelude::*};
+use serde::Serialize;
+use serde_json::json;
+use wasm_bindgen::{JsValue, prelude::Closure};
+
+/// `value` as the chart library takes options and data.
+pub fn js(value: &serde_json::Value) -> JsValue {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+/// The chart options that follow the theme: text and grid colours.
+pub fn colours(dark: bool) -> serde_json::Value {
+    let (text, grid) = if dark { ("#cbd5e1", "#1e293b") } else { ("#334155", "#e2e8f0") };
+    json!({
+        "layout": {"background": {"color": "transparent"}, "textColor": text},
+        "grid": {"vertLines": {"color": grid}, "horzLines": {"color": grid}},
+    })
+}
+
+/// Options every chart starts with: sized by its container, in the
+/// current theme, with seconds on the time axis.
+pub fn base_options() -> serde_json::Value {
+    let mut options = colours(crate::app::theme::is_dark());
+    options["autoSize"] = json!(true);
+    options["timeScale"] = json!({"timeVisible": true, "secondsVisible": true});
+    options
+}
+
+/// A chart's time formatters (crosshair label and axis ticks) in the page's
+/// time zone, kept alive with the chart.
+pub struct TimeLabels {
+    label: Closure<dyn Fn(JsValue) -> JsValue>,
+    tick: Closure<dyn Fn(JsValue, JsValue) -> JsValue>,
+}
+
+impl TimeLabels {
+    pub fn new(clock: Clock) -> Self {
+        let text = move |time: &JsValue, pattern: &str| -> JsValue {
+            let secs = time.as_f64().unwrap_or_default() as i64;
+            let ts = chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
+            let offset =
+                clock.zone.try_with_untracked(|z| z.offset(ts)).unwrap_or(chrono::FixedOffset::east_opt(0).expect("0"));
+            ts.with_timezone(&offset).format(pattern).to_string().into()
+        };
+        TimeLabels {
+            label: Closure::new(move |time| text(&time, "%Y-%m-%d %H:%M:%S")),
+            // lightweight-charts' TickMarkType: 0 year, 1 month, 2 day, 3 time, 4 time with seconds.
+            tick: Closure::new(move |time, kind: JsValue| {
+                let pattern = match kind.as_f64().unwrap_or(3.0) as u8 {
+                    0 => "%Y",
+                    1 => "%b",
+                    2 => "%d %b",
+                    4 => "%H:%M:%S",
+                    _ => "%H:%M",
+                };
+                text(&time, pattern)
+            }),
+        }
+    }
+
+    /// Makes `chart` use these labels (again, after the zone changed).
+    pub fn apply(&self, chart: &lc::ChartApi) {
+        let options = js(&json!({"localization": {}, "timeScale": {}}));
+        let set = |outer: &str, key: &str, f: &JsValue| {
+            if let Ok(inner) = js_sys::Reflect::get(&options, &outer.into()) {
+                let _ = js_sys::Reflect::set(&inner, &key.into(), f);
+            }
+        };
+        set("localization", "timeFormatter", self.label.as_ref());
+        set("timeScale", "tickMarkFormatter", self.tick.as_ref());
+        chart.apply_options(&options);
+    }
+}
+
+/// Keeps a chart in the page's theme and time zone: `recolour` hears of
+/// each theme, `redraw_times` of each zone; the container carries both as
+/// `data-theme` and `data-time-zone` (for tests and styles).
+pub fn follow_look(
+    container: NodeRef<Div>,
+    clock: Clock,
+    recolour: impl Fn(bool) + 'static,
+    redraw_times: impl Fn() + 'static,
+) {
+    if let Some(theme) = use_context::<crate::app::theme::Theme>() {
+        Effect::new(move |_| {
+            let dark = theme.dark.get();
+            recolour(dark);
+            if let Some(el) = container.get() {
+                let _ = el.set_attribute("data-theme", if dark { "dark" } else { "light" });
+            }
+        });
+    }
+    Effect::new(move |_| {
+        let zone = clock.zone.get();
+        redraw_times();
+        if let Some(el) = container.get() {
+            let _ = el.set_attribute("data-time-zone", zone.key());
+        }
+    });
+}

@@ -1,0 +1,81 @@
+//! The chart library's objects for one line chart (browser only): the
+//! chart, one line series per symbol, and the crosshair's time.
+
+use super::model::{PALETTE, Point};
+use crate::app::{
+    clock::Clock,
+    widgets::{
+        chart_look::{TimeLabels, base_options, colours, js},
+        charts_js as lc,
+    },
+};
+use leptos::{html::Div, prelude::*};
+use serde_json::json;
+use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
+
+/// A drawn line chart; removed with [`LineView::remove`].
+pub struct LineView {
+    chart: lc::ChartApi,
+    lines: Vec<lc::SeriesApi>,
+    times: TimeLabels,
+    _crosshair: Closure<dyn FnMut(JsValue)>,
+}
+
+impl LineView {
+    /// Creates the chart with `lines` lines in `container`; `hover` follows
+    /// the time under the crosshair (`None` when it leaves the chart).
+    pub async fn create(
+        container: NodeRef<Div>,
+        lines: usize,
+        clock: Clock,
+        hover: RwSignal<Option<i64>>,
+    ) -> Result<LineView, String> {
+        lc::load().await?;
+        let Some(el) = container.get_untracked() else { return Err("chart container missing".into()) };
+        let chart = lc::create_chart(el.unchecked_ref(), &js(&base_options()));
+        let lines = (0..lines)
+            .map(|i| {
+                let options = json!({"color": PALETTE[i % PALETTE.len()], "lineWidth": 2, "priceLineVisible": false});
+                chart.add_series(&lc::series_definition("LineSeries"), &js(&options))
+            })
+            .collect();
+        let crosshair = Closure::<dyn FnMut(JsValue)>::new(move |param: JsValue| {
+            let time = js_sys::Reflect::get(&param, &"time".into()).ok().and_then(|t| t.as_f64());
+            hover.set(time.map(|t| t as i64));
+        });
+        chart.subscribe_crosshair_move(crosshair.as_ref().unchecked_ref());
+        let times = TimeLabels::new(clock);
+        times.apply(&chart);
+        Ok(LineView { chart, lines, times, _crosshair: crosshair })
+    }
+
+    /// Replaces line `i`'s points and shows every line whole.
+    pub fn set_points(&self, i: usize, points: &[Point]) {
+        if let Some(line) = self.lines.get(i) {
+            line.set_data(&js(&serde_json::to_value(points).unwrap_or_default()));
+            self.chart.time_scale().fit_content();
+        }
+    }
+
+    /// Changes line `i`'s last point, or adds one after it.
+    pub fn update(&self, i: usize, point: Point) {
+        if let Some(line) = self.lines.get(i) {
+            line.update(&js(&serde_json::to_value(point).unwrap_or_default()));
+        }
+    }
+
+    /// Redraws the time labels (the page's time zone changed).
+    pub fn redraw_times(&self) {
+        self.times.apply(&self.chart);
+    }
+
+    /// Recolours the chart for the dark (or light) theme.
+    pub fn recolour(&self, dark: bool) {
+        self.chart.apply_options(&js(&colours(dark)));
+    }
+
+    /// Takes the chart out of the page.
+    pub fn remove(self) {
+        self.chart.remove();
+    }
+}
