@@ -69,6 +69,6 @@ test("a signed-in user's time zone follows them to another browser", async ({ pa
   // Only zones the UI offers are kept.
   const bad = await page.request.put('/api/v1/me/time-zone', { data: { time_zone: 'Mars/Olympus_Mons' } });
   expect(bad.status()).toBe(422);
-  expect((await bad.json()).fields[0].field).toBe('time_zone');
+  expect((await bad.json()).error.fields[0].field).toBe('time_zone');
   expect((await (await page.request.get('/api/v1/me')).json()).time_zone).toBe('Asia/Tokyo');
 });

@@ -41,6 +41,8 @@ extern "C" {
     pub fn set_data(this: &SeriesApi, data: &JsValue);
     #[wasm_bindgen(method)]
     pub fn update(this: &SeriesApi, bar: &JsValue);
+    #[wasm_bindgen(method, js_name = applyOptions)]
+    pub fn apply_options(this: &SeriesApi, options: &JsValue);
     #[wasm_bindgen(method, js_name = priceScale)]
     pub fn price_scale(this: &SeriesApi) -> PriceScaleApi;
 

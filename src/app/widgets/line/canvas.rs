@@ -2,7 +2,7 @@
 //! the chart library's view in it, created on first load. On the server
 //! every call is a no-op, so the widget itself needs no `cfg`.
 
-use super::model::Point;
+use super::model::{Point, Scale};
 #[cfg(feature = "hydrate")]
 use super::view::LineView;
 use leptos::{html::Div, prelude::*};
@@ -65,6 +65,14 @@ impl LineCanvas {
         self.with_view(|v| v.set_points(i, points));
         #[cfg(not(feature = "hydrate"))]
         let _ = (i, points);
+    }
+
+    /// Labels the price axis for `scale`.
+    pub fn set_scale(self, scale: Scale) {
+        #[cfg(feature = "hydrate")]
+        self.with_view(|v| v.set_scale(scale));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = scale;
     }
 
     /// Changes line `i`'s last point or adds one after it.

@@ -35,6 +35,7 @@ pub fn LineChart(feed: String, symbols: Vec<String>) -> impl IntoView {
     let sources = StoredValue::new(symbols.iter().enumerate().map(follow).collect::<Vec<_>>());
     let redraw = move || {
         let scale = scale.get_untracked();
+        canvas.set_scale(scale);
         sources.with_value(|all| {
             for (i, source) in all.iter().enumerate() {
                 source.series.with_value(|s| canvas.set_points(i, &points(s.bars(), scale)));

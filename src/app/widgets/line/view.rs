@@ -1,7 +1,7 @@
 //! The chart library's objects for one line chart (browser only): the
 //! chart, one line series per symbol, and the crosshair's time.
 
-use super::model::{PALETTE, Point};
+use super::model::{PALETTE, Point, Scale};
 use crate::app::{
     clock::Clock,
     widgets::{
@@ -57,11 +57,29 @@ impl LineView {
         }
     }
 
-    /// Changes line `i`'s last point, or adds one after it.
+    /// Changes line `i`'s last point, or adds one after it; while the
+    /// first point is in view, the view grows to keep every point in it
+    /// (instead of scrolling the oldest out).
     pub fn update(&self, i: usize, point: Point) {
         if let Some(line) = self.lines.get(i) {
+            let time_scale = self.chart.time_scale();
+            let range = time_scale.get_visible_logical_range();
+            let from = js_sys::Reflect::get(&range, &"from".into()).ok().and_then(|f| f.as_f64());
             line.update(&js(&serde_json::to_value(point).unwrap_or_default()));
+            if from.is_some_and(|from| from <= 0.5) {
+                time_scale.fit_content();
+            }
         }
+    }
+
+    /// Labels the price axis for `scale` (`%` after values in % change).
+    pub fn set_scale(&self, scale: Scale) {
+        let kind = match scale {
+            Scale::Price => "price",
+            Scale::Change => "percent",
+        };
+        let options = js(&json!({"priceFormat": {"type": kind, "precision": 2, "minMove": 0.01}}));
+        self.lines.iter().for_each(|line| line.apply_options(&options));
     }
 
     /// Redraws the time labels (the page's time zone changed).
