@@ -32,7 +32,7 @@ impl Scale {
     pub fn value(self, close: f64, base: f64) -> Option<f64> {
         match self {
             Scale::Price => Some(close),
-            Scale::Change if base != 0.0 => Some((close / base - 1.0) * 100.0),
+            Scale::Change if base != 0.0 => Some((close - base) * 100.0 / base),
             Scale::Change => None,
         }
     }
