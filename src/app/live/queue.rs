@@ -203,47 +203,80 @@ impl LiveQueue {
 
 impl Batch {
     /// Hands the batch to `call(feed, event)`: the shed counts first, then
-    /// everything in arrival order, with each run of ticks (or log lines)
-    /// of one feed as one event.
+    /// each feed's events in the order they came, with all of a feed's
+    /// ticks (or log lines) between its other events as one event. A
+    /// frame's work is then one update per widget, however the feeds'
+    /// messages interleaved (widgets follow one feed each, so the order
+    /// across feeds is not kept).
     pub fn dispatch(self, mut call: impl FnMut(&str, FeedEvent<'_>)) {
         for (feed, n) in &self.dropped {
             call(feed, FeedEvent::Dropped(*n));
         }
-        let mut ticks: Vec<Tick> = Vec::new();
-        let mut logs: Vec<LogLine> = Vec::new();
-        let mut run_feed = String::new();
-        let mut pending = self.queue.into_iter().peekable();
-        while let Some(item) = pending.next() {
-            match item {
+        let mut runs: Vec<Run> = Vec::new();
+        for item in self.queue {
+            let (feed, event) = match item {
                 Queued::Tick(t) => {
-                    run_feed = t.feed;
-                    ticks.push(t.tick);
+                    Run::of(&mut runs, t.feed).ticks.push(t.tick);
+                    continue;
                 }
                 Queued::Log(l) => {
-                    run_feed = l.feed;
-                    logs.push(l.log);
+                    Run::of(&mut runs, l.feed).logs.push(l.log);
+                    continue;
                 }
-                Queued::Load { feed, seq } => call(&feed, FeedEvent::Load { seq }),
-                Queued::Status(s) => call(&s.feed, FeedEvent::Status(&s.status)),
-                Queued::Alert(firing) => call(&firing.feed, FeedEvent::Alert(&firing)),
-            }
-            let same_run = match pending.peek() {
-                Some(Queued::Tick(t)) => !ticks.is_empty() && t.feed == run_feed,
-                Some(Queued::Log(l)) => !logs.is_empty() && l.feed == run_feed,
-                _ => false,
+                Queued::Load { feed, seq } => (feed, Other::Load(seq)),
+                Queued::Status(s) => (s.feed.clone(), Other::Status(s)),
+                Queued::Alert(firing) => (firing.feed.clone(), Other::Alert(firing)),
             };
-            if !same_run {
-                if !ticks.is_empty() {
-                    call(&run_feed, FeedEvent::Ticks(&ticks));
-                    ticks.clear();
-                }
-                if !logs.is_empty() {
-                    call(&run_feed, FeedEvent::Logs(&logs));
-                    logs.clear();
-                }
+            if let Some(i) = runs.iter().position(|r| r.feed == feed) {
+                runs.remove(i).hand_over(&mut call);
+            }
+            match event {
+                Other::Load(seq) => call(&feed, FeedEvent::Load { seq }),
+                Other::Status(s) => call(&feed, FeedEvent::Status(&s.status)),
+                Other::Alert(firing) => call(&feed, FeedEvent::Alert(&firing)),
             }
         }
+        for run in runs {
+            run.hand_over(&mut call);
+        }
     }
+}
+
+/// The messages of one feed gathered for one call.
+struct Run {
+    feed: String,
+    ticks: Vec<Tick>,
+    logs: Vec<LogLine>,
+}
+
+impl Run {
+    /// The run of `feed`, started at the end if there is none.
+    fn of(runs: &mut Vec<Run>, feed: String) -> &mut Run {
+        let i = match runs.iter().position(|r| r.feed == feed) {
+            Some(i) => i,
+            None => {
+                runs.push(Run { feed, ticks: Vec::new(), logs: Vec::new() });
+                runs.len() - 1
+            }
+        };
+        &mut runs[i]
+    }
+
+    fn hand_over(self, call: &mut impl FnMut(&str, FeedEvent<'_>)) {
+        if !self.ticks.is_empty() {
+            call(&self.feed, FeedEvent::Ticks(&self.ticks));
+        }
+        if !self.logs.is_empty() {
+            call(&self.feed, FeedEvent::Logs(&self.logs));
+        }
+    }
+}
+
+/// An event that ends its feed's run.
+enum Other {
+    Load(i64),
+    Status(WireStatus),
+    Alert(Box<Firing>),
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ fn after_a_reset_the_feed_may_start_again_lower() {
 }
 
 #[test]
-fn order_across_feeds_is_kept_and_runs_are_batched() {
+fn each_feeds_order_is_kept_and_its_messages_between_other_events_are_one_run() {
     let mut queue = connected(MAX_QUEUE);
     queue.push(LiveEvent::Tick, &tick("a", 1));
     queue.push(LiveEvent::Tick, &tick("a", 2));
@@ -128,7 +128,7 @@ fn order_across_feeds_is_kept_and_runs_are_batched() {
     queue.push(LiveEvent::Tick, &tick("a", 4));
     assert_eq!(
         flush(&mut queue),
-        ["a: ticks [1, 2]", "b: ticks [1]", "a: ticks [3]", "c: logs [1, 2]", "a: status connected", "a: ticks [4]"]
+        ["a: ticks [1, 2, 3]", "a: status connected", "b: ticks [1]", "c: logs [1, 2]", "a: ticks [4]"]
     );
 }
 
@@ -148,10 +148,7 @@ fn beyond_the_cap_the_oldest_ticks_are_shed_and_counted_per_feed() {
     queue.push(LiveEvent::Log, &log("c", 2));
     let mut told = flush(&mut queue);
     told[..2].sort();
-    assert_eq!(
-        told,
-        ["a: dropped 4", "b: dropped 2", "c: logs [1]", "b: status connected", "b: ticks [3, 4, 5]", "c: logs [2]"]
-    );
+    assert_eq!(told, ["a: dropped 4", "b: dropped 2", "b: status connected", "c: logs [1, 2]", "b: ticks [3, 4, 5]"]);
 }
 
 #[test]
