@@ -78,7 +78,6 @@ pub fn LineChart(feed: String, symbols: Vec<String>) -> impl IntoView {
             <Legend symbols=symbols.clone() sources scale hover=canvas.hover version />
             <div class="relative">
                 <div node_ref=canvas.container class="h-72 w-full" data-testid="line-chart"
-                    aria-label=format!("Line chart of {}", symbols.join(", ")) role="img"
                     aria-busy=move || loading().to_string()></div>
                 <Show when=loading>
                     <p class="absolute inset-0 flex animate-pulse motion-reduce:animate-none items-center justify-center text-sm text-slate-500 dark:text-slate-400">"Loading…"</p>
