@@ -1,6 +1,6 @@
 //! What every chart of the chart library shares (browser only): options as
-//! JavaScript values, colours for the page's theme, time labels in the
-//! page's time zone, and keeping both current.
+//! JavaScript values, the chart itself in the page's theme with time labels
+//! in the page's time zone ([`Frame`]), and keeping both current.
 
 use crate::app::{clock::Clock, widgets::charts_js as lc};
 use leptos::{html::Div, prelude::*};
@@ -14,7 +14,7 @@ pub fn js(value: &serde_json::Value) -> JsValue {
 }
 
 /// The chart options that follow the theme: text and grid colours.
-pub fn colours(dark: bool) -> serde_json::Value {
+fn colours(dark: bool) -> serde_json::Value {
     let (text, grid) = if dark { ("#cbd5e1", "#1e293b") } else { ("#334155", "#e2e8f0") };
     json!({
         "layout": {"background": {"color": "transparent"}, "textColor": text},
@@ -22,24 +22,53 @@ pub fn colours(dark: bool) -> serde_json::Value {
     })
 }
 
-/// Options every chart starts with: sized by its container, in the
-/// current theme, with seconds on the time axis.
-pub fn base_options() -> serde_json::Value {
-    let mut options = colours(crate::app::theme::is_dark());
-    options["autoSize"] = json!(true);
-    options["timeScale"] = json!({"timeVisible": true, "secondsVisible": true});
-    options
+/// A chart of the library with what every chart has: sized by its
+/// container, coloured for the page's theme, times in the page's zone.
+pub struct Frame {
+    pub chart: lc::ChartApi,
+    times: TimeLabels,
+}
+
+impl Frame {
+    /// Creates a chart in `el`; `extra` adds options to the shared ones.
+    pub fn create(el: &web_sys::HtmlElement, clock: Clock, extra: serde_json::Value) -> Frame {
+        let mut options = colours(crate::app::theme::is_dark());
+        options["autoSize"] = json!(true);
+        options["timeScale"] = json!({"timeVisible": true, "secondsVisible": true});
+        if let (Some(options), serde_json::Value::Object(extra)) = (options.as_object_mut(), extra) {
+            options.extend(extra);
+        }
+        let chart = lc::create_chart(el, &js(&options));
+        let times = TimeLabels::new(clock);
+        times.apply(&chart);
+        Frame { chart, times }
+    }
+
+    /// Redraws the time labels (the page's time zone changed).
+    pub fn redraw_times(&self) {
+        self.times.apply(&self.chart);
+    }
+
+    /// Recolours the chart for the dark (or light) theme.
+    pub fn recolour(&self, dark: bool) {
+        self.chart.apply_options(&js(&colours(dark)));
+    }
+
+    /// Takes the chart out of the page.
+    pub fn remove(self) {
+        self.chart.remove();
+    }
 }
 
 /// A chart's time formatters (crosshair label and axis ticks) in the page's
 /// time zone, kept alive with the chart.
-pub struct TimeLabels {
+struct TimeLabels {
     label: Closure<dyn Fn(JsValue) -> JsValue>,
     tick: Closure<dyn Fn(JsValue, JsValue) -> JsValue>,
 }
 
 impl TimeLabels {
-    pub fn new(clock: Clock) -> Self {
+    fn new(clock: Clock) -> Self {
         let text = move |time: &JsValue, pattern: &str| -> JsValue {
             let secs = time.as_f64().unwrap_or_default() as i64;
             let ts = chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default();
@@ -64,7 +93,7 @@ impl TimeLabels {
     }
 
     /// Makes `chart` use these labels (again, after the zone changed).
-    pub fn apply(&self, chart: &lc::ChartApi) {
+    fn apply(&self, chart: &lc::ChartApi) {
         let options = js(&json!({"localization": {}, "timeScale": {}}));
         let set = |outer: &str, key: &str, f: &JsValue| {
             if let Ok(inner) = js_sys::Reflect::get(&options, &outer.into()) {

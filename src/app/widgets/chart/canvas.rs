@@ -110,13 +110,13 @@ impl Canvas {
             crate::app::widgets::chart_look::follow_look(
                 self.container,
                 self.clock,
-                move |dark| with_view(&|v| v.recolour(dark)),
-                move || with_view(&ChartView::redraw_times),
+                move |dark| with_view(&|v| v.frame.recolour(dark)),
+                move || with_view(&|v| v.frame.redraw_times()),
             );
             on_cleanup(move || {
                 self.view.try_update_value(|v| {
                     if let Some(v) = v.take() {
-                        v.remove();
+                        v.frame.remove();
                     }
                 });
             });

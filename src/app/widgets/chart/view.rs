@@ -6,7 +6,7 @@ use crate::app::{
     clock::Clock,
     widgets::{
         ChartMarker,
-        chart_look::{TimeLabels, base_options, colours, js},
+        chart_look::{Frame, js},
         charts_js as lc,
     },
 };
@@ -16,7 +16,7 @@ use wasm_bindgen::{JsCast, prelude::Closure};
 
 /// A drawn chart; removed with [`ChartView::remove`].
 pub struct ChartView {
-    chart: lc::ChartApi,
+    pub frame: Frame,
     candles: lc::SeriesApi,
     volume: lc::SeriesApi,
     markers: lc::MarkersApi,
@@ -26,8 +26,6 @@ pub struct ChartView {
     /// the view itself (a fit, a shift after older bars).
     user_moved: std::rc::Rc<std::cell::Cell<bool>>,
     _gestures: Closure<dyn FnMut(web_sys::Event)>,
-    /// The time labels, in the page's time zone.
-    times: TimeLabels,
 }
 
 /// Creates the chart in `container` unless it exists.
@@ -45,9 +43,12 @@ pub async fn ensure(
     }
     lc::load().await?;
     let Some(el) = container.get_untracked() else { return Err("chart container missing".into()) };
-    let mut options = base_options();
-    options["rightPriceScale"] = json!({"scaleMargins": {"top": 0.1, "bottom": 0.25}});
-    let chart = lc::create_chart(el.unchecked_ref(), &js(&options));
+    let frame = Frame::create(
+        el.unchecked_ref(),
+        clock,
+        json!({"rightPriceScale": {"scaleMargins": {"top": 0.1, "bottom": 0.25}}}),
+    );
+    let chart = &frame.chart;
     let candles = chart.add_series(
         &lc::series_definition("CandlestickSeries"),
         &js(&json!({"upColor": "#10b981", "downColor": "#f43f5e", "borderVisible": false,
@@ -88,10 +89,8 @@ pub async fn ensure(
         }
     });
     chart.time_scale().subscribe_visible_logical_range_change(scroll.as_ref().unchecked_ref());
-    let times = TimeLabels::new(clock);
-    times.apply(&chart);
     handle.set_value(Some(ChartView {
-        chart,
+        frame,
         candles,
         volume,
         markers,
@@ -99,7 +98,6 @@ pub async fn ensure(
         _scroll: scroll,
         user_moved,
         _gestures: gestures,
-        times,
     }));
     Ok(())
 }
@@ -122,7 +120,7 @@ impl ChartView {
     /// Replaces every bar and shows them all.
     pub fn set_bars(&self, bars: &[Bar]) {
         self.set_data(bars);
-        let time_scale = self.chart.time_scale();
+        let time_scale = self.frame.chart.time_scale();
         time_scale.fit_content();
         self.user_moved.set(false);
     }
@@ -130,7 +128,7 @@ impl ChartView {
     /// Replaces every bar after `added` older ones came in before the
     /// first, keeping the same bars in view.
     pub fn prepend(&self, bars: &[Bar], added: usize) {
-        let time_scale = self.chart.time_scale();
+        let time_scale = self.frame.chart.time_scale();
         let range = time_scale.get_visible_logical_range();
         self.set_data(bars);
         let to = js_sys::Reflect::get(&range, &"to".into()).ok().and_then(|v| v.as_f64());
@@ -169,20 +167,5 @@ impl ChartView {
             })
             .collect();
         self.markers.set_markers(&js(&serde_json::Value::Array(list)));
-    }
-
-    /// Redraws the time labels (the page's time zone changed).
-    pub fn redraw_times(&self) {
-        self.times.apply(&self.chart);
-    }
-
-    /// Recolours the chart for the dark (or light) theme.
-    pub fn recolour(&self, dark: bool) {
-        self.chart.apply_options(&js(&colours(dark)));
-    }
-
-    /// Takes the chart out of the page.
-    pub fn remove(self) {
-        self.chart.remove();
     }
 }

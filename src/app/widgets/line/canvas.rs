@@ -37,11 +37,11 @@ impl LineCanvas {
             crate::app::widgets::chart_look::follow_look(
                 canvas.container,
                 canvas.clock,
-                move |dark| canvas.with_view(|v| v.recolour(dark)),
-                move || canvas.with_view(LineView::redraw_times),
+                move |dark| canvas.with_view(|v| v.frame.recolour(dark)),
+                move || canvas.with_view(|v| v.frame.redraw_times()),
             );
             on_cleanup(move || {
-                canvas.view.try_update_value(|v| v.take().map(LineView::remove));
+                canvas.view.try_update_value(|v| v.take().map(|v| v.frame.remove()));
             });
         }
         canvas

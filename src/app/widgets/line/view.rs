@@ -5,7 +5,7 @@ use super::model::{PALETTE, Point, Scale};
 use crate::app::{
     clock::Clock,
     widgets::{
-        chart_look::{TimeLabels, base_options, colours, js},
+        chart_look::{Frame, js},
         charts_js as lc,
     },
 };
@@ -15,9 +15,8 @@ use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
 
 /// A drawn line chart; removed with [`LineView::remove`].
 pub struct LineView {
-    chart: lc::ChartApi,
+    pub frame: Frame,
     lines: Vec<lc::SeriesApi>,
-    times: TimeLabels,
     _crosshair: Closure<dyn FnMut(JsValue)>,
 }
 
@@ -32,7 +31,8 @@ impl LineView {
     ) -> Result<LineView, String> {
         lc::load().await?;
         let Some(el) = container.get_untracked() else { return Err("chart container missing".into()) };
-        let chart = lc::create_chart(el.unchecked_ref(), &js(&base_options()));
+        let frame = Frame::create(el.unchecked_ref(), clock, json!({}));
+        let chart = &frame.chart;
         let lines = (0..lines)
             .map(|i| {
                 let options = json!({"color": PALETTE[i % PALETTE.len()], "lineWidth": 2, "priceLineVisible": false});
@@ -44,16 +44,14 @@ impl LineView {
             hover.set(time.map(|t| t as i64));
         });
         chart.subscribe_crosshair_move(crosshair.as_ref().unchecked_ref());
-        let times = TimeLabels::new(clock);
-        times.apply(&chart);
-        Ok(LineView { chart, lines, times, _crosshair: crosshair })
+        Ok(LineView { frame, lines, _crosshair: crosshair })
     }
 
     /// Replaces line `i`'s points and shows every line whole.
     pub fn set_points(&self, i: usize, points: &[Point]) {
         if let Some(line) = self.lines.get(i) {
             line.set_data(&js(&serde_json::to_value(points).unwrap_or_default()));
-            self.chart.time_scale().fit_content();
+            self.frame.chart.time_scale().fit_content();
         }
     }
 
@@ -62,7 +60,7 @@ impl LineView {
     /// (instead of scrolling the oldest out).
     pub fn update(&self, i: usize, point: Point) {
         if let Some(line) = self.lines.get(i) {
-            let time_scale = self.chart.time_scale();
+            let time_scale = self.frame.chart.time_scale();
             let range = time_scale.get_visible_logical_range();
             let from = js_sys::Reflect::get(&range, &"from".into()).ok().and_then(|f| f.as_f64());
             line.update(&js(&serde_json::to_value(point).unwrap_or_default()));
@@ -80,20 +78,5 @@ impl LineView {
         };
         let options = js(&json!({"priceFormat": {"type": kind, "precision": 2, "minMove": 0.01}}));
         self.lines.iter().for_each(|line| line.apply_options(&options));
-    }
-
-    /// Redraws the time labels (the page's time zone changed).
-    pub fn redraw_times(&self) {
-        self.times.apply(&self.chart);
-    }
-
-    /// Recolours the chart for the dark (or light) theme.
-    pub fn recolour(&self, dark: bool) {
-        self.chart.apply_options(&js(&colours(dark)));
-    }
-
-    /// Takes the chart out of the page.
-    pub fn remove(self) {
-        self.chart.remove();
     }
 }
