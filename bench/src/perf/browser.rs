@@ -43,6 +43,20 @@ pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Resu
             .at_most(50.0)
             .note(format!("{load}; baseline: same page idle")),
     );
+    // One longest task is one sample; how many there were, and their share
+    // of the time, say more on a noisy machine.
+    let per_minute = |phase: &str, secs: f64| n(phase, "longTasks") * 60.0 / secs.max(1.0);
+    let busy = |phase: &str, secs: f64| n(phase, "longTaskMs") / (secs.max(1.0) * 1000.0) * 100.0;
+    let (idle_secs, load_secs) = ((scale.browser_seconds.min(10)) as f64, scale.browser_seconds as f64);
+    report.add(
+        Row::new("browser: tasks over 50 ms per minute", per_minute("load", load_secs), "/min")
+            .baseline(per_minute("idle", idle_secs))
+            .note(format!(
+                "{:.0} long tasks, {:.1}% of the time; baseline: same page idle",
+                n("load", "longTasks"),
+                busy("load", load_secs)
+            )),
+    );
     report.add(
         Row::new("browser: JS heap growth", n("load", "heapGrowthMb"), "MiB")
             .baseline(n("idle", "heapGrowthMb"))
