@@ -55,8 +55,18 @@ pub fn setup(needs: Needs) -> Result {
         fixes: WASM_BINDGEN_FIXES,
         install: WASM_BINDGEN_INSTALL,
     };
-    cargo_leptos.ensure()?;
-    wasm_bindgen.ensure()?;
+    // The downloads (npm, Debian packages) mostly wait on the network: they
+    // run beside the tool builds, which keep the cores busy.
+    std::thread::scope(|scope| {
+        let packages = scope.spawn(|| packages(needs));
+        let tools = cargo_leptos.ensure().and_then(|()| wasm_bindgen.ensure());
+        let packages = packages.join().unwrap_or_else(|_| Err("installing the packages panicked".to_owned()));
+        tools.and(packages)
+    })
+}
+
+/// The npm packages and, for everything, the Debian ones.
+fn packages(needs: Needs) -> Result {
     npm_packages()?;
     if needs == Needs::Everything {
         chromium()?;
