@@ -29,10 +29,11 @@ pub mod ws;
 pub use state::AppState;
 
 use crate::app;
+use axum::handler::Handler;
 use axum::{Extension, Router, middleware};
 use leptos::context::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::compression::CompressionLayer;
+use tower_http::{compression::CompressionLayer, services::ServeDir};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use tower_sessions_sqlx_store::PostgresStore;
 
@@ -57,10 +58,18 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
     // Pages and server functions get the domain's core from their context.
     let core = state.core.clone();
     let with_core = move || provide_context(core.clone());
+    // Files from the site root as they are; anything else is the app's 404
+    // page. (Leptos' own file handler answers files inside a reactive owner
+    // that can inherit another request's, and then its redirect and headers:
+    // a wasm download once came back as that request's 302.)
+    let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(with_core.clone(), app::shell);
+    let files = ServeDir::new(&*state.leptos.site_root)
+        .append_index_html_on_directories(false)
+        .fallback(not_found.with_state(state.clone()));
     let site = Router::new()
         .merge(api)
-        .leptos_routes_with_context(&state, pages, with_core.clone(), move || app::shell(leptos.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(with_core, app::shell))
+        .leptos_routes_with_context(&state, pages, with_core, move || app::shell(leptos.clone()))
+        .fallback_service(files)
         .layer(middleware::map_response(error::server_fn_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), origin::reject_foreign_writes))
         .layer(session_layer)
