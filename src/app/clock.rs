@@ -1,7 +1,8 @@
 //! One time zone for every time the page shows (the `timezone` control):
 //! the browser's by default, or UTC, or a named zone; the choice is kept in
-//! `localStorage`, and with the account of a signed-in user (which wins). The log tail, chat, notes, toasts and the chart's axis
-//! all read it through [`Clock`], so they change together.
+//! `localStorage`, and with the account of a signed-in user (which wins).
+//! The log tail, chat, notes, toasts and the chart's axis all read it
+//! through [`Clock`], so they change together.
 //!
 //! Named zones are computed by the browser's `Intl` (no zone data is
 //! shipped); the server, which renders before the choice is known, uses UTC.
