@@ -26,7 +26,7 @@ use crate::{
     model::Feed,
 };
 use form::FeedForm;
-use leptos::{either::EitherOf3, prelude::*};
+use leptos::{either::Either, prelude::*};
 use leptos_meta::Title;
 use row::{FeedRow, OpenPanels};
 use std::time::Duration;
@@ -48,13 +48,11 @@ pub fn AdminFeedsPage() -> impl IntoView {
 #[component]
 fn FeedsAdmin() -> impl IntoView {
     let editor = EditorState::default();
-    let feeds = Resource::new(move || editor.changed.get(), |_| list_feeds());
-    // Status and counters, fresh every couple of seconds (browser only).
+    // The list as the server renders it; the browser then follows `live`.
+    let first = Resource::new(|| (), |()| list_feeds());
+    // Feeds with their status and counters, fresh every couple of seconds
+    // and at once after a change (browser only).
     let live = use_polled(POLL_EVERY, || async { list_feeds().await.ok() });
-    let reload = Callback::new(move |()| {
-        editor.list_changed();
-        live.refresh();
-    });
     let on_saved = Callback::new(move |name: String| {
         editor.saved(name);
         live.refresh();
@@ -63,7 +61,7 @@ fn FeedsAdmin() -> impl IntoView {
         open: OpenPanels::default(),
         on_edit: Callback::new(move |name| editor.open(Editing::Existing(name))),
         on_refresh: Callback::new(move |()| live.refresh()),
-        on_deleted: reload,
+        on_deleted: Callback::new(move |()| live.refresh()),
     };
     view! {
         <PageHeader title="Feeds" subtitle="Where messages come from, and how each feed is doing right now.">
@@ -78,18 +76,11 @@ fn FeedsAdmin() -> impl IntoView {
         }}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
-                match feeds.await {
-                    Err(e) => EitherOf3::A(view! { <ErrorAlert error=Signal::stored(Some(e)) /> }),
-                    Ok(list) if list.is_empty() => EitherOf3::B(view! {
-                        <EmptyState title="No feeds yet">
-                            <p>"A feed reads ticks or log lines from an MQTT topic or an AMQP exchange."</p>
-                            <p class="mt-1">"Choose “Add feed”, point it at your broker, preview a few live messages, then save."</p>
-                            <button type="button" class=format!("{BUTTON_PRIMARY} mt-4") on:click=move |_| editor.open(Editing::New)>
-                                "Add your first feed"
-                            </button>
-                        </EmptyState>
+                match first.await {
+                    Err(e) => Either::Left(view! { <ErrorAlert error=Signal::stored(Some(e)) /> }),
+                    Ok(first) => Either::Right(view! {
+                        <FeedList first live=live.latest hooks=row_hooks on_add=Callback::new(move |()| editor.open(Editing::New)) />
                     }),
-                    Ok(list) => EitherOf3::C(view! { <FeedList list live=live.latest hooks=row_hooks /> }),
                 }
             })}
         </Transition>
@@ -105,20 +96,40 @@ struct RowHooks {
     on_deleted: Callback<()>,
 }
 
-/// The rows, each following its feed in the polled `live` list.
+/// The rows of the polled `live` list (`first` until its first answer),
+/// keyed by name: a change updates rows in place, so open panels, pending
+/// switches and focus stay, and a new or deleted feed adds or removes its
+/// row alone.
 #[component]
-fn FeedList(list: Vec<Feed>, #[prop(into)] live: Signal<Option<Vec<Feed>>>, hooks: RowHooks) -> impl IntoView {
+fn FeedList(
+    first: Vec<Feed>,
+    #[prop(into)] live: Signal<Option<Vec<Feed>>>,
+    hooks: RowHooks,
+    on_add: Callback<()>,
+) -> impl IntoView {
     let RowHooks { open, on_edit, on_refresh, on_deleted } = hooks;
+    let feeds = Signal::derive(move || live.get().unwrap_or_else(|| first.clone()));
+    let empty = move || {
+        view! {
+            <EmptyState title="No feeds yet">
+                <p>"A feed reads ticks or log lines from an MQTT topic or an AMQP exchange."</p>
+                <p class="mt-1">"Choose “Add feed”, point it at your broker, preview a few live messages, then save."</p>
+                <button type="button" class=format!("{BUTTON_PRIMARY} mt-4") on:click=move |_| on_add.run(())>
+                    "Add your first feed"
+                </button>
+            </EmptyState>
+        }
+    };
     view! {
-        <ul class="space-y-4" aria-label="Feeds">
-            {list.into_iter().map(|feed| {
-                let name = feed.spec.name.clone();
-                let live = Signal::derive(move || {
-                    live.with(|l| l.as_ref().and_then(|l| l.iter().find(|f| f.spec.name == name).cloned()))
-                });
-                view! { <FeedRow feed live open on_edit on_refresh on_deleted /> }
-            }).collect_view()}
-        </ul>
+        <Show when=move || feeds.with(|f| !f.is_empty()) fallback=empty>
+            <ul class="space-y-4" aria-label="Feeds">
+                <For each=move || feeds.get() key=|feed| feed.spec.name.clone() children=move |feed| {
+                    let name = feed.spec.name.clone();
+                    let live = Signal::derive(move || feeds.with(|list| list.iter().find(|f| f.spec.name == name).cloned()));
+                    view! { <FeedRow feed live open on_edit on_refresh on_deleted /> }
+                } />
+            </ul>
+        </Show>
     }
 }
 

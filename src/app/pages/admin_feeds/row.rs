@@ -30,10 +30,12 @@ pub fn FeedRow(
     on_deleted: Callback<()>,
 ) -> impl IntoView {
     let name = feed.spec.name.clone();
-    let details = source_details(&feed.spec.source);
-    let (kind, protocol) = (feed.spec.kind.as_str(), feed.spec.source.protocol().to_uppercase());
+    let kind = feed.spec.kind.as_str();
     let initial = feed;
+    // Settings follow the polled list too: an edit shows without a reload.
     let current = Signal::derive(move || live.get().unwrap_or_else(|| initial.clone()));
+    let source = Memo::new(move |_| current.with(|f| f.spec.source.clone()));
+    let protocol = move || source.with(|s| s.protocol().to_uppercase());
     let status = Signal::derive(move || current.with(|f| f.status.clone()));
     let error = RwSignal::new(None::<AppError>);
 
@@ -76,7 +78,7 @@ pub fn FeedRow(
             <div class="flex flex-wrap items-center gap-2">
                 <h3 class="mr-1 font-semibold">{name.clone()}</h3>
                 <Badge text=kind tone=Tone::Info />
-                <Badge text=protocol />
+                {move || view! { <Badge text=protocol() /> }}
                 <span class="ml-auto flex items-center gap-2">
                     {move || status.with(|s| s.mqtt_version).map(|v| view! {
                         <span class="text-xs text-slate-600 dark:text-slate-300" data-testid="feed-protocol">
@@ -88,7 +90,7 @@ pub fn FeedRow(
             </div>
             <div class="mt-3 grid gap-4 lg:grid-cols-2">
                 <dl class="grid content-start gap-x-4 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
-                    {details.into_iter().map(|(label, value)| view! {
+                    {move || source.with(source_details).into_iter().map(|(label, value)| view! {
                         <dt class="text-slate-500 dark:text-slate-400">{label}</dt>
                         {match value {
                             Setting::Given(value) => view! { <dd class="break-all font-mono text-xs sm:text-sm">{value}</dd> }.into_any(),
