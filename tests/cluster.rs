@@ -213,3 +213,36 @@ async fn a_feed_moves_to_a_node_that_joins_later_and_the_first_keeps_it_live() {
     a.stop_keeping_database().await;
     b.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reparse_on_one_node_moves_the_counters_of_the_node_that_ingests() {
+    let (a, b) = pair().await;
+    let name = unique("reparsed");
+    let mut feed = json!({"name": name, "kind": "ticks", "source": {"protocol": "mqtt", "url": MQTT_URL, "topic": format!("{name}/x")}});
+    a.feed(feed.clone()).await;
+    let holder = ingesting_node(&a, &name).await;
+    // The re-parse runs on the node that does not ingest the feed.
+    let (ingester, other) = if holder == "node-a" { (&a, &b) } else { (&b, &a) };
+    let payloads = (0..5).map(|i| json!({"sym": "R", "px": i}).to_string().into_bytes()).collect();
+    mqtt_publish(&format!("{name}/x"), payloads).await;
+    let counters = |app: &TestApp| {
+        let path = format!("/api/v1/feeds/{name}");
+        async move {
+            let f = app.get_json(&path).await;
+            (f["status"]["stored"].as_u64().unwrap_or(0), f["status"]["rejected"].as_u64().unwrap_or(0))
+        }
+    };
+    ingester.wait_for_long("5 rejected", || async { (counters(ingester).await == (0, 5)).then_some(()) }).await;
+
+    feed["mapping"] = json!({"symbol": "sym", "price": "px"});
+    let admin = other.admin().await;
+    let res = admin.put(other.url(&format!("/api/v1/feeds/{name}"))).json(&feed).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = admin.post(other.url(&format!("/api/v1/feeds/{name}/rejected/reparse"))).send().await.unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap(), json!({"accepted": 5, "still_rejected": 0}));
+    for app in [ingester, other] {
+        app.wait_for_long("the counters moved over", || async { (counters(app).await == (5, 0)).then_some(()) }).await;
+    }
+    a.stop_keeping_database().await;
+    b.stop().await;
+}

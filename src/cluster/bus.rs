@@ -47,6 +47,9 @@ pub enum Event {
     CloseLogin { node: String, login: String },
     /// Close the sockets of a user, except those of the login `keep`.
     CloseUser { node: String, user_id: i64, keep: Option<String> },
+    /// `node` re-parsed `stored` rejected messages of `feed` into stored
+    /// ones: whoever ingests the feed moves them over in its counters.
+    Reparsed { node: String, feed: i64, stored: u64 },
     /// A large event, kept in `cluster_outbox` under `id`.
     Stored { id: i64 },
     /// Never sent: this node may have missed events (its listener
@@ -63,7 +66,8 @@ impl Event {
             | Event::Presence { node, .. }
             | Event::Nodes { node }
             | Event::CloseLogin { node, .. }
-            | Event::CloseUser { node, .. } => Some(node),
+            | Event::CloseUser { node, .. }
+            | Event::Reparsed { node, .. } => Some(node),
             Event::Commit { .. } | Event::Feeds | Event::Alert { .. } | Event::Stored { .. } | Event::Resync => None,
         }
     }
@@ -209,6 +213,10 @@ mod tests {
         let back: Event = serde_json::from_str(&serde_json::to_string(&event).unwrap()).unwrap();
         assert_eq!(back, event);
         assert_eq!(back.origin(), Some("a"));
+        let reparsed = Event::Reparsed { node: "b".into(), feed: 4, stored: 12 };
+        let text = serde_json::to_string(&reparsed).unwrap();
+        assert_eq!(text, r#"{"t":"reparsed","node":"b","feed":4,"stored":12}"#);
+        assert_eq!(serde_json::from_str::<Event>(&text).unwrap().origin(), Some("b"));
         assert_eq!(Event::Commit { feed: 1, from: 0, to: 1 }.origin(), None);
     }
 }

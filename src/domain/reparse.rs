@@ -6,6 +6,7 @@
 //! and an interrupted run leaves every message either stored or rejected.
 
 use crate::{
+    cluster::Event,
     domain::Core,
     error::AppError,
     hub::LiveMessage,
@@ -78,7 +79,7 @@ pub async fn run(core: &Core, actor: &str, feed: &str) -> Result<Reparse, AppErr
         let batch = NewBatch { id: rand::random(), fence: None, rows, rejected: &[], id_window };
         let stored = page.accept(feed.id, &batch, &ids).await?;
         done.accepted += ids.len() as u64;
-        core.ingest.reparsed(feed.id, ids.len() as u64);
+        moved_over(core, feed.id, ids.len() as u64);
         publish(core, &feed, &stored);
     }
     if done.accepted > 0 {
@@ -97,6 +98,13 @@ fn parse_row(core: &Core, feed: &FeedRow, row: &RejectedRow) -> Option<Parsed> {
     let arrival = Arrival::at(row.origin.as_deref().unwrap_or_default(), row.received_at);
     let spec = &feed.spec;
     parse::parse(spec.kind, &spec.mapping, &row.payload, arrival, core.ingest.settings().max_payload).ok()
+}
+
+/// Moves `n` messages from rejected to stored in the feed's counters, here
+/// and on the node that ingests it (whose counters the status shows).
+fn moved_over(core: &Core, feed_id: i64, n: u64) {
+    core.ingest.reparsed(feed_id, n);
+    core.bus.send(Event::Reparsed { node: core.bus.node().to_owned(), feed: feed_id, stored: n });
 }
 
 /// Hands the stored rows to this node's live viewers.

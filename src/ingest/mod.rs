@@ -138,6 +138,7 @@ impl Ingest {
                     Ok(Event::Feeds | Event::Resync) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                         wanted.notify_one();
                     }
+                    Ok(Event::Reparsed { feed, stored, .. }) => self.reparsed(*feed, *stored),
                     Ok(_) => {}
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 },
@@ -150,8 +151,9 @@ impl Ingest {
         self.inner.settings
     }
 
-    /// `n` of the feed's rejected messages were stored after a re-parse:
-    /// its counters move them over.
+    /// `n` of the feed's rejected messages were stored after a re-parse (on
+    /// this node, or on another: see [`Event::Reparsed`]): its counters move
+    /// them over.
     pub fn reparsed(&self, feed_id: i64, n: u64) {
         if let Some(monitor) = self.inner.board.get(feed_id) {
             monitor.move_to_stored(n);
