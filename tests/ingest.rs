@@ -218,8 +218,8 @@ async fn feeds_are_validated_changed_disabled_and_deleted_without_restart() {
         (f["status"]["state"] == "connected").then_some(())
     })
     .await;
-    mqtt_publish(&format!("{name}/new/x"), vec![tick(0, false)]).await;
-    app.wait_items(&format!("/api/v1/feeds/{name}/ticks"), 1).await;
+    mqtt_publish(&format!("{name}/new/x"), vec![tick(0, false), tick(1, true)]).await;
+    app.wait_items(&format!("/api/v1/feeds/{name}/ticks"), 2).await;
 
     let kind_change = admin.put(&one).json(&mqtt_feed(&name, "logs", "x")).send().await.unwrap();
     assert_error(kind_change, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
@@ -234,8 +234,20 @@ async fn feeds_are_validated_changed_disabled_and_deleted_without_restart() {
     assert_error(viewer.delete(&one).send().await.unwrap(), StatusCode::FORBIDDEN, "forbidden").await;
     assert_eq!(viewer.get(&one).send().await.unwrap().status(), StatusCode::OK, "viewers may read feeds");
 
+    let feed_id: i64 =
+        sqlx::query_scalar("SELECT id FROM feeds WHERE name = $1").bind(&name).fetch_one(app.db()).await.unwrap();
+    let left = || async {
+        let mut counts = Vec::new();
+        for table in ["ticks", "publisher_ids", "feed_positions"] {
+            let sql = format!("SELECT count(*) FROM {table} WHERE feed_id = $1");
+            counts.push(sqlx::query_scalar::<_, i64>(&sql).bind(feed_id).fetch_one(app.db()).await.unwrap());
+        }
+        counts
+    };
+    assert_eq!(left().await, [2, 1, 1], "two ticks, one publisher id, the position");
     assert_eq!(admin.delete(&one).send().await.unwrap().status(), StatusCode::NO_CONTENT);
     assert_error(admin.get(&one).send().await.unwrap(), StatusCode::NOT_FOUND, "not_found").await;
+    assert_eq!(left().await, [0, 0, 0], "a deleted feed leaves nothing stored");
     app.stop().await;
 }
 

@@ -16,7 +16,10 @@ use sqlx::{Postgres, Transaction};
 /// `columns`, `$9` the start of the id window):
 /// - a publisher id repeated within the batch counts once (the first);
 /// - an id seen since the window's start (looked up in its day partitions
-///   of `publisher_ids` only) is a duplicate; a new one is recorded, and
+///   of `publisher_ids` only, one index probe per id: a `LATERAL … LIMIT 1`,
+///   because with a fresh day's statistics the planner turned `NOT EXISTS`
+///   into a hash of every id in the window, read again for each batch) is a
+///   duplicate; a new one is recorded, and
 ///   only rows with a new id, or none, are stored, with the next `seq`
 ///   numbers in order (the feed's position lock keeps two batches of a
 ///   feed from racing between the look-up and the insert);
@@ -30,10 +33,11 @@ fn insert_sql(table: &str, input: &str, columns: &str) -> String {
          ), claimed AS (
              INSERT INTO publisher_ids (feed_id, publisher_id, seen_at)
              SELECT $1, o.publisher_id, o.received_at FROM once o
-             WHERE o.publisher_id IS NOT NULL AND NOT EXISTS (
-                 SELECT 1 FROM publisher_ids p
-                 WHERE p.feed_id = $1 AND p.publisher_id = o.publisher_id AND p.seen_at >= $9
-             )
+             LEFT JOIN LATERAL (
+                 SELECT true AS seen FROM publisher_ids p
+                 WHERE p.feed_id = $1 AND p.publisher_id = o.publisher_id AND p.seen_at >= $9 LIMIT 1
+             ) before ON true
+             WHERE o.publisher_id IS NOT NULL AND before.seen IS NULL
              ORDER BY o.ord
              ON CONFLICT DO NOTHING RETURNING publisher_id
          ), stored AS (
