@@ -52,6 +52,12 @@ async fn feed_id(app: &TestApp, feed: &str) -> i64 {
     sqlx::query_scalar("SELECT id FROM feeds WHERE name = $1").bind(feed).fetch_one(app.db()).await.unwrap()
 }
 
+/// Stored and rejected counters of `feed`'s status, as `app` shows them.
+async fn counters(app: &TestApp, feed: &str) -> (u64, u64) {
+    let f = app.get_json(&format!("/api/v1/feeds/{feed}")).await;
+    (f["status"]["stored"].as_u64().unwrap_or(0), f["status"]["rejected"].as_u64().unwrap_or(0))
+}
+
 fn ticks(from: usize, to: usize) -> Vec<Vec<u8>> {
     (from..to).map(|i| json!({"symbol": "C", "price": i, "id": format!("c{i}")}).to_string().into_bytes()).collect()
 }
@@ -225,14 +231,7 @@ async fn a_reparse_on_one_node_moves_the_counters_of_the_node_that_ingests() {
     let (ingester, other) = if holder == "node-a" { (&a, &b) } else { (&b, &a) };
     let payloads = (0..5).map(|i| json!({"sym": "R", "px": i}).to_string().into_bytes()).collect();
     mqtt_publish(&format!("{name}/x"), payloads).await;
-    let counters = |app: &TestApp| {
-        let path = format!("/api/v1/feeds/{name}");
-        async move {
-            let f = app.get_json(&path).await;
-            (f["status"]["stored"].as_u64().unwrap_or(0), f["status"]["rejected"].as_u64().unwrap_or(0))
-        }
-    };
-    ingester.wait_for_long("5 rejected", || async { (counters(ingester).await == (0, 5)).then_some(()) }).await;
+    ingester.wait_for_long("5 rejected", || async { (counters(ingester, &name).await == (0, 5)).then_some(()) }).await;
 
     feed["mapping"] = json!({"symbol": "sym", "price": "px"});
     let admin = other.admin().await;
@@ -241,7 +240,8 @@ async fn a_reparse_on_one_node_moves_the_counters_of_the_node_that_ingests() {
     let res = admin.post(other.url(&format!("/api/v1/feeds/{name}/rejected/reparse"))).send().await.unwrap();
     assert_eq!(res.json::<Value>().await.unwrap(), json!({"accepted": 5, "still_rejected": 0}));
     for app in [ingester, other] {
-        app.wait_for_long("the counters moved over", || async { (counters(app).await == (5, 0)).then_some(()) }).await;
+        app.wait_for_long("the counters moved over", || async { (counters(app, &name).await == (5, 0)).then_some(()) })
+            .await;
     }
     a.stop_keeping_database().await;
     b.stop().await;
