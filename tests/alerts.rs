@@ -319,7 +319,11 @@ impl Drop for Process {
 
 #[tokio::test]
 async fn a_kill_9_in_the_middle_of_a_crossing_burst_leaves_exactly_one_firing() {
-    const BURST: usize = 4000;
+    // Mosquitto keeps at most 1,000 queued messages for a client that is
+    // away (its default `max_queued_messages`) and drops the rest: what is
+    // not stored at the kill (at most BURST / 2 - 100) must fit, however
+    // fast storage is next to the publisher.
+    const BURST: usize = 1800;
     let app = spawn_app().await;
     let (name, topic) = (unique("killed"), unique("killed-topic"));
     app.feed(mqtt_feed(&name, "ticks", &topic)).await;
