@@ -55,7 +55,7 @@ impl Frame {
     }
 
     /// Takes the chart out of the page.
-    pub fn remove(self) {
+    fn remove(&self) {
         self.chart.remove();
     }
 }
@@ -106,19 +106,21 @@ impl TimeLabels {
     }
 }
 
-/// Keeps a chart in the page's theme and time zone: `recolour` hears of
-/// each theme, `redraw_times` of each zone; the container carries both as
-/// `data-theme` and `data-time-zone` (for tests and styles).
-pub fn follow_look(
+/// Keeps the chart that `view` holds once created (its [`Frame`] is
+/// `frame(view)`) in the page's theme and time zone, and takes it out of the
+/// page when the widget goes; the container carries both as `data-theme`
+/// and `data-time-zone` (for tests and styles).
+pub fn keep_current<V: 'static>(
     container: NodeRef<Div>,
     clock: Clock,
-    recolour: impl Fn(bool) + 'static,
-    redraw_times: impl Fn() + 'static,
+    view: StoredValue<Option<V>, LocalStorage>,
+    frame: fn(&V) -> &Frame,
 ) {
+    let with_frame = move |f: &dyn Fn(&Frame)| view.with_value(|v| v.iter().for_each(|v| f(frame(v))));
     if let Some(theme) = use_context::<crate::app::theme::Theme>() {
         Effect::new(move |_| {
             let dark = theme.dark.get();
-            recolour(dark);
+            with_frame(&|f| f.recolour(dark));
             if let Some(el) = container.get() {
                 let _ = el.set_attribute("data-theme", if dark { "dark" } else { "light" });
             }
@@ -126,9 +128,12 @@ pub fn follow_look(
     }
     Effect::new(move |_| {
         let zone = clock.zone.get();
-        redraw_times();
+        with_frame(&Frame::redraw_times);
         if let Some(el) = container.get() {
             let _ = el.set_attribute("data-time-zone", zone.key());
         }
+    });
+    on_cleanup(move || {
+        view.try_update_value(|v| v.take().map(|v| frame(&v).remove()));
     });
 }

@@ -89,8 +89,9 @@ impl Canvas {
     }
 
     /// Keeps the page's markers (notes, alerts) of `symbol` drawn and the
-    /// chart in the page's theme, and removes the chart when the widget goes; the markers, for a text
-    /// list beside the drawing (always empty on the server).
+    /// chart in the page's theme and time zone, and removes the chart when
+    /// the widget goes; returns the markers, for a text list beside the
+    /// drawing (always empty on the server).
     pub fn follow_markers(self, feed: String, symbol: String) -> Signal<Vec<ChartMarker>> {
         #[cfg(feature = "hydrate")]
         {
@@ -105,20 +106,8 @@ impl Canvas {
                     });
                 });
             }
-            let view = self.view;
-            let with_view = move |f: &dyn Fn(&ChartView)| view.with_value(|v| v.iter().for_each(f));
-            crate::app::widgets::chart_look::follow_look(
-                self.container,
-                self.clock,
-                move |dark| with_view(&|v| v.frame.recolour(dark)),
-                move || with_view(&|v| v.frame.redraw_times()),
-            );
-            on_cleanup(move || {
-                self.view.try_update_value(|v| {
-                    if let Some(v) = v.take() {
-                        v.frame.remove();
-                    }
-                });
+            crate::app::widgets::chart_look::keep_current(self.container, self.clock, self.view, |v: &ChartView| {
+                &v.frame
             });
             markers.unwrap_or_else(|| Signal::stored(Vec::new()))
         }

@@ -14,7 +14,8 @@ use leptos::{html::Div, prelude::*};
 use serde_json::json;
 use wasm_bindgen::{JsCast, prelude::Closure};
 
-/// A drawn chart; removed with [`ChartView::remove`].
+/// A drawn chart; kept current and removed through its
+/// [`Frame`] (see [`keep_current`](crate::app::widgets::chart_look::keep_current)).
 pub struct ChartView {
     pub frame: Frame,
     candles: lc::SeriesApi,

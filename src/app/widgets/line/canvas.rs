@@ -34,15 +34,12 @@ impl LineCanvas {
         };
         #[cfg(feature = "hydrate")]
         {
-            crate::app::widgets::chart_look::follow_look(
+            crate::app::widgets::chart_look::keep_current(
                 canvas.container,
                 canvas.clock,
-                move |dark| canvas.with_view(|v| v.frame.recolour(dark)),
-                move || canvas.with_view(|v| v.frame.redraw_times()),
+                canvas.view,
+                |v: &LineView| &v.frame,
             );
-            on_cleanup(move || {
-                canvas.view.try_update_value(|v| v.take().map(|v| v.frame.remove()));
-            });
         }
         canvas
     }

@@ -13,7 +13,8 @@ use leptos::{html::Div, prelude::*};
 use serde_json::json;
 use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
 
-/// A drawn line chart; removed with [`LineView::remove`].
+/// A drawn line chart; kept current and removed through its
+/// [`Frame`] (see [`keep_current`](crate::app::widgets::chart_look::keep_current)).
 pub struct LineView {
     pub frame: Frame,
     lines: Vec<lc::SeriesApi>,
