@@ -60,8 +60,7 @@ fn FeedsAdmin() -> impl IntoView {
     let row_hooks = RowHooks {
         open: OpenPanels::default(),
         on_edit: Callback::new(move |name| editor.open(Editing::Existing(name))),
-        on_refresh: Callback::new(move |()| live.refresh()),
-        on_deleted: Callback::new(move |()| live.refresh()),
+        on_changed: Callback::new(move |()| live.refresh()),
     };
     view! {
         <PageHeader title="Feeds" subtitle="Where messages come from, and how each feed is doing right now.">
@@ -92,8 +91,8 @@ fn FeedsAdmin() -> impl IntoView {
 struct RowHooks {
     open: OpenPanels,
     on_edit: Callback<String>,
-    on_refresh: Callback<()>,
-    on_deleted: Callback<()>,
+    /// A row's feed changed (switched, deleted): poll the list now.
+    on_changed: Callback<()>,
 }
 
 /// The rows of the polled `live` list (`first` until its first answer),
@@ -107,7 +106,7 @@ fn FeedList(
     hooks: RowHooks,
     on_add: Callback<()>,
 ) -> impl IntoView {
-    let RowHooks { open, on_edit, on_refresh, on_deleted } = hooks;
+    let RowHooks { open, on_edit, on_changed } = hooks;
     let feeds = Signal::derive(move || live.get().unwrap_or_else(|| first.clone()));
     let empty = move || {
         view! {
@@ -126,7 +125,7 @@ fn FeedList(
                 <For each=move || feeds.get() key=|feed| feed.spec.name.clone() children=move |feed| {
                     let name = feed.spec.name.clone();
                     let live = Signal::derive(move || feeds.with(|list| list.iter().find(|f| f.spec.name == name).cloned()));
-                    view! { <FeedRow feed live open on_edit on_refresh on_deleted /> }
+                    view! { <FeedRow feed live open on_edit on_changed /> }
                 } />
             </ul>
         </Show>

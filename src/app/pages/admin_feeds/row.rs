@@ -18,16 +18,15 @@ use leptos::prelude::*;
 use std::collections::BTreeSet;
 
 /// A feed as first loaded; `live` takes over once polling has it.
-/// `on_edit` opens the form, `on_refresh` asks for fresh status now,
-/// `on_deleted` reloads the list; `open` says whether its rejected payloads show.
+/// `on_edit` opens the form, `on_changed` asks for the list again at once
+/// (after a switch or a delete); `open` says whether its rejected payloads show.
 #[component]
 pub fn FeedRow(
     feed: Feed,
     #[prop(into)] live: Signal<Option<Feed>>,
     open: OpenPanels,
     on_edit: Callback<String>,
-    on_refresh: Callback<()>,
-    on_deleted: Callback<()>,
+    on_changed: Callback<()>,
 ) -> impl IntoView {
     let name = feed.spec.name.clone();
     let kind = feed.spec.kind.as_str();
@@ -51,7 +50,7 @@ pub fn FeedRow(
         let (name, on) = (name.clone(), *on);
         async move {
             match set_feed_enabled(name, on).await {
-                Ok(_) => on_refresh.run(()),
+                Ok(_) => on_changed.run(()),
                 Err(e) => {
                     wanted.set(None);
                     error.set(Some(e));
@@ -63,7 +62,7 @@ pub fn FeedRow(
         let name = name.clone();
         async move {
             match delete_feed(name).await {
-                Ok(()) => on_deleted.run(()),
+                Ok(()) => on_changed.run(()),
                 Err(e) => error.set(Some(e)),
             }
         }
