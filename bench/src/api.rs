@@ -69,14 +69,19 @@ impl Api {
 
     /// Waits (up to a minute) until `name`'s status is `connected`.
     pub async fn wait_connected(&self, name: &str) -> Result<()> {
+        self.wait_state(name, "connected").await
+    }
+
+    /// Waits (up to a minute) until `name`'s status is in `state`.
+    pub async fn wait_state(&self, name: &str, state: &str) -> Result<()> {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(60) {
-            if self.status(name).await.is_ok_and(|s| s["state"] == "connected") {
+            if self.status(name).await.is_ok_and(|s| s["state"] == state) {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Err(format!("feed {name} did not connect in 60 s"))
+        Err(format!("feed {name} was not {state} within 60 s"))
     }
 
     /// The feed's live status (state, counters, last error).

@@ -45,36 +45,49 @@ pub async fn mqtt_publish(
     brokers::mqtt_publish(MQTT_PORT.load(Ordering::Relaxed), topic, count, per_second, payload).await
 }
 
-/// A bare rumqttc subscriber (QoS 1, automatic acks): once subscribed it
-/// counts messages on `topic` until `count` arrived or `limit` passed, and
-/// returns how many arrived and when the last one did.
-pub async fn mqtt_counter(topic: &str, count: u64, limit: Duration) -> Result<tokio::task::JoinHandle<(u64, Instant)>> {
-    let (client, mut events) = mqtt_client("bench-sub", true);
+/// A bare rumqttc subscriber's persistent session on `topic` (QoS 1): it
+/// subscribes and leaves, so what is published next waits in the broker
+/// for [`mqtt_drain`].
+pub async fn mqtt_backlog_session(topic: &str) -> Result<MqttOptions> {
+    let mut options = mqtt_options("bench-sub", false);
+    options.set_session_expiry_interval(Some(3600));
+    let (client, mut events) = AsyncClient::new(options.clone(), 10_000);
     client.subscribe(topic, QoS::AtLeastOnce).await.map_err(context("MQTT subscribe"))?;
-    loop {
+    until(&mut events, |p| matches!(p, Packet::SubAck(_))).await?;
+    client.disconnect().await.map_err(context("MQTT disconnect"))?;
+    // Polling on sends the DISCONNECT; the broker then closes the socket.
+    while events.poll().await.is_ok() {}
+    Ok(options)
+}
+
+/// The bare subscriber of `session` back on the broker (automatic acks):
+/// counts messages until `count` arrived or none came for 10 s; returns how
+/// many arrived and how long from the reconnect to the last one.
+pub async fn mqtt_drain(session: MqttOptions, count: u64) -> Result<(u64, Duration)> {
+    let (client, mut events) = AsyncClient::new(session, 10_000);
+    let (started, mut received, mut last) = (Instant::now(), 0, Duration::ZERO);
+    while received < count {
         match tokio::time::timeout(Duration::from_secs(10), events.poll()).await {
-            Ok(Ok(Event::Incoming(Packet::SubAck(_)))) => break,
+            Ok(Ok(Event::Incoming(Packet::Publish(_)))) => (received, last) = (received + 1, started.elapsed()),
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => return Err(format!("MQTT subscriber: {e}")),
-            Err(_) => return Err("MQTT subscriber got no SUBACK in 10 s".into()),
+            Ok(Err(e)) => return Err(format!("bare MQTT subscriber: {e}")),
+            Err(_) => break,
         }
     }
-    Ok(tokio::spawn(async move {
-        let (mut received, mut last) = (0, Instant::now());
-        let deadline = tokio::time::Instant::now() + limit;
-        while received < count {
-            match tokio::time::timeout_at(deadline, events.poll()).await {
-                Ok(Ok(Event::Incoming(Packet::Publish(_)))) => {
-                    received += 1;
-                    last = Instant::now();
-                }
-                Ok(Ok(_)) => {}
-                Ok(Err(_)) | Err(_) => break,
-            }
+    let _ = client.disconnect().await;
+    Ok((received, last))
+}
+
+/// Polls `events` until a packet `wanted` matches (10 s at most).
+async fn until(events: &mut EventLoop, wanted: impl Fn(&Packet) -> bool) -> Result {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), events.poll()).await {
+            Ok(Ok(Event::Incoming(packet))) if wanted(&packet) => return Ok(()),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(format!("MQTT subscriber: {e}")),
+            Err(_) => return Err("MQTT subscriber: no answer from the broker in 10 s".into()),
         }
-        let _ = client.disconnect().await;
-        (received, last)
-    }))
+    }
 }
 
 /// Declares a durable queue bound to `exchange` with `key`.

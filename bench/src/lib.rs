@@ -8,6 +8,7 @@
 pub mod api;
 pub mod broker;
 pub mod chaos;
+pub mod cpu;
 pub mod db;
 pub mod faults;
 pub mod mosquitto;

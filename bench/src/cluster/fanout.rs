@@ -3,11 +3,12 @@
 //! clients split evenly over the nodes, the feed ingested by one of them;
 //! with where the CPU went during the best step.
 
-use super::{cpu, nodes::Nodes};
+use super::nodes::Nodes;
 use crate::perf::live::{FANOUT_RATE, FanoutStep, fanout_step};
 use feedboard_bench::{
     Result,
     api::mqtt_feed,
+    cpu,
     report::{Report, Row},
 };
 use std::time::Duration;
@@ -70,7 +71,8 @@ async fn capacity(report: &mut Report, nodes: &Nodes, feed: &str, topic: &str, s
     let mut best = None;
     for &n in steps.clients {
         let meter = cpu::Meter::start(&processes);
-        let step = fanout_step(&http, &bases, topic, feed, n, Duration::from_secs(steps.seconds)).await?;
+        let step =
+            fanout_step(&http, &bases, topic, feed, (n, FANOUT_RATE), Duration::from_secs(steps.seconds), None).await?;
         let split = meter.stop();
         let name = format!("fan-out, {count} node(s), {n} clients × {FANOUT_RATE} msg/s");
         report.add(Row::new(name, step.rate, "deliveries/s").note(format!("{}; {split}", step.describe())));

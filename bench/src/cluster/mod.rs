@@ -16,7 +16,6 @@
 //! machine's brokers are never restarted; the bench lock keeps runs that
 //! restart them from overlapping this one.
 
-mod cpu;
 mod failover;
 mod fanout;
 mod feeds;
