@@ -1,6 +1,7 @@
 //! Live delivery: publish → SSE client latency at 1k msg/s beside the
-//! broker's own publish → subscriber latency, and SSE fan-out capacity (the
-//! fan-out step is shared with the cluster command's 1-vs-2-node case).
+//! broker's own publish → subscriber latency, SSE fan-out capacity (the
+//! fan-out step is shared with the cluster command's 1-vs-2-node case), and
+//! many viewers of one feed (10,000 clients at 10 msg/s).
 //!
 //! Each tick carries its send time (µs since the run began) in `size`, so
 //! every receiver computes its latency on the same clock.
@@ -10,6 +11,7 @@ use feedboard_bench::{
     Result,
     api::mqtt_feed,
     broker, context,
+    cpu::{Meter, Who},
     report::{Report, Row},
     server::Server,
     sse,
@@ -23,6 +25,8 @@ use tokio::{sync::Semaphore, task::JoinSet};
 pub const FANOUT_P99_MS: f64 = 100.0;
 /// Message rate of the fan-out steps.
 pub const FANOUT_RATE: f64 = 60.0;
+/// Message rate of the many-viewers step.
+const VIEWER_RATE: f64 = 10.0;
 
 fn stamped_tick(i: u64) -> Vec<u8> {
     format!(r#"{{"symbol":"S{}","price":100.5,"size":{}}}"#, i % 10, micros()).into_bytes()
@@ -57,7 +61,7 @@ pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Resu
     // Fan-out: more clients at a steady rate until p99 passes 100 ms.
     let (mut capacity_clients, mut capacity_rate) = (0usize, 0f64);
     for &n in scale.fanout {
-        let step = fanout_step(&http, &[server.url()], &topic, &feed, n, window).await?;
+        let step = fanout_step(&http, &[server.url()], &topic, &feed, (n, FANOUT_RATE), window, None).await?;
         report.add(
             Row::new(format!("SSE fan-out, {n} clients × {FANOUT_RATE} msg/s"), step.rate, "deliveries/s")
                 .note(step.describe()),
@@ -72,6 +76,63 @@ pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Resu
     Ok(())
 }
 
+/// Adds the many-viewers rows: [`Scale::viewers`] SSE clients of one feed
+/// on one node at [`VIEWER_RATE`], with the server's memory per client and
+/// where the CPU went. Needs as many file descriptors on both sides: the
+/// perf command raises its limit before it starts the server.
+pub async fn viewers(report: &mut Report, server: &Server, scale: Scale) -> Result {
+    micros();
+    let api = server.admin().await?;
+    let run = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    let feed = format!("bench-viewers-{run}");
+    let topic = format!("bench/{run}/viewers");
+    api.create_feed(mqtt_feed(&feed, "ticks", &topic)).await?;
+    let http = reqwest::Client::new();
+    let viewers = scale.viewers;
+    let pid = server.pid().ok_or("the server is not running")?;
+    let idle = resident_bytes(pid);
+    let lines = [("feedboard".to_owned(), Who::Pid(pid)), ("bench clients".to_owned(), Who::me())];
+    let meter = Meter::of(&lines);
+    let window = Duration::from_secs(scale.seconds);
+    let step = fanout_step(&http, &[server.url()], &topic, &feed, (viewers, VIEWER_RATE), window, Some(pid)).await?;
+    let cpu = meter.stop();
+    let per_client = match (idle, step.resident) {
+        (Some(idle), Some(held)) => {
+            format!("server memory {:.1} KiB per client", held.saturating_sub(idle) as f64 / 1024.0 / viewers as f64)
+        }
+        _ => "server memory not read".to_owned(),
+    };
+    let name = format!("SSE viewers: {viewers} clients × {VIEWER_RATE} msg/s");
+    let delivered = 100.0 * step.delivered as f64 / step.expected.max(1) as f64;
+    report.add(
+        Row::new(format!("{name}, delivered"), delivered, "%")
+            .at_least(100.0)
+            .note(format!("{}; {per_client}; {cpu}", step.describe())),
+    );
+    report.add(Row::new(format!("{name}, p99"), step.p99_ms, "ms").at_most(FANOUT_P99_MS));
+    api.delete_feed(&feed).await?;
+    Ok(())
+}
+
+/// Raises this process's open-file limit to its hard limit (10,000 SSE
+/// clients need as many sockets; a process started later inherits it).
+pub fn raise_open_files() {
+    let Ok(limits) = std::fs::read_to_string("/proc/self/limits") else { return };
+    let hard = limits.lines().find(|l| l.starts_with("Max open files")).and_then(|l| l.split_whitespace().nth(4));
+    if let Some(hard) = hard.and_then(|h| h.parse::<u64>().ok()) {
+        let _ = std::process::Command::new("prlimit")
+            .args(["--pid", &std::process::id().to_string(), &format!("--nofile={hard}:{hard}")])
+            .status();
+    }
+}
+
+/// Resident memory of a process, in bytes (`VmRSS` of `/proc/<pid>/status`).
+fn resident_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.split_whitespace().next()?.parse::<u64>().ok()?;
+    Some(kib * 1024)
+}
+
 /// What one fan-out step measured.
 #[derive(Debug, Clone)]
 pub struct FanoutStep {
@@ -84,6 +145,8 @@ pub struct FanoutStep {
     pub delivered: usize,
     /// Deliveries per second over the publishing time.
     pub rate: f64,
+    /// Resident memory of the watched server with every client connected.
+    pub resident: Option<u64>,
     pub p50_ms: f64,
     pub p99_ms: f64,
 }
@@ -104,18 +167,21 @@ impl FanoutStep {
 }
 
 /// One fan-out step: `n` SSE clients on `feed`, spread round-robin over
-/// `bases`, while stamped ticks go to `topic` at [`FANOUT_RATE`] for `window`.
+/// `bases`, while stamped ticks go to `topic` at `rate` per second for
+/// `window`; with the resident memory of `watch` once all are connected.
 pub async fn fanout_step(
     http: &reqwest::Client,
     bases: &[String],
     topic: &str,
     feed: &str,
-    n: usize,
+    (n, rate): (usize, f64),
     window: Duration,
+    watch: Option<u32>,
 ) -> Result<FanoutStep> {
     let clients = sse_clients(http, bases, feed, n, window).await?;
-    let published = (FANOUT_RATE * window.as_secs_f64()) as u64;
-    let took = broker::mqtt_publish(topic, published, Some(FANOUT_RATE), stamped_tick).await?;
+    let resident = watch.and_then(resident_bytes);
+    let published = (rate * window.as_secs_f64()) as u64;
+    let took = broker::mqtt_publish(topic, published, Some(rate), stamped_tick).await?;
     let (mut samples, held) = collect(clients).await;
     Ok(FanoutStep {
         clients: n,
@@ -123,6 +189,7 @@ pub async fn fanout_step(
         expected: published as usize * n,
         delivered: samples.len(),
         rate: samples.len() as f64 / took.as_secs_f64(),
+        resident,
         p50_ms: samples.percentile_ms(50.0),
         p99_ms: samples.percentile_ms(99.0),
     })

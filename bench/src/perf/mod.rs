@@ -26,6 +26,8 @@ pub struct Scale {
     pub browser_seconds: u64,
     /// WebSocket receivers in one room.
     pub ws_clients: usize,
+    /// SSE clients of the many-viewers step.
+    pub viewers: usize,
 }
 
 const FULL: Scale = Scale {
@@ -35,18 +37,21 @@ const FULL: Scale = Scale {
     fanout: &[250, 500, 1000, 2000],
     browser_seconds: 120,
     ws_clients: 1000,
+    viewers: 10_000,
 };
 const QUICK: Scale =
-    Scale { ingest: 5_000, rows: 10_000, seconds: 3, fanout: &[50], browser_seconds: 10, ws_clients: 50 };
+    Scale { ingest: 5_000, rows: 10_000, seconds: 3, fanout: &[50], browser_seconds: 10, ws_clients: 50, viewers: 500 };
 
 /// Runs every perf case (or those named in `BENCH_ONLY`, comma-separated:
-/// site, ingest, storage, history, live, ws, browser) and prints the table.
+/// site, ingest, storage, history, live, viewers, ws, browser) and prints the table.
 pub async fn run(quick: bool) -> Result {
     let scale = if quick { QUICK } else { FULL };
     let mut report = Report::default();
     println!("perf run at {scale:?}");
     let only = std::env::var("BENCH_ONLY").ok();
     let wants = |case: &str| only.as_deref().is_none_or(|o| o.split(',').any(|c| c == case));
+    // Before the server starts, so that it inherits the limit too.
+    live::raise_open_files();
     let (server, start_time) = Server::start("feedboard_bench_perf", &[]).await?;
     if wants("site") {
         site::measure(&mut report, start_time)?;
@@ -62,6 +67,9 @@ pub async fn run(quick: bool) -> Result {
     }
     if wants("live") {
         live::measure(&mut report, &server, scale).await?;
+    }
+    if wants("viewers") {
+        live::viewers(&mut report, &server, scale).await?;
     }
     if wants("ws") {
         ws::measure(&mut report, &server, scale).await?;
