@@ -2,6 +2,9 @@
 // the longest main-thread task, and how many there were over 50 ms and
 // their time (PerformanceObserver `longtask`), and the JS
 // heap growth (after a forced GC), first idle as the baseline, then loaded.
+// What the long frames were made of comes from the Long Animation Frames
+// API (`long-animation-frame`): script time by invoker, forced layouts,
+// and style/layout/paint after the scripts.
 // Writes {idle, load} as JSON to $BENCH_RESULT for `feedboard-bench perf`.
 import { test, expect, type Page } from '@playwright/test';
 import { writeFileSync } from 'fs';
@@ -25,6 +28,20 @@ type Phase = {
   tickRate: number;
   logRate: number;
   logRows: number;
+  /** The frames over 50 ms (Long Animation Frames API), taken apart. */
+  longFrames: LongFrames;
+};
+
+/** Long animation frames summed up: where their time went. */
+type LongFrames = {
+  count: number;
+  totalMs: number;
+  scriptMs: number;
+  forcedLayoutMs: number;
+  /** From the frame's style and layout start to its end. */
+  styleLayoutMs: number;
+  /** Script time by invoker (`FrameRequestCallback`, `EventSource.onmessage`, …). */
+  invokers: Record<string, number>;
 };
 
 /** Publishes ticks and log lines (QoS 0) at the bench rates until stopped. */
@@ -60,7 +77,7 @@ async function heapMb(page: Page): Promise<number> {
 }
 
 async function phase(page: Page, seconds: number, publish?: () => Promise<() => Promise<{ tickRate: number; logRate: number }>>): Promise<Phase> {
-  await page.evaluate(() => Object.assign(window as any, { __longestTask: 0, __longTasks: 0, __longTaskMs: 0 }));
+  await page.evaluate(() => Object.assign(window as any, { __longestTask: 0, __longTasks: 0, __longTaskMs: 0, __longFrames: [] }));
   const heapStartMb = await heapMb(page);
   const stop = publish ? await publish() : undefined;
   await page.waitForTimeout(seconds * 1000);
@@ -69,9 +86,24 @@ async function phase(page: Page, seconds: number, publish?: () => Promise<() => 
     const w = window as any;
     return [w.__longestTask, w.__longTasks, w.__longTaskMs] as number[];
   });
+  const longFrames = await page.evaluate(() => {
+    const frames = (window as any).__longFrames as any[];
+    const sum: any = { count: frames.length, totalMs: 0, scriptMs: 0, forcedLayoutMs: 0, styleLayoutMs: 0, invokers: {} };
+    for (const f of frames) {
+      sum.totalMs += f.duration;
+      if (f.styleAndLayoutStart > 0) sum.styleLayoutMs += f.startTime + f.duration - f.styleAndLayoutStart;
+      for (const s of f.scripts) {
+        sum.scriptMs += s.duration;
+        sum.forcedLayoutMs += s.forcedStyleAndLayoutDuration;
+        const key = s.invokerType === 'user-callback' || s.invokerType === 'event-listener' ? s.invoker : s.invokerType;
+        sum.invokers[key] = (sum.invokers[key] ?? 0) + s.duration;
+      }
+    }
+    return sum;
+  });
   const heapEndMb = await heapMb(page);
   const logRows = await page.getByTestId('log-line').count();
-  return { longestTaskMs, longTasks, longTaskMs, heapStartMb, heapEndMb, heapGrowthMb: heapEndMb - heapStartMb, logRows, ...rates };
+  return { longestTaskMs, longTasks, longTaskMs, longFrames, heapStartMb, heapEndMb, heapGrowthMb: heapEndMb - heapStartMb, logRows, ...rates };
 }
 
 test('a dashboard at 5k ticks/s + 1k log lines/s', async ({ page, request }) => {
@@ -91,7 +123,7 @@ test('a dashboard at 5k ticks/s + 1k log lines/s', async ({ page, request }) => 
 
   await page.addInitScript(() => {
     const w = window as any;
-    Object.assign(w, { __longestTask: 0, __longTasks: 0, __longTaskMs: 0 });
+    Object.assign(w, { __longestTask: 0, __longTasks: 0, __longTaskMs: 0, __longFrames: [] });
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
         w.__longestTask = Math.max(w.__longestTask, entry.duration);
@@ -99,6 +131,16 @@ test('a dashboard at 5k ticks/s + 1k log lines/s', async ({ page, request }) => 
         w.__longTaskMs += entry.duration;
       }
     }).observe({ type: 'longtask', buffered: true });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as any[]) {
+        const scripts = entry.scripts.map((s: any) => ({
+          invoker: s.invoker, invokerType: s.invokerType, duration: s.duration,
+          forcedStyleAndLayoutDuration: s.forcedStyleAndLayoutDuration,
+        }));
+        const { startTime, duration, styleAndLayoutStart } = entry;
+        w.__longFrames.push({ startTime, duration, styleAndLayoutStart, scripts });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
   });
   await page.goto(`/d/${slug}`);
   await hydrated(page);

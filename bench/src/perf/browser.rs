@@ -58,9 +58,39 @@ pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Resu
             )),
     );
     report.add(
+        Row::new("browser: frames over 50 ms per minute", n_frames(&r, "load") * 60.0 / load_secs.max(1.0), "/min")
+            .baseline(n_frames(&r, "idle") * 60.0 / idle_secs.max(1.0))
+            .note(long_frames(&r["load"]["longFrames"])),
+    );
+    report.add(
         Row::new("browser: JS heap growth", n("load", "heapGrowthMb"), "MiB")
             .baseline(n("idle", "heapGrowthMb"))
             .note(format!("heap {:.1} → {:.1} MiB", n("load", "heapStartMb"), n("load", "heapEndMb"))),
     );
     Ok(())
+}
+
+fn n_frames(r: &Value, phase: &str) -> f64 {
+    r[phase]["longFrames"]["count"].as_f64().unwrap_or(0.0)
+}
+
+/// Where the long frames' time went: scripts (by invoker), forced layouts,
+/// style and layout after the scripts.
+fn long_frames(f: &Value) -> String {
+    let ms = |key: &str| f[key].as_f64().unwrap_or(0.0);
+    let mut invokers: Vec<(&String, f64)> = f["invokers"]
+        .as_object()
+        .map(|o| o.iter().map(|(k, v)| (k, v.as_f64().unwrap_or(0.0))).collect())
+        .unwrap_or_default();
+    invokers.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let top: Vec<String> = invokers.iter().take(4).map(|(k, v)| format!("{k} {v:.0} ms")).collect();
+    format!(
+        "{:.0} frames, {:.0} ms: scripts {:.0} ms ({}), of which forced layout {:.0} ms; style and layout {:.0} ms",
+        ms("count"),
+        ms("totalMs"),
+        ms("scriptMs"),
+        top.join(", "),
+        ms("forcedLayoutMs"),
+        ms("styleLayoutMs")
+    )
 }
