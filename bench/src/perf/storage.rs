@@ -1,6 +1,7 @@
 //! Storage: feedboard's batch insert (UNNEST with de-duplication, `seq`
 //! assignment and symbol index) ÷ a raw binary COPY of the same rows in the
-//! same batches into a table with the same indexes.
+//! same batches into a table with the same indexes; beside both, a plain
+//! `INSERT … UNNEST` of those rows without any of feedboard's guarantees.
 
 use super::Scale;
 use chrono::{DateTime, Utc};
@@ -59,6 +60,18 @@ pub async fn measure(report: &mut Report, scale: Scale) -> Result {
     copy_binary(&db, feed_id, &rows).await?;
     let copy_rate = rows.len() as f64 / started.elapsed().as_secs_f64();
 
+    // The same rows by a plain INSERT … SELECT FROM UNNEST: no dedup, no
+    // id register, no `seq` sort, no day counts: what the statement type
+    // itself costs beside COPY.
+    let started = Instant::now();
+    insert_plain(&db, feed_id, &rows).await?;
+    let plain_rate = rows.len() as f64 / started.elapsed().as_secs_f64();
+    report.add(
+        Row::new("storage: plain INSERT … UNNEST (no guarantees)", plain_rate, "rows/s")
+            .baseline(copy_rate)
+            .note(format!("{} ticks in batches of {BATCH}; baseline: binary COPY", rows.len())),
+    );
+
     let started = Instant::now();
     let mut stored = 0;
     for (id, batch) in (0i64..).zip(rows.chunks(BATCH)) {
@@ -79,6 +92,36 @@ pub async fn measure(report: &mut Report, scale: Scale) -> Result {
             .note(format!("{stored} ticks in batches of {BATCH}; baseline: binary COPY, same batches and indexes")),
     );
     db.close().await;
+    Ok(())
+}
+
+/// `INSERT … SELECT FROM UNNEST(…)` into a copy of `ticks`, one statement per batch.
+async fn insert_plain(db: &PgPool, feed_id: i64, rows: &[(NewTick, DateTime<Utc>)]) -> Result {
+    sqlx::query("CREATE TABLE ticks_plain (LIKE ticks INCLUDING ALL)")
+        .execute(db)
+        .await
+        .map_err(context("plain table"))?;
+    for (n, batch) in rows.chunks(BATCH).enumerate() {
+        let first = (n * BATCH) as i64;
+        let column = |f: fn(&NewTick) -> f64| batch.iter().map(|(t, _)| f(t)).collect::<Vec<f64>>();
+        sqlx::query(
+            "INSERT INTO ticks_plain (feed_id, seq, symbol, price, size, ts, received_at, publisher_id)
+             SELECT $1, $2 + ord, symbol, price, size, ts, received_at, publisher_id
+             FROM UNNEST($3::text[], $4::float8[], $5::float8[], $6::timestamptz[], $7::timestamptz[], $8::text[])
+                 WITH ORDINALITY AS t(symbol, price, size, ts, received_at, publisher_id, ord)",
+        )
+        .bind(feed_id)
+        .bind(first)
+        .bind(batch.iter().map(|(t, _)| t.symbol.as_str()).collect::<Vec<_>>())
+        .bind(column(|t| t.price))
+        .bind(column(|t| t.size))
+        .bind(batch.iter().map(|(t, _)| t.ts).collect::<Vec<_>>())
+        .bind(batch.iter().map(|(_, at)| *at).collect::<Vec<_>>())
+        .bind(batch.iter().map(|(t, _)| t.publisher_id.as_deref()).collect::<Vec<_>>())
+        .execute(db)
+        .await
+        .map_err(context("plain insert"))?;
+    }
     Ok(())
 }
 
