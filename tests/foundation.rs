@@ -29,6 +29,31 @@ async fn probes_answer() {
 }
 
 #[tokio::test]
+async fn site_files_are_sent_precompressed() {
+    let site = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
+    let file = |name: &str| {
+        let path = std::path::Path::new(&site).join("pkg").join(name);
+        std::fs::read(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (build the site first: cargo xtask build)", path.display()))
+    };
+    let app = spawn_app().await;
+    let client = app.client();
+    for (accept, encoding, sent) in [
+        ("br, gzip", Some("br"), file("feedboard.wasm.br")),
+        ("gzip", Some("gzip"), file("feedboard.wasm.gz")),
+        ("identity", None, file("feedboard.wasm")),
+    ] {
+        let answer = client.get(app.url("/pkg/feedboard.wasm")).header("accept-encoding", accept).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{accept}");
+        let header = answer.headers().get("content-encoding").map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(header.as_deref(), encoding, "{accept}");
+        assert_eq!(answer.headers()["content-type"], "application/wasm", "{accept}");
+        assert!(answer.bytes().await.unwrap() == sent, "{accept}: the body is the file written at build time");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn metrics_follow_the_prometheus_conventions() {
     let app = spawn_app().await;
     let client = app.client();

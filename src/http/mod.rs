@@ -63,7 +63,12 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
     // that can inherit another request's, and then its redirect and headers:
     // a wasm download once came back as that request's 302.)
     let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(with_core.clone(), app::shell);
+    // The release build writes `.br` and `.gz` beside each file
+    // (`cargo leptos build --precompress`): sent as they are, not compressed
+    // again for every request (the compression layer leaves encoded bodies).
     let files = ServeDir::new(&*state.leptos.site_root)
+        .precompressed_br()
+        .precompressed_gzip()
         .append_index_html_on_directories(false)
         .fallback(not_found.with_state(state.clone()));
     let site = Router::new()

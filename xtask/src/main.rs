@@ -133,11 +133,18 @@ fn test() -> Result {
     Ok(())
 }
 
-/// Release build of the server, the wasm bundle and the stylesheet.
+/// Release build of the server, the wasm bundle and the stylesheet, with
+/// brotli and gzip copies of the site's files for the server to send as
+/// they are.
 pub fn build() -> Result {
     vendor_assets()?;
-    cmd::step("cargo leptos build --release");
-    cmd::run(cmd::cargo_env(std::process::Command::new("cargo")).args(["leptos", "build", "--release"]))
+    cmd::step("cargo leptos build --release --precompress");
+    cmd::run(cmd::cargo_env(std::process::Command::new("cargo")).args([
+        "leptos",
+        "build",
+        "--release",
+        "--precompress",
+    ]))
 }
 
 /// Copies browser libraries from `node_modules` into `public/vendor/` (not

@@ -1,4 +1,5 @@
-//! Release wasm size (raw and brotli) and server start time.
+//! Release wasm size (raw, brotli, and the precompressed copy the server
+//! sends) and server start time.
 
 use feedboard_bench::{Result, report::Report, report::Row};
 use std::{path::PathBuf, process::Command, time::Duration};
@@ -13,6 +14,10 @@ pub fn measure(report: &mut Report, start_time: Duration) -> Result {
     report.add(
         Row::new("wasm bundle, brotli", brotli_size(&wasm)? as f64 / 1024.0, "KiB").at_most(400.0 * 1000.0 / 1024.0),
     );
+    // What the server sends: the copy the release build wrote beside it.
+    if let Ok(sent) = std::fs::metadata(site.join("pkg/feedboard.wasm.br")) {
+        report.add(Row::new("wasm bundle as sent (precompressed .br)", sent.len() as f64 / 1024.0, "KiB"));
+    }
     Ok(())
 }
 
