@@ -33,7 +33,34 @@ impl Document {
         for part in routes {
             doc.merge(part);
         }
+        with_error_default(&mut doc);
         Self(Arc::new(doc))
+    }
+}
+
+/// Gives every operation a `default` response: any status it does not list
+/// (a malformed body or query is a 400 on every route, a missing session a
+/// 401, …) answers with the one error envelope, as API.md says.
+fn with_error_default(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = ResponseBuilder::new()
+        .description("An error, in the envelope every error has: `{\"error\": {\"code\": …, \"message\": …}}`")
+        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+        .build();
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            operation.responses.responses.entry("default".into()).or_insert_with(|| error.clone().into());
+        }
     }
 }
 

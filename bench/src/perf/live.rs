@@ -18,7 +18,10 @@ use feedboard_bench::{
     stats::{Samples, micros},
 };
 use rumqttc::v5::{Event, mqttbytes::QoS, mqttbytes::v5::Packet};
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 use tokio::{sync::Semaphore, task::JoinSet};
 
 /// p99 a fan-out step must stay under to count.
@@ -224,7 +227,9 @@ async fn bare_latencies(topic: &str, window: Duration) -> Result<tokio::task::Jo
 }
 
 /// Connects `n` SSE clients to `feed` (a hundred at a time, round-robin over
-/// `bases`) and lets each record latencies for `window` plus two seconds;
+/// `bases`) and lets each record latencies until `window` plus two seconds
+/// after the last one connected (connecting 10,000 takes seconds: a window
+/// counted from each client's own connection ended early for the first);
 /// returns once all are connected.
 async fn sse_clients(
     http: &reqwest::Client,
@@ -235,10 +240,12 @@ async fn sse_clients(
 ) -> Result<JoinSet<Option<Samples>>> {
     let gate = Arc::new(Semaphore::new(100));
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(n);
+    let deadline = Arc::new(OnceLock::<tokio::time::Instant>::new());
     let mut clients = JoinSet::new();
     for i in 0..n {
         let base = bases[i % bases.len()].clone();
-        let (http, feed, gate, ready) = (http.clone(), feed.to_owned(), gate.clone(), ready_tx.clone());
+        let (http, feed, gate, ready, deadline) =
+            (http.clone(), feed.to_owned(), gate.clone(), ready_tx.clone(), deadline.clone());
         clients.spawn(async move {
             let permit = gate.acquire_owned().await.ok()?;
             let stream = sse::connect(&http, &base, &feed, None).await;
@@ -247,15 +254,20 @@ async fn sse_clients(
             drop(ready);
             let mut stream = stream.ok()?;
             let mut samples = Samples::default();
-            let end = tokio::time::Instant::now() + window + Duration::from_secs(2);
             loop {
-                let wait = end.saturating_duration_since(tokio::time::Instant::now());
+                let now = tokio::time::Instant::now();
+                let end = deadline.get().copied();
+                if end.is_some_and(|end| now >= end) {
+                    break;
+                }
+                let wait = end.map_or(Duration::from_secs(1), |end| end - now).min(Duration::from_secs(1));
                 match stream.next(wait).await {
                     Ok(Some(event)) if event.name == "tick" => {
                         if let Some(sent) = event.number("size") {
                             samples.push(micros().saturating_sub(sent as u64));
                         }
                     }
+                    Ok(None) if !stream.ended() => {}
                     Ok(Some(_)) => {}
                     Ok(None) | Err(_) => break,
                 }
@@ -266,7 +278,9 @@ async fn sse_clients(
     drop(ready_tx);
     while ready_rx.recv().await.is_some() {}
     // Let the server register the last subscribers before publishing.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let settle = Duration::from_millis(300);
+    let _ = deadline.set(tokio::time::Instant::now() + settle + window + Duration::from_secs(2));
+    tokio::time::sleep(settle).await;
     Ok(clients)
 }
 
