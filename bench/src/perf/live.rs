@@ -35,14 +35,20 @@ fn stamped_tick(i: u64) -> Vec<u8> {
     format!(r#"{{"symbol":"S{}","price":100.5,"size":{}}}"#, i % 10, micros()).into_bytes()
 }
 
-/// Adds the latency and fan-out rows.
-pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Result {
+/// A new ticks feed `bench-<case>-<run>` on its own topic, with the clock
+/// of the stamps started: the admin API, the feed's name and its topic.
+async fn stamped_feed(server: &Server, case: &str) -> Result<(feedboard_bench::api::Api, String, String)> {
     micros();
     let api = server.admin().await?;
     let run = &uuid::Uuid::new_v4().simple().to_string()[..8];
-    let feed = format!("bench-live-{run}");
-    let topic = format!("bench/{run}/live");
+    let (feed, topic) = (format!("bench-{case}-{run}"), format!("bench/{run}/{case}"));
     api.create_feed(mqtt_feed(&feed, "ticks", &topic)).await?;
+    Ok((api, feed, topic))
+}
+
+/// Adds the latency and fan-out rows.
+pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Result {
+    let (_, feed, topic) = stamped_feed(server, "live").await?;
     let http = reqwest::Client::new();
     let window = Duration::from_secs(scale.seconds);
 
@@ -84,12 +90,7 @@ pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Resu
 /// where the CPU went. Needs as many file descriptors on both sides: the
 /// perf command raises its limit before it starts the server.
 pub async fn viewers(report: &mut Report, server: &Server, scale: Scale) -> Result {
-    micros();
-    let api = server.admin().await?;
-    let run = &uuid::Uuid::new_v4().simple().to_string()[..8];
-    let feed = format!("bench-viewers-{run}");
-    let topic = format!("bench/{run}/viewers");
-    api.create_feed(mqtt_feed(&feed, "ticks", &topic)).await?;
+    let (api, feed, topic) = stamped_feed(server, "viewers").await?;
     let http = reqwest::Client::new();
     let viewers = scale.viewers;
     let pid = server.pid().ok_or("the server is not running")?;
