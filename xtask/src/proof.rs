@@ -7,6 +7,9 @@
 use crate::{Result, build, cmd, paths, services, toolchain};
 use std::{path::PathBuf, process::Command};
 
+/// `output-name` of `[package.metadata.leptos]` in `Cargo.toml`.
+const LEPTOS_OUTPUT_NAME: &str = "feedboard";
+
 /// The schemathesis release the API fuzzing was written against.
 const SCHEMATHESIS: &str = "schemathesis==4.32.5";
 
@@ -19,7 +22,14 @@ pub fn run(command: &str, quick: bool) -> Result {
     services::ensure()?;
     build()?;
     cmd::step("build the proof suite (release)");
-    cmd::cargo(&["build", "--release", "-p", "feedboard-bench"])?;
+    // With the output name cargo-leptos gives the server build: leptos reads
+    // it at compile time, and without it each build undid the other's
+    // leptos crates (and everything above them) in the shared target dir.
+    cmd::run(
+        cmd::cargo_env(Command::new("cargo"))
+            .args(["build", "--release", "-p", "feedboard-bench"])
+            .env("LEPTOS_OUTPUT_NAME", LEPTOS_OUTPUT_NAME),
+    )?;
     cmd::step(&format!("feedboard-bench {command}"));
     let bench = paths::target_dir().join("release/feedboard-bench");
     let mut run = cmd::cargo_env(Command::new(bench));
