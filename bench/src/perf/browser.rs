@@ -1,6 +1,7 @@
 //! The browser under load: a dashboard (ticker, chart, log tail) in headless
 //! Chromium at 5k ticks/s + 1k log lines/s; longest main-thread task and JS
-//! heap growth, beside the same dashboard idle. The page work is in
+//! heap growth, beside the same dashboard idle; then a cold page's time to
+//! its first live tick under the same load. The page work is in
 //! `end2end/bench/browser.bench.ts`.
 
 use super::Scale;
@@ -62,6 +63,11 @@ pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Resu
             .baseline(n_frames(&r, "idle") * 60.0 / idle_secs.max(1.0))
             .note(long_frames(&r["load"]["longFrames"])),
     );
+    report.add(Row::new("browser: cold page → first live tick", n("cold", "firstTickMs"), "ms").note(format!(
+        "new context (empty cache) under the same load: HTML after {:.0} ms, hydrated after {:.0} ms",
+        n("cold", "htmlMs"),
+        n("cold", "hydratedMs")
+    )));
     report.add(
         Row::new("browser: JS heap growth", n("load", "heapGrowthMb"), "MiB")
             .baseline(n("idle", "heapGrowthMb"))
