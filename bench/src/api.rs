@@ -67,13 +67,23 @@ impl Api {
         self.wait_connected(&name).await
     }
 
+    /// Creates a feed, waits until it is connected, then disables it and
+    /// waits until it has left its broker (its subscription or queue stays,
+    /// so what is published meanwhile waits there).
+    pub async fn create_disabled_feed(&self, feed: Value) -> Result<()> {
+        let name = feed["name"].as_str().unwrap_or_default().to_owned();
+        self.create_feed(feed).await?;
+        self.set_enabled(&name, false).await?;
+        self.wait_state(&name, "disabled").await
+    }
+
     /// Waits (up to a minute) until `name`'s status is `connected`.
     pub async fn wait_connected(&self, name: &str) -> Result<()> {
         self.wait_state(name, "connected").await
     }
 
     /// Waits (up to a minute) until `name`'s status is in `state`.
-    pub async fn wait_state(&self, name: &str, state: &str) -> Result<()> {
+    async fn wait_state(&self, name: &str, state: &str) -> Result<()> {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(60) {
             if self.status(name).await.is_ok_and(|s| s["state"] == state) {

@@ -42,9 +42,7 @@ pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Resu
 
     let feed = format!("bench-mqtt-{run}");
     let topic = format!("bench/{run}/feed");
-    api.create_feed(mqtt_feed(&feed, "ticks", &topic)).await?;
-    api.set_enabled(&feed, false).await?;
-    api.wait_state(&feed, "disabled").await?;
+    api.create_disabled_feed(mqtt_feed(&feed, "ticks", &topic)).await?;
     broker::mqtt_publish(&topic, n, None, tick).await?;
     let ours = drain_into_feed(&api, &db, &feed, n, &feedboard, "mosquitto").await?;
     add_rows(report, "MQTT", &ours, &bare, n, "bare rumqttc subscriber, automatic acks");
@@ -55,9 +53,7 @@ pub async fn measure(report: &mut Report, server: &Server, scale: Scale) -> Resu
     let exchange = format!("bench.{run}");
     let key = "bench.ticks";
     let feed = format!("bench-amqp-{run}");
-    api.create_feed(amqp_feed(&feed, "ticks", &exchange, key)).await?;
-    api.set_enabled(&feed, false).await?;
-    api.wait_state(&feed, "disabled").await?;
+    api.create_disabled_feed(amqp_feed(&feed, "ticks", &exchange, key)).await?;
     let bare_queue = format!("bench.bare.{run}");
     broker::amqp_queue(&exchange, key, &bare_queue).await?;
     broker::amqp_publish(&exchange, key, n, tick).await?;

@@ -38,10 +38,13 @@ pub async fn measure(report: &mut Report, scale: Scale) -> Result {
         .execute(&db)
         .await
         .map_err(context("bench feed position"))?;
-    sqlx::query("CREATE TABLE ticks_copy (LIKE ticks INCLUDING ALL)")
-        .execute(&db)
-        .await
-        .map_err(context("copy table"))?;
+    // The baselines' tables, created before any clock starts.
+    for table in ["ticks_copy", "ticks_plain"] {
+        sqlx::query(&format!("CREATE TABLE {table} (LIKE ticks INCLUDING ALL)"))
+            .execute(&db)
+            .await
+            .map_err(context("baseline table"))?;
+    }
     let now = Utc::now();
     let rows: Vec<(NewTick, DateTime<Utc>)> = (0..scale.rows)
         .map(|i| {
@@ -97,10 +100,6 @@ pub async fn measure(report: &mut Report, scale: Scale) -> Result {
 
 /// `INSERT … SELECT FROM UNNEST(…)` into a copy of `ticks`, one statement per batch.
 async fn insert_plain(db: &PgPool, feed_id: i64, rows: &[(NewTick, DateTime<Utc>)]) -> Result {
-    sqlx::query("CREATE TABLE ticks_plain (LIKE ticks INCLUDING ALL)")
-        .execute(db)
-        .await
-        .map_err(context("plain table"))?;
     for (n, batch) in rows.chunks(BATCH).enumerate() {
         let first = (n * BATCH) as i64;
         let column = |f: fn(&NewTick) -> f64| batch.iter().map(|(t, _)| f(t)).collect::<Vec<f64>>();
