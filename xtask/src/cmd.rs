@@ -8,14 +8,32 @@ pub fn step(what: &str) {
     println!("\n==> {what}");
 }
 
-/// Adds the shared target dir and tool paths to `cmd`.
+/// Adds the clone's target dir and tool paths to `cmd`.
 pub fn cargo_env(mut cmd: Command) -> Command {
-    let path = std::env::var("PATH").unwrap_or_default();
-    cmd.env("CARGO_TARGET_DIR", paths::target_dir())
-        .env("PATH", format!("{}:{}:{path}", paths::node_bin().display(), paths::cargo_bin().display()))
-        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-        .current_dir(paths::root());
+    for (name, value) in env() {
+        cmd.env(name, value);
+    }
+    cmd.current_dir(paths::root());
     cmd
+}
+
+/// The same environment as shell `export` lines.
+pub fn exports() -> String {
+    env().iter().map(|(name, value)| format!("export {name}='{value}'\n")).collect()
+}
+
+/// What every command of the project runs with: the clone's target dir and
+/// the project's tools first on `PATH` (a different `PATH` makes cargo
+/// rebuild crates whose build scripts watch it).
+fn env() -> [(&'static str, String); 3] {
+    let path = std::env::var("PATH").unwrap_or_default();
+    let tools = format!("{}:{}", paths::node_bin().display(), paths::cargo_bin().display());
+    let path = if path.starts_with(&tools) { path } else { format!("{tools}:{path}") };
+    [
+        ("CARGO_TARGET_DIR", paths::target_dir().display().to_string()),
+        ("PATH", path),
+        ("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1".into()),
+    ]
 }
 
 /// Runs `cargo <args>` in the project with the shared target dir.

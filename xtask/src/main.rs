@@ -26,6 +26,8 @@ commands:
   e2e      build, then run only the Playwright suite (further arguments go to
            Playwright: `cargo xtask e2e export.spec.ts` runs one spec)
   layers   check that no module of src/ reaches up to a higher layer
+  env      print the shell exports that make a hand-run `cargo` share this
+           clone's build cache and tools: eval \"$(cargo xtask env)\"
   bench    performance figures beside same-run baselines (--quick: smoke run)
   chaos    broker/Postgres restarts, kill -9, reconnect storms: lost/dup/gaps
   hostile  malformed broker messages and OpenAPI-driven HTTP fuzzing
@@ -42,6 +44,10 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("setup") => toolchain::setup(toolchain::Needs::Everything),
         Some("layers") => layers::check(&paths::root()),
+        Some("env") => {
+            print!("{}", cmd::exports());
+            Ok(())
+        }
         Some("build") => toolchain::setup(toolchain::Needs::Build).and_then(|_| build()),
         Some("e2e") => toolchain::setup(toolchain::Needs::Everything)
             .and_then(|_| services::ensure())

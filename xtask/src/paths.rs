@@ -16,9 +16,27 @@ pub fn cache() -> PathBuf {
     home().join(".cache/feedboard")
 }
 
-/// `$CARGO_TARGET_DIR`, else the cache's `target/`.
+/// `$CARGO_TARGET_DIR`, else this clone's folder under the cache's `target/`.
+///
+/// One folder per clone, not one for all: cargo's fingerprints of a
+/// workspace's own crates name their files relative to the workspace, so two
+/// clones sharing a target dir look alike to cargo, and a build in one clone
+/// can keep the other clone's binaries and wasm as "fresh".
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| cache().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache().join("target").join(clone_key(&root())))
+}
+
+/// A folder name for the clone at `root`: its path made readable, plus a
+/// hash of the exact path so that no two paths share a folder.
+fn clone_key(root: &std::path::Path) -> String {
+    let path = root.to_string_lossy();
+    let readable: String =
+        path.trim_matches('/').chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    // FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
+    let hash = path.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{readable}-{:08x}", hash as u32)
 }
 
 /// The compiled site (wasm, js, css, assets) that the server serves;
@@ -44,4 +62,17 @@ pub fn node_bin() -> PathBuf {
 
 fn home() -> PathBuf {
     std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clone_key;
+    use std::path::Path;
+
+    #[test]
+    fn each_clone_path_gets_its_own_readable_folder() {
+        assert!(clone_key(Path::new("/work/main")).starts_with("work-main-"));
+        assert_ne!(clone_key(Path::new("/a/b")), clone_key(Path::new("/a-b")));
+        assert_eq!(clone_key(Path::new("/tmp/ci")), clone_key(Path::new("/tmp/ci")));
+    }
 }
