@@ -39,6 +39,11 @@ commands:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
+    let builds = !matches!(args.first().map(String::as_str), None | Some("layers"));
+    if builds && let Err(e) = paths::claim_target_dir() {
+        eprintln!("\nxtask: {e}");
+        return ExitCode::FAILURE;
+    }
     let result = match args.first().map(String::as_str) {
         Some("run") => run(),
         Some("test") => test(),
