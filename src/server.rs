@@ -101,11 +101,14 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .map_err(|source| StartError::Bind { addr: config.site_addr, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.site_addr, source })?;
 
+    let hash_file = hash_file(&config.hash_file);
     let leptos = LeptosOptions::builder()
         .output_name("feedboard")
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(addr)
+        .hash_files(hash_file.is_some())
+        .hash_file(Arc::from(hash_file.unwrap_or_default().to_string_lossy()))
         .build();
     let hosts = Arc::new(HostAllowlist::new(&config, addr));
     let hub = Hub::new(config.hub_buffer);
@@ -221,4 +224,14 @@ async fn purge_expired_sessions(
             }
         }
     }
+}
+
+/// The list of content hashes the release build wrote (see
+/// [`Config::hash_file`]), if there is one; leptos then links the hashed
+/// file names.
+fn hash_file(name: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::current_exe().ok()?.parent()?.join(name);
+    let found = path.is_file();
+    tracing::info!(path = %path.display(), found, "site file hashes");
+    found.then_some(path)
 }

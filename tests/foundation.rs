@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{ADMIN_PASSWORD, assert_error, spawn_app};
+use common::{ADMIN_PASSWORD, assert_error, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -28,28 +28,66 @@ async fn probes_answer() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn site_files_are_sent_precompressed() {
+/// The release build's site and its list of content hashes (`hash.txt`
+/// beside the server binary `FEEDBOARD_BIN`; `cargo xtask test` sets both
+/// variables after building).
+fn release_site() -> (std::path::PathBuf, std::path::PathBuf, std::collections::HashMap<String, String>) {
     let site = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
+    let bin = std::env::var("FEEDBOARD_BIN").expect("FEEDBOARD_BIN: the release server (cargo xtask build)");
+    let hash_file = std::path::Path::new(&bin).with_file_name("hash.txt");
+    let text = std::fs::read_to_string(&hash_file)
+        .unwrap_or_else(|e| panic!("{}: {e} (build the site first: cargo xtask build)", hash_file.display()));
+    let hashes = text
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(ext, hash)| (ext.trim().to_owned(), hash.trim().to_owned()))
+        .collect();
+    (site.into(), hash_file, hashes)
+}
+
+#[tokio::test]
+async fn site_files_are_named_by_content_cached_for_good_and_sent_precompressed() {
+    let (site, hash_file, hashes) = release_site();
+    let name = |ext: &str| format!("feedboard.{}.{ext}", hashes[ext]);
     let file = |name: &str| {
-        let path = std::path::Path::new(&site).join("pkg").join(name);
-        std::fs::read(&path)
-            .unwrap_or_else(|e| panic!("{}: {e} (build the site first: cargo xtask build)", path.display()))
+        let path = site.join("pkg").join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     };
-    let app = spawn_app().await;
+    let app = spawn_app_with(|c| c.hash_file = hash_file.display().to_string()).await;
     let client = app.client();
+
+    let page = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    for ext in ["js", "wasm", "css"] {
+        assert!(page.contains(&format!("/pkg/{}", name(ext))), "the page links the hashed {ext}: {page}");
+    }
+    let wasm = name("wasm");
     for (accept, encoding, sent) in [
-        ("br, gzip", Some("br"), file("feedboard.wasm.br")),
-        ("gzip", Some("gzip"), file("feedboard.wasm.gz")),
-        ("identity", None, file("feedboard.wasm")),
+        ("br, gzip", Some("br"), file(&format!("{wasm}.br"))),
+        ("gzip", Some("gzip"), file(&format!("{wasm}.gz"))),
+        ("identity", None, file(&wasm)),
     ] {
-        let answer = client.get(app.url("/pkg/feedboard.wasm")).header("accept-encoding", accept).send().await.unwrap();
+        let answer =
+            client.get(app.url(&format!("/pkg/{wasm}"))).header("accept-encoding", accept).send().await.unwrap();
         assert_eq!(answer.status(), StatusCode::OK, "{accept}");
         let header = answer.headers().get("content-encoding").map(|v| v.to_str().unwrap().to_owned());
         assert_eq!(header.as_deref(), encoding, "{accept}");
         assert_eq!(answer.headers()["content-type"], "application/wasm", "{accept}");
+        assert_eq!(answer.headers()["cache-control"], "public, max-age=31536000, immutable", "{accept}");
         assert!(answer.bytes().await.unwrap() == sent, "{accept}: the body is the file written at build time");
     }
+
+    // A file that keeps its name across builds is revalidated on every use.
+    let icon = client.get(app.url("/favicon.svg")).send().await.unwrap();
+    assert_eq!(icon.status(), StatusCode::OK);
+    assert_eq!(icon.headers()["cache-control"], "no-cache");
+    let modified = icon.headers()["last-modified"].clone();
+    let again = client.get(app.url("/favicon.svg")).header("if-modified-since", modified).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "unchanged: nothing sent again");
+    assert_eq!(again.headers()["cache-control"], "no-cache");
+
+    let missing = client.get(app.url("/pkg/feedboard.AAAAAAAAAAAAAAAAAAAAAA.wasm")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND, "an old build's file");
+    assert!(missing.headers().get("cache-control").is_none_or(|v| v != "public, max-age=31536000, immutable"));
     app.stop().await;
 }
 

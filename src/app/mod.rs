@@ -14,7 +14,7 @@ pub mod widgets;
 use crate::model::UserInfo;
 use components::layout::Layout;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -42,7 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <script nonce=nonce>{theme::BOOT_SCRIPT}</script>
-                <link rel="stylesheet" id="leptos" href="/pkg/feedboard.css" />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />

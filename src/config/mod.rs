@@ -28,6 +28,12 @@ pub struct Config {
     pub site_addr: SocketAddr,
     /// `LEPTOS_SITE_ROOT`: the folder with the compiled site (`pkg/`, assets).
     pub site_root: String,
+    /// `LEPTOS_HASH_FILE_NAME`: where the release build listed the content
+    /// hashes in the names of the wasm, its JavaScript and the stylesheet;
+    /// a relative path starts at the server binary's folder (the build
+    /// writes `hash.txt` beside it). Without the file the plain names are
+    /// used (a build without hashes).
+    pub hash_file: String,
     /// `FEEDBOARD_ADMIN_PASSWORD`: password of the first admin, used only
     /// when no user exists yet.
     pub admin_password: Option<String>,
@@ -139,6 +145,7 @@ impl Config {
             database_url,
             site_addr,
             site_root: var("LEPTOS_SITE_ROOT", "target/site"),
+            hash_file: var("LEPTOS_HASH_FILE_NAME", "hash.txt"),
             admin_password: get("FEEDBOARD_ADMIN_PASSWORD"),
             demo: parse(&get, "FEEDBOARD_DEMO", "1", parse_bool)?,
             allowed_origins,

@@ -20,6 +20,7 @@ pub mod origin;
 pub mod probes;
 pub mod security;
 pub mod serve;
+pub mod site_files;
 mod state;
 pub mod stream;
 pub mod users;
@@ -33,7 +34,7 @@ use axum::handler::Handler;
 use axum::{Extension, Router, middleware};
 use leptos::context::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::{compression::CompressionLayer, services::ServeDir};
+use tower_http::compression::CompressionLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use tower_sessions_sqlx_store::PostgresStore;
 
@@ -63,14 +64,7 @@ pub fn router(state: AppState, sessions: PostgresStore) -> Router {
     // that can inherit another request's, and then its redirect and headers:
     // a wasm download once came back as that request's 302.)
     let not_found = leptos_axum::file_and_error_handler_with_context::<AppState, _>(with_core.clone(), app::shell);
-    // The release build writes `.br` and `.gz` beside each file
-    // (`cargo leptos build --precompress`): sent as they are, not compressed
-    // again for every request (the compression layer leaves encoded bodies).
-    let files = ServeDir::new(&*state.leptos.site_root)
-        .precompressed_br()
-        .precompressed_gzip()
-        .append_index_html_on_directories(false)
-        .fallback(not_found.with_state(state.clone()));
+    let files = site_files::service(&state.leptos.site_root, not_found.with_state(state.clone()));
     let site = Router::new()
         .merge(api)
         .leptos_routes_with_context(&state, pages, with_core, move || app::shell(leptos.clone()))

@@ -58,9 +58,9 @@ fn is_content_hashed(path: &str) -> bool {
     let Some(name) = path.strip_prefix("/pkg/").filter(|name| !name.contains('/')) else {
         return false;
     };
-    name.split('.').skip(1).any(|part| {
-        part.len() == 22 && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    })
+    name.split('.')
+        .skip(1)
+        .any(|part| part.len() == 22 && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
 #[cfg(test)]

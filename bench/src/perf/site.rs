@@ -8,17 +8,31 @@ use std::{path::PathBuf, process::Command, time::Duration};
 pub fn measure(report: &mut Report, start_time: Duration) -> Result {
     report.add(Row::new("server start → ready", start_time.as_secs_f64() * 1000.0, "ms"));
     let site = std::env::var_os("LEPTOS_SITE_ROOT").map(PathBuf::from).unwrap_or_else(|| "target/site".into());
-    let wasm = site.join("pkg/feedboard.wasm");
+    let wasm = wasm_file(&site)?;
     let raw = std::fs::metadata(&wasm).map_err(|e| format!("{}: {e} (build first)", wasm.display()))?.len();
     report.add(Row::new("wasm bundle, raw", raw as f64 / 1024.0, "KiB"));
     report.add(
         Row::new("wasm bundle, brotli", brotli_size(&wasm)? as f64 / 1024.0, "KiB").at_most(400.0 * 1000.0 / 1024.0),
     );
     // What the server sends: the copy the release build wrote beside it.
-    if let Ok(sent) = std::fs::metadata(site.join("pkg/feedboard.wasm.br")) {
+    if let Ok(sent) = std::fs::metadata(wasm.with_extension("wasm.br")) {
         report.add(Row::new("wasm bundle as sent (precompressed .br)", sent.len() as f64 / 1024.0, "KiB"));
     }
     Ok(())
+}
+
+/// The release build's wasm: `pkg/feedboard.<content hash>.wasm`.
+fn wasm_file(site: &std::path::Path) -> Result<PathBuf> {
+    let pkg = site.join("pkg");
+    let entries = std::fs::read_dir(&pkg).map_err(|e| format!("{}: {e} (build first)", pkg.display()))?;
+    entries
+        .flatten()
+        .map(|entry| entry.path())
+        .find(|path| {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            name.starts_with("feedboard.") && name.ends_with(".wasm")
+        })
+        .ok_or_else(|| format!("no feedboard wasm in {} (build first)", pkg.display()))
 }
 
 /// Brotli-compressed size at quality 11, by Node's zlib (what a CDN or the
