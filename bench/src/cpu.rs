@@ -37,19 +37,26 @@ impl Who {
         }
     }
 
-    fn ticks(&self) -> HashMap<u32, u64> {
+    fn ticks(&self) -> HashMap<u32, Ticks> {
         self.pids().into_iter().filter_map(|pid| Some((pid, process_ticks(pid)?))).collect()
     }
 }
 
-/// CPU time of a process so far (user + system, all threads), in ticks.
-fn process_ticks(pid: u32) -> Option<u64> {
+/// CPU time of a process so far (all threads), in ticks.
+#[derive(Clone, Copy, Debug, Default)]
+struct Ticks {
+    user: u64,
+    /// In the kernel on the process's behalf (system calls: socket writes…).
+    system: u64,
+}
+
+fn process_ticks(pid: u32) -> Option<Ticks> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name (which may hold spaces): state is
     // field 3, utime 14, stime 15.
     let rest = &stat[stat.rfind(')')? + 1..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+    Some(Ticks { user: fields.get(11)?.parse().ok()?, system: fields.get(12)?.parse().ok()? })
 }
 
 /// `(busy, idle)` ticks of the whole machine so far.
@@ -63,7 +70,7 @@ fn machine_ticks() -> Option<(u64, u64)> {
 
 /// A measurement under way.
 pub struct Meter {
-    processes: Vec<(String, Who, HashMap<u32, u64>)>,
+    processes: Vec<(String, Who, HashMap<u32, Ticks>)>,
     machine: (u64, u64),
     started: std::time::Instant,
 }
@@ -84,18 +91,22 @@ impl Meter {
     /// The CPU each line used since the start, and the rest.
     pub fn stop(self) -> Split {
         let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
-        let processes: Vec<(String, f64)> = self
+        let processes: Vec<Used> = self
             .processes
             .into_iter()
             .map(|(name, who, before)| {
-                let used: u64 =
-                    who.ticks().into_iter().map(|(pid, now)| now.saturating_sub(*before.get(&pid).unwrap_or(&0))).sum();
-                (name, used as f64 / USER_HZ)
+                let (mut user, mut system) = (0, 0);
+                for (pid, now) in who.ticks() {
+                    let was = before.get(&pid).copied().unwrap_or_default();
+                    user += now.user.saturating_sub(was.user);
+                    system += now.system.saturating_sub(was.system);
+                }
+                Used { name, cpu: (user + system) as f64 / USER_HZ, system: system as f64 / USER_HZ }
             })
             .collect();
         let (busy, idle) = machine_ticks().unwrap_or(self.machine);
         let busy = busy.saturating_sub(self.machine.0) as f64 / USER_HZ;
-        let named: f64 = processes.iter().map(|p| p.1).sum();
+        let named: f64 = processes.iter().map(|p| p.cpu).sum();
         Split {
             processes,
             rest: (busy - named).max(0.0),
@@ -106,11 +117,21 @@ impl Meter {
     }
 }
 
+/// What one named line used, in CPU-seconds.
+#[derive(Clone, Debug)]
+pub struct Used {
+    pub name: String,
+    /// User and system time.
+    pub cpu: f64,
+    /// The system (kernel) part of it.
+    pub system: f64,
+}
+
 /// CPU time used over a step, in CPU-seconds (shown as average cores).
 #[derive(Clone, Debug, Default)]
 pub struct Split {
     /// Each named line.
-    pub processes: Vec<(String, f64)>,
+    pub processes: Vec<Used>,
     /// Everything else that ran (Postgres, the brokers, other jobs, unless named).
     pub rest: f64,
     pub idle: f64,
@@ -123,7 +144,7 @@ pub struct Split {
 impl Split {
     /// CPU-seconds the named line used.
     pub fn cpu_seconds(&self, name: &str) -> f64 {
-        self.processes.iter().find(|p| p.0 == name).map_or(0.0, |p| p.1)
+        self.processes.iter().find(|p| p.name == name).map_or(0.0, |p| p.cpu)
     }
 }
 
@@ -131,8 +152,12 @@ impl fmt::Display for Split {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let cores = |cpu_seconds: f64| cpu_seconds / self.seconds;
         write!(f, "cores used of {}:", self.machine)?;
-        for (name, used) in &self.processes {
-            write!(f, " {name} {:.2},", cores(*used))?;
+        for used in &self.processes {
+            write!(f, " {} {:.2}", used.name, cores(used.cpu))?;
+            if used.cpu > 0.0 {
+                write!(f, " ({:.0}% kernel)", 100.0 * used.system / used.cpu)?;
+            }
+            f.write_str(",")?;
         }
         write!(f, " rest {:.2}, idle {:.2}", cores(self.rest), cores(self.idle))
     }

@@ -98,8 +98,16 @@ pub async fn viewers(report: &mut Report, server: &Server, scale: Scale) -> Resu
     let lines = [("feedboard".to_owned(), Who::Pid(pid)), ("bench clients".to_owned(), Who::me())];
     let meter = Meter::of(&lines);
     let window = Duration::from_secs(scale.seconds);
+    let pushed_before = push_buckets(&http, &server.url()).await?;
     let step = fanout_step(&http, &[server.url()], &topic, &feed, (viewers, VIEWER_RATE), window, Some(pid)).await?;
     let cpu = meter.stop();
+    let pushed = push_buckets(&http, &server.url()).await?;
+    let share = |le: &str| share_within(&pushed_before, &pushed, le).map_or("?".to_owned(), |p| format!("{p:.1}%"));
+    let server_side = format!(
+        "the server handed {} of the deliveries to their connection within 50 ms of the commit, {} within 100 ms",
+        share("0.05"),
+        share("0.1")
+    );
     let per_client = match (idle, step.resident) {
         (Some(idle), Some(held)) => {
             format!("server memory {:.1} KiB per client", held.saturating_sub(idle) as f64 / 1024.0 / viewers as f64)
@@ -113,9 +121,39 @@ pub async fn viewers(report: &mut Report, server: &Server, scale: Scale) -> Resu
             .at_least(100.0)
             .note(format!("{}; {per_client}; {cpu}", step.describe())),
     );
-    report.add(Row::new(format!("{name}, p99"), step.p99_ms, "ms").at_most(FANOUT_P99_MS));
+    report.add(Row::new(format!("{name}, p99"), step.p99_ms, "ms").at_most(FANOUT_P99_MS).note(server_side));
     api.delete_feed(&feed).await?;
     Ok(())
+}
+
+/// The server's `feedboard_push_latency_seconds` histogram (commit → handed
+/// to a stream's connection) from `/metrics`: each bucket's bound (`le`)
+/// and its cumulative count.
+async fn push_buckets(http: &reqwest::Client, base: &str) -> Result<Vec<(String, f64)>> {
+    let text = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .map_err(context("GET /metrics"))?
+        .text()
+        .await
+        .map_err(context("GET /metrics"))?;
+    Ok(text
+        .lines()
+        .filter_map(|line| line.strip_prefix("feedboard_push_latency_seconds_bucket{le=\""))
+        .filter_map(|rest| {
+            let (le, count) = rest.split_once("\"} ")?;
+            Some((le.to_owned(), count.trim().parse().ok()?))
+        })
+        .collect())
+}
+
+/// Percentage of the pushes between two reads of the histogram that took
+/// at most `le` seconds (a bucket bound).
+fn share_within(before: &[(String, f64)], after: &[(String, f64)], le: &str) -> Option<f64> {
+    let count = |buckets: &[(String, f64)], le: &str| buckets.iter().find(|b| b.0 == le).map_or(0.0, |b| b.1);
+    let total = count(after, "+Inf") - count(before, "+Inf");
+    (total > 0.0).then(|| 100.0 * (count(after, le) - count(before, le)) / total)
 }
 
 /// Raises this process's open-file limit to its hard limit (10,000 SSE
