@@ -42,7 +42,10 @@ pub fn claim_target_dir() -> Result<(), String> {
     }
     let dropped = forget_workspace_builds(&target);
     if dropped > 0 {
-        eprintln!("(build cache {}: last used by another clone, so this clone's crates are built again)", target.display());
+        eprintln!(
+            "(build cache {}: last used by another clone, so this clone's crates are built again)",
+            target.display()
+        );
     }
     std::fs::create_dir_all(&target)
         .and_then(|_| std::fs::write(&marker, &me))
