@@ -110,7 +110,9 @@ async function phase(page: Page, seconds: number, publish?: () => Promise<() => 
 /**
  * A cold page (new browser context: empty cache) opened while the feeds
  * publish: milliseconds from navigation to the server's HTML, to hydration,
- * and to the first live tick shown (AAPL's price changing after hydration).
+ * and to the first live tick shown (AAPL's price appearing or changing after
+ * hydration: the server-rendered page has no ticker rows yet, the browser
+ * loads the snapshot once its stream is ready).
  * The page stamps each moment itself (`performance.now()`, from a
  * `MutationObserver` installed before any script of the page runs), so the
  * figures do not include Playwright's polling intervals.
