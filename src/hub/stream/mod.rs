@@ -114,16 +114,8 @@ pub fn spawn<R: Replay>(
     spawn_stream(metrics::gauge!("feedboard_sse_clients"), send_timeout, shutdown, |sink| async move {
         let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Skip);
-        let push_latency = metrics::histogram!("feedboard_push_latency_seconds");
-        let mut pump = Pump {
-            replay,
-            sink,
-            cursor: Cursor::default(),
-            max_replay: request.max_replay,
-            limits,
-            heartbeat,
-            push_latency,
-        };
+        let mut pump =
+            Pump { replay, sink, cursor: Cursor::default(), max_replay: request.max_replay, limits, heartbeat };
         pump.run(hub, request).await
     })
 }

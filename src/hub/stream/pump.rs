@@ -40,8 +40,6 @@ pub(super) struct Pump<R> {
     pub(super) max_replay: i64,
     pub(super) limits: PumpLimits,
     pub(super) heartbeat: Interval,
-    /// `feedboard_push_latency_seconds`, looked up once per stream.
-    pub(super) push_latency: metrics::Histogram,
 }
 
 impl<R: Replay> Pump<R> {
@@ -87,11 +85,9 @@ impl<R: Replay> Pump<R> {
         for feed in &request.feeds {
             self.catch_up(feed, None).await?;
         }
-        let closed = self.sink.closed();
-        tokio::pin!(closed);
         loop {
             tokio::select! {
-                _ = &mut closed => return Err(PumpError::Closed),
+                _ = self.sink.closed() => return Err(PumpError::Closed),
                 _ = self.heartbeat.tick() => self.sink.beat().await?,
                 Some((i, item)) = live.next() => {
                     let feed = &request.feeds[i];
@@ -126,7 +122,7 @@ impl<R: Replay> Pump<R> {
             self.catch_up(feed, Some(message.seq - 1)).await?;
         }
         if let Some(at) = message.committed_at {
-            self.push_latency.record(at.elapsed().as_secs_f64());
+            metrics::histogram!("feedboard_push_latency_seconds").record(at.elapsed().as_secs_f64());
         }
         self.emit(feed, message).await
     }

@@ -13,16 +13,8 @@ pub(super) struct Sink {
 }
 
 impl Sink {
-    /// Hands `out` to the client, waiting at most the send timeout (a timer
-    /// only when the client's buffer is full: most writes find room, and a
-    /// timer per event is a good part of a delivery's cost at 10,000
-    /// clients).
+    /// Hands `out` to the client, waiting at most the send timeout.
     pub(super) async fn write(&self, out: Outgoing) -> Result<(), PumpError> {
-        let out = match self.tx.try_send(out) {
-            Ok(()) => return Ok(()),
-            Err(mpsc::error::TrySendError::Closed(_)) => return Err(PumpError::Closed),
-            Err(mpsc::error::TrySendError::Full(out)) => out,
-        };
         match tokio::time::timeout(self.send_timeout, self.tx.send(out)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(PumpError::Closed),
@@ -43,11 +35,8 @@ impl Sink {
         Ok(())
     }
 
-    /// Resolves when the client is gone. Owned, so that a pump keeps one
-    /// such future for its whole life instead of registering a new waiter
-    /// on every event.
-    pub(super) fn closed(&self) -> impl Future<Output = ()> + Send + 'static {
-        let tx = self.tx.clone();
-        async move { tx.closed().await }
+    /// Resolves when the client is gone.
+    pub(super) async fn closed(&self) {
+        self.tx.closed().await
     }
 }
