@@ -8,7 +8,7 @@ pub fn step(what: &str) {
     println!("\n==> {what}");
 }
 
-/// Adds the clone's target dir and tool paths to `cmd`.
+/// Adds the shared target dir and the tool paths to `cmd`.
 pub fn cargo_env(mut cmd: Command) -> Command {
     for (name, value) in env() {
         cmd.env(name, value);
@@ -22,7 +22,7 @@ pub fn exports() -> String {
     env().iter().map(|(name, value)| format!("export {name}='{value}'\n")).collect()
 }
 
-/// What every command of the project runs with: the clone's target dir and
+/// What every command of the project runs with: the shared target dir and
 /// the project's tools first on `PATH` (a different `PATH` makes cargo
 /// rebuild crates whose build scripts watch it).
 fn env() -> [(&'static str, String); 3] {
