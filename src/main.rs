@@ -6,10 +6,7 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,rumqttd::server::broker=off")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| default_filter()))
         .init();
 
     let config = match Config::from_env() {
@@ -51,4 +48,13 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = ctrl_c.await;
+}
+
+/// The log filter without `RUST_LOG`. lapin logs every channel the broker
+/// closes at ERROR, even the expected ones (probing whether an exchange
+/// exists closes the probe's channel with a 404); each such close also
+/// comes back as the operation's own error, which feedboard handles and
+/// reports itself, so lapin's line is noise.
+fn default_filter() -> EnvFilter {
+    EnvFilter::new("info,sqlx=warn,rumqttd::server::broker=off,lapin::channel=off")
 }
