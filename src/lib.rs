@@ -33,10 +33,16 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-/// Browser entry point: hydrates the server-rendered page.
+/// Browser entry point: hydrates the server-rendered page (after loading
+/// the code of a lazy route, when the page is one), then marks `<body>`
+/// with `data-hydrated`, so tests (and people) know it is interactive.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::tachys::dom::body();
+        leptos::mount::hydrate_from_async(body.clone(), app::App).await.forget();
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }

@@ -76,6 +76,25 @@ async fn site_files_are_named_by_content_cached_for_good_and_sent_precompressed(
         assert!(answer.bytes().await.unwrap() == sent, "{accept}: the body is the file written at build time");
     }
 
+    // The lazy routes' chunks (`cargo leptos build --split`) and their
+    // loader are named by content too.
+    let pkg = std::fs::read_dir(site.join("pkg")).unwrap();
+    let chunks: Vec<String> = pkg
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| (n.ends_with(".wasm") && !n.starts_with("feedboard.")) || n.starts_with("__wasm_split."))
+        .filter(|n| !n.ends_with(".br") && !n.ends_with(".gz"))
+        .collect();
+    assert!(
+        chunks.iter().any(|n| n.starts_with("split___admin_users_view")),
+        "the admin pages are split off: {chunks:?}"
+    );
+    for chunk in &chunks {
+        let answer = client.get(app.url(&format!("/pkg/{chunk}"))).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{chunk}");
+        assert_eq!(answer.headers()["cache-control"], "public, max-age=31536000, immutable", "{chunk}");
+    }
+
     // A file that keeps its name across builds is revalidated on every use.
     let icon = client.get(app.url("/favicon.svg")).send().await.unwrap();
     assert_eq!(icon.status(), StatusCode::OK);

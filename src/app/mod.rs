@@ -16,15 +16,11 @@ use components::layout::Layout;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, SsrMode,
     components::{Route, Router, Routes},
     path,
 };
-use pages::{
-    account::AccountPage, admin_alerts::AdminAlertsPage, admin_cluster::AdminClusterPage,
-    admin_dashboards::AdminDashboardsPage, admin_feeds::AdminFeedsPage, admin_users::AdminUsersPage,
-    dashboard::DashboardPage, home::HomePage, login::LoginPage, not_found::NotFound,
-};
+use pages::{dashboard::DashboardPage, home::HomePage, lazy, login::LoginPage, not_found::NotFound};
 
 /// The HTML document around the app. On the server it also sets the
 /// page's Content-Security-Policy, which allows the inline scripts that
@@ -80,13 +76,6 @@ pub fn App() -> impl IntoView {
     provide_context(Session { user, login, logout });
     theme::Theme::provide();
     clock::Clock::provide();
-    // Marks the page as interactive, so tests (and people) know when it is.
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Title formatter=|page: String| if page.is_empty() { "feedboard".to_owned() } else { format!("{page} · feedboard") } />
@@ -95,13 +84,14 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/account") view=AccountPage />
                     <Route path=path!("/d/:slug") view=DashboardPage />
-                    <Route path=path!("/admin/feeds") view=AdminFeedsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/dashboards") view=AdminDashboardsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/cluster") view=AdminClusterPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/alerts") view=AdminAlertsPage ssr=SsrMode::Async />
+                    // Split off into their own wasm chunks (see pages::lazy).
+                    <Route path=path!("/account") view={Lazy::<lazy::Account>::new()} />
+                    <Route path=path!("/admin/feeds") view={Lazy::<lazy::AdminFeeds>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/dashboards") view={Lazy::<lazy::AdminDashboards>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view={Lazy::<lazy::AdminUsers>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/cluster") view={Lazy::<lazy::AdminCluster>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/alerts") view={Lazy::<lazy::AdminAlerts>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -144,17 +144,18 @@ fn test() -> Result {
     Ok(())
 }
 
-/// Release build of the server, the wasm bundle and the stylesheet, with
-/// brotli and gzip copies of the site's files for the server to send as
-/// they are.
+/// Release build of the server, the wasm bundle (the lazy routes split
+/// off into their own chunks) and the stylesheet, with brotli and gzip
+/// copies of the site's files for the server to send as they are.
 pub fn build() -> Result {
     vendor_assets()?;
-    cmd::step("cargo leptos build --release --precompress");
+    cmd::step("cargo leptos build --release --precompress --split");
     cmd::run(cmd::cargo_env(std::process::Command::new("cargo")).args([
         "leptos",
         "build",
         "--release",
         "--precompress",
+        "--split",
     ]))
 }
 

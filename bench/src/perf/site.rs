@@ -1,5 +1,6 @@
 //! Release wasm size (raw, brotli, and the precompressed copy the server
-//! sends) and server start time.
+//! sends; the bundle every page loads, and the chunks of the lazy routes
+//! beside it) and server start time.
 
 use feedboard_bench::{Result, report::Report, report::Row};
 use std::{path::PathBuf, process::Command, time::Duration};
@@ -8,7 +9,7 @@ use std::{path::PathBuf, process::Command, time::Duration};
 pub fn measure(report: &mut Report, start_time: Duration) -> Result {
     report.add(Row::new("server start → ready", start_time.as_secs_f64() * 1000.0, "ms"));
     let site = std::env::var_os("LEPTOS_SITE_ROOT").map(PathBuf::from).unwrap_or_else(|| "target/site".into());
-    let wasm = wasm_file(&site)?;
+    let (wasm, chunks) = wasm_files(&site)?;
     let raw = std::fs::metadata(&wasm).map_err(|e| format!("{}: {e} (build first)", wasm.display()))?.len();
     report.add(Row::new("wasm bundle, raw", raw as f64 / 1024.0, "KiB"));
     report.add(
@@ -18,21 +19,30 @@ pub fn measure(report: &mut Report, start_time: Duration) -> Result {
     if let Ok(sent) = std::fs::metadata(wasm.with_extension("wasm.br")) {
         report.add(Row::new("wasm bundle as sent (precompressed .br)", sent.len() as f64 / 1024.0, "KiB"));
     }
+    if !chunks.is_empty() {
+        let brotli = chunks.iter().map(|c| brotli_size(c)).sum::<Result<u64>>()?;
+        report.add(Row::new(
+            format!("lazy route chunks ({}), brotli, all together", chunks.len()),
+            brotli as f64 / 1024.0,
+            "KiB",
+        ));
+    }
     Ok(())
 }
 
-/// The release build's wasm: `pkg/feedboard.<content hash>.wasm`.
-fn wasm_file(site: &std::path::Path) -> Result<PathBuf> {
+/// The release build's wasm: `pkg/feedboard.<content hash>.wasm`, and the
+/// chunks split off it (loaded only by the lazy routes).
+fn wasm_files(site: &std::path::Path) -> Result<(PathBuf, Vec<PathBuf>)> {
     let pkg = site.join("pkg");
     let entries = std::fs::read_dir(&pkg).map_err(|e| format!("{}: {e} (build first)", pkg.display()))?;
-    entries
+    let (main, chunks): (Vec<PathBuf>, Vec<PathBuf>) = entries
         .flatten()
         .map(|entry| entry.path())
-        .find(|path| {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            name.starts_with("feedboard.") && name.ends_with(".wasm")
-        })
-        .ok_or_else(|| format!("no feedboard wasm in {} (build first)", pkg.display()))
+        .filter(|path| path.extension().is_some_and(|e| e == "wasm"))
+        .partition(|path| path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("feedboard.")));
+    let main =
+        main.into_iter().next().ok_or_else(|| format!("no feedboard wasm in {} (build first)", pkg.display()))?;
+    Ok((main, chunks))
 }
 
 /// Brotli-compressed size at quality 11, by Node's zlib (what a CDN or the

@@ -8,5 +8,6 @@ pub mod admin_feeds;
 pub mod admin_users;
 pub mod dashboard;
 pub mod home;
+pub mod lazy;
 pub mod login;
 pub mod not_found;
