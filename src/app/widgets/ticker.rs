@@ -177,7 +177,8 @@ pub fn Ticker(feed: String, #[prop(optional)] table: bool) -> impl IntoView {
         let feed = feed.clone();
         move |event| match event {
             FeedEvent::Load { seq } => {
-                if early.try_update_value(|e| e.stream_from(seq)).unwrap_or(false) {
+                let behind = early.try_update_value(|e| e.stream_from(seq)).unwrap_or(false);
+                if behind {
                     load(feed.clone())
                 }
             }
