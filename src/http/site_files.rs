@@ -4,10 +4,11 @@
 //! The release build names the wasm, its JavaScript glue, the stylesheet
 //! and the lazy routes' chunks after their content
 //! (`/pkg/feedboard.<hash>.wasm`, cargo-leptos `hash-files`): a new build is
-//! a new name, so those are cached for a year and never asked for again. Everything else (`favicon.svg`, the vendored
-//! chart library) keeps its name across builds, so browsers revalidate it on
-//! every use (`no-cache`, answered by a 304 while unchanged): a page of a new
-//! release never runs with a file of the old one.
+//! a new name, so those are cached for a year and never asked for again.
+//! Everything else (`favicon.svg`, the vendored chart library) keeps its
+//! name across builds, so browsers revalidate it on every use (`no-cache`,
+//! answered by a 304 while unchanged): a page of a new release never runs
+//! with a file of the old one.
 
 use axum::{
     Router,

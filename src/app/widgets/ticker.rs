@@ -129,9 +129,13 @@ pub fn Ticker(feed: String, #[prop(optional)] table: bool) -> impl IntoView {
 
     // Loads the snapshot, and once more if the stream starts after it.
     let early = StoredValue::new(EarlySnapshot::default());
-    let load = move |feed: String| {
-        let mut generation = gate.try_update_value(|g| g.start_load()).unwrap_or_default();
+    // Live ticks wait from here until the snapshot lands.
+    let begin = move || {
         early.update_value(EarlySnapshot::start);
+        gate.try_update_value(|g| g.start_load()).unwrap_or_default()
+    };
+    let load = move |feed: String| {
+        let mut generation = begin();
         set_loading.set(true);
         leptos::task::spawn_local(async move {
             loop {
@@ -155,8 +159,7 @@ pub fn Ticker(feed: String, #[prop(optional)] table: bool) -> impl IntoView {
                         if !early.try_update_value(|e| e.landed(page.last_seq)).unwrap_or(false) {
                             break;
                         }
-                        generation = gate.try_update_value(|g| g.start_load()).unwrap_or_default();
-                        early.update_value(EarlySnapshot::start);
+                        generation = begin();
                     }
                     Err(e) => {
                         early.update_value(EarlySnapshot::failed);
