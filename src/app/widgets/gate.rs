@@ -94,51 +94,6 @@ impl<T: Sequenced> Gate<T> {
     }
 }
 
-/// A view of the latest state (the ticker) loads its snapshot at once,
-/// without waiting for the stream, and loads again only if the stream turns
-/// out to start after what that snapshot covered: the first prices show a
-/// round trip sooner, and nothing between the two is lost.
-#[derive(Debug, Default)]
-pub struct EarlySnapshot {
-    /// The stream delivers everything after this `seq`.
-    needed: Option<i64>,
-    /// The latest snapshot that landed covers up to this `seq`.
-    covered: Option<i64>,
-    in_flight: bool,
-}
-
-impl EarlySnapshot {
-    /// A load starts.
-    pub fn start(&mut self) {
-        self.in_flight = true;
-    }
-
-    /// The stream starts after `seq`: whether a load must start now (none
-    /// is in flight and the last one does not reach `seq`).
-    pub fn stream_from(&mut self, seq: i64) -> bool {
-        self.needed = Some(seq);
-        !self.in_flight && self.covered.is_none_or(|c| c < seq)
-    }
-
-    /// A snapshot up to `seq` landed: whether another load must start.
-    pub fn landed(&mut self, seq: i64) -> bool {
-        self.in_flight = false;
-        self.covered = Some(seq);
-        self.needed.is_some_and(|n| n > seq)
-    }
-
-    /// A load failed; the stream's next start loads again.
-    pub fn failed(&mut self) {
-        self.in_flight = false;
-    }
-
-    /// A replay replaced what was shown (a load in flight is void): the
-    /// next start loads again.
-    pub fn forget(&mut self) {
-        *self = EarlySnapshot::default();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,33 +135,5 @@ mod tests {
         let generation = gate.start_load();
         gate.live([Item(6), Item(7)]);
         assert_eq!(gate.loaded(generation, 5), Some((vec![Item(6), Item(7)], true)));
-    }
-
-    #[test]
-    fn an_early_snapshot_loads_again_only_when_the_stream_starts_after_it() {
-        let mut early = EarlySnapshot::default();
-        early.start();
-        assert!(!early.landed(10), "no stream yet: nothing more to load");
-        assert!(!early.stream_from(10), "the snapshot reaches where the stream starts");
-        assert!(early.stream_from(12), "a later start (a reset) needs a new snapshot");
-
-        let mut early = EarlySnapshot::default();
-        early.start();
-        assert!(!early.stream_from(20), "one load is in flight: wait for it");
-        assert!(early.landed(15), "it stopped short of the stream's start");
-        early.start();
-        assert!(!early.landed(21));
-
-        let mut early = EarlySnapshot::default();
-        early.start();
-        early.failed();
-        assert!(early.stream_from(5), "a failed early load is tried again when the stream starts");
-        early.start();
-        early.landed(5);
-        early.forget();
-        assert!(early.stream_from(5), "after a replay the snapshot is gone");
-        early.start();
-        early.forget();
-        assert!(early.stream_from(5), "and a load in flight during a replay is void");
     }
 }

@@ -1,8 +1,7 @@
 //! Dashboard widgets: ticker, candle chart, line chart, log tail, table,
 //! stats, level histogram. Each subscribes to the
 //! page's live stream for its feed and loads its own history when told
-//! where live delivery starts (the ticker loads its snapshot at once, and
-//! again only if the stream starts after it).
+//! where live delivery starts.
 
 pub mod chart;
 #[cfg(feature = "hydrate")]

@@ -5,7 +5,7 @@
 
 use super::{
     export::{ExportControl, today_utc},
-    gate::{EarlySnapshot, Gate},
+    gate::Gate,
     sparkline::Sparkline,
 };
 use crate::{
@@ -127,67 +127,35 @@ pub fn Ticker(feed: String, #[prop(optional)] table: bool) -> impl IntoView {
         }
     };
 
-    // Loads the snapshot, and once more if the stream starts after it.
-    let early = StoredValue::new(EarlySnapshot::default());
-    // Live ticks wait from here until the snapshot lands.
-    let begin = move || {
-        early.update_value(EarlySnapshot::start);
-        gate.try_update_value(|g| g.start_load()).unwrap_or_default()
-    };
     let load = move |feed: String| {
-        let mut generation = begin();
+        let generation = gate.try_update_value(|g| g.start_load()).unwrap_or_default();
         set_loading.set(true);
         leptos::task::spawn_local(async move {
-            loop {
-                let result = ticker_snapshot(feed.clone()).await;
-                if gate.try_with_value(Gate::generation) != Some(generation) {
-                    return; // a replay or a newer load took over
-                }
-                match result {
-                    Ok(page) => {
-                        let signals: Vec<RwSignal<Row>> =
-                            page.items.into_iter().map(|s| RwSignal::new(Row::from_summary(s))).collect();
-                        index.set_value(signals.iter().map(|r| (r.with_untracked(|r| r.symbol.clone()), *r)).collect());
-                        rows.set(signals);
-                        set_error.set(None);
-                        // A lossy view: ticks dropped while loading are superseded by later ones.
-                        if let Some((held, _)) =
-                            gate.try_update_value(|g| g.loaded(generation, page.last_seq)).flatten()
-                        {
-                            apply(held);
-                        }
-                        if !early.try_update_value(|e| e.landed(page.last_seq)).unwrap_or(false) {
-                            break;
-                        }
-                        generation = begin();
-                    }
-                    Err(e) => {
-                        early.update_value(EarlySnapshot::failed);
-                        set_error.set(Some(e.message));
-                        break;
+            match ticker_snapshot(feed.clone()).await {
+                Ok(page) => {
+                    let signals: Vec<RwSignal<Row>> =
+                        page.items.into_iter().map(|s| RwSignal::new(Row::from_summary(s))).collect();
+                    index.set_value(signals.iter().map(|r| (r.with_untracked(|r| r.symbol.clone()), *r)).collect());
+                    rows.set(signals);
+                    set_error.set(None);
+                    // A lossy view: ticks dropped while loading are superseded by later ones.
+                    if let Some((held, _)) = gate.try_update_value(|g| g.loaded(generation, page.last_seq)).flatten() {
+                        apply(held);
                     }
                 }
+                Err(e) => set_error.set(Some(e.message)),
             }
             set_loading.set(false);
         });
     };
-    // In the browser the snapshot loads at once, beside the stream's start.
-    #[cfg(feature = "hydrate")]
-    load(feed.clone());
 
     let live = expect_context::<LiveStream>();
     live.subscribe(&feed, {
         let feed = feed.clone();
         move |event| match event {
-            FeedEvent::Load { seq } => {
-                let behind = early.try_update_value(|e| e.stream_from(seq)).unwrap_or(false);
-                if behind {
-                    load(feed.clone())
-                }
-            }
+            FeedEvent::Load { .. } => load(feed.clone()),
             FeedEvent::Replay => {
                 gate.update_value(Gate::open_from_start);
-                early.update_value(EarlySnapshot::forget);
                 index.set_value(Default::default());
                 rows.set(Vec::new());
                 set_error.set(None);
