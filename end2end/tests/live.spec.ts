@@ -34,6 +34,17 @@ test('ticks and log lines arrive live', async ({ page, request }) => {
   await expect(page.getByTestId('log-line').getByText('line 0')).toBeVisible();
 });
 
+test('ticker prices stored before the page load keep moving live after it', async ({ page, request }) => {
+  const { slug, ticks } = await liveDashboard(request);
+  await publishMqtt(`e2e/${ticks}/x`, JSON.stringify({ symbol: 'AAPL', price: 101.5, size: 10 }));
+  await expect.poll(async () => (await (await request.get(`/api/v1/feeds/${ticks}/ticks?limit=10`)).json()).items.length).toBe(1);
+  await openLive(page, slug);
+  const row = page.locator('[data-testid="ticker-row"][data-symbol="AAPL"]');
+  await expect(row.getByTestId('ticker-price')).toHaveText('101.50');
+  await publishMqtt(`e2e/${ticks}/x`, JSON.stringify({ symbol: 'AAPL', price: 102.25, size: 10 }));
+  await expect(row.getByTestId('ticker-price')).toHaveText('102.25');
+});
+
 test('history before the page load and live lines after it are stitched exactly', async ({ page, request }) => {
   const { slug, logs } = await liveDashboard(request);
   await publishLines(logs, 0, 10);
